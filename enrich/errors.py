@@ -1,0 +1,109 @@
+"""The exceptions arxiv-enrich raises. Conflicts between a digest and arXiv are data, never exceptions.
+
+    EnrichError
+    ├── SettingsError          invalid configuration (exit status 2)
+    ├── InputError             unreadable or unusable input file (exit status 2)
+    │   └── DigestError        a digest or JSONL line that cannot be parsed (path, line)
+    ├── InvalidArxivId         a string that is not an arXiv identifier (reason)
+    ├── CacheError             the cache folder cannot be used
+    └── ArxivError             talking to arXiv failed (url, attempt)
+        ├── ArxivHTTPError     an HTTP status that is not 200 (status)
+        ├── ArxivBadResponse   a 200 whose body is not a usable Atom feed
+        └── ArxivUnavailable   every retry failed; the ids stay "unavailable"
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArxivBadResponse",
+    "ArxivError",
+    "ArxivHTTPError",
+    "ArxivUnavailable",
+    "CacheError",
+    "DigestError",
+    "EnrichError",
+    "InputError",
+    "InvalidArxivId",
+    "SettingsError",
+]
+
+
+class EnrichError(Exception):
+    """Base of every error arxiv-enrich raises on purpose."""
+
+
+class SettingsError(EnrichError):
+    """A setting is missing, unknown or out of range."""
+
+
+class InputError(EnrichError):
+    """An input path cannot be read or used."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class DigestError(InputError):
+    """A digest or JSONL line that cannot be parsed; carries where it is."""
+
+    def __init__(self, message: str, path: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}", path)
+        self.line = line
+        self.reason = message
+
+
+class InvalidArxivId(EnrichError, ValueError):
+    """A string that is not a valid arXiv identifier; `reason` says why in plain words."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(f"{text!r} is not an arXiv id: {reason}")
+        self.text = text
+        self.reason = reason
+
+
+class CacheError(EnrichError):
+    """The cache folder is corrupted, locked or not writable."""
+
+
+class ArxivError(EnrichError):
+    """A request to the arXiv API failed."""
+
+    def __init__(self, message: str, url: str = "", attempt: int = 0) -> None:
+        super().__init__(message)
+        self.url = url
+        self.attempt = attempt
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep errors picklable across processes
+        return (self.__class__, (self.args[0], self.url, self.attempt))
+
+
+class ArxivHTTPError(ArxivError):
+    """arXiv answered with an HTTP status other than 200."""
+
+    def __init__(
+        self,
+        message: str,
+        url: str = "",
+        attempt: int = 0,
+        status: int = 0,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, url, attempt)
+        self.status = status
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            self.__class__,
+            (self.args[0], self.url, self.attempt, self.status, self.retry_after),
+        )
+
+
+class ArxivBadResponse(ArxivError):
+    """A 200 whose body is not a complete Atom feed ("Rate exceeded.", truncated XML...)."""
+
+
+class ArxivUnavailable(ArxivError):
+    """arXiv could not be reached after every retry."""

@@ -1,0 +1,170 @@
+"""arXiv identifiers: parse every form they take in the wild into (canonical id, version).
+
+Accepted forms (case-insensitive where arXiv is):
+  2503.22370, 2503.22370v2, arXiv:2503.22370v2, arxiv.org/abs/2503.22370, .../pdf/2503.22370v1.pdf,
+  .../html/2503.22370v1, export.arxiv.org/abs/..., 10.48550/arXiv.2503.22370 (the arXiv DOI),
+  hep-th/9901001, math.GT/0309136 (the subject class is dropped: math/0309136).
+
+Rules (arXiv's identifier scheme, see ../shared/docs/arxiv-api.md §5):
+  new style YYMM.NNNN from 0704 to 1412, YYMM.NNNNN from 1501; the month must be 01-12;
+  old style archive/YYMMNNN from 9107 to 0703 with a known archive; a version is v1 or later.
+This module is pure: no I/O, no network.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from enrich.errors import InvalidArxivId
+from enrich.taxonomy import taxonomy
+
+__all__ = ["ArxivId", "IdMatch", "find_arxiv_ids", "format_id", "parse_arxiv_id", "try_parse"]
+
+_NEW = r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
+_OLD = r"(?P<archive>[a-zA-Z]+(?:-[a-zA-Z]+)?)(?:\.(?P<subj>[A-Za-z]{2}))?/(?P<oyymm>\d{4})(?P<onum>\d{3})"
+_VERSION = r"(?:[vV](?P<version>\d+))?"
+_CORE = rf"(?:{_NEW}|{_OLD}){_VERSION}"
+_EXACT = re.compile(rf"{_CORE}")
+
+# Prefixes that may stand before an id in an exact parse.
+_URL_PREFIX = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.|[a-z]{2}\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/",
+    re.IGNORECASE,
+)
+_DOI_PREFIX = re.compile(
+    r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\.", re.IGNORECASE
+)
+_ARXIV_PREFIX = re.compile(r"^arxiv\s*[:：]?\s*", re.IGNORECASE)
+
+# Scanning free text: an id inside a link, after "arXiv:", in a DOI, or bare.
+_SCAN = re.compile(
+    r"(?:(?P<url>(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)"
+    r"|(?P<doi>10\.48550/arxiv\.)"
+    r"|(?P<prefix>arxiv\s*[:：]?\s*)"
+    r")?"
+    r"(?:(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
+    r"|(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subj>[A-Z]{2}))?/(?P<oyymm>\d{4})(?P<onum>\d{3}))"
+    r"(?:v(?P<version>\d+))?"
+    r"(?![\d])",
+    re.IGNORECASE,
+)
+
+_GLUED = re.compile(r"[\w./-]")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ArxivId:
+    """A canonical arXiv id (no version, no subject class) and an optional version."""
+
+    id: str
+    version: int | None = None
+
+    @property
+    def versioned(self) -> str:
+        return format_id(self.id, self.version)
+
+    @property
+    def is_old_style(self) -> bool:
+        return "/" in self.id
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.versioned}"
+
+    def __str__(self) -> str:
+        return self.versioned
+
+
+@dataclass(frozen=True, slots=True)
+class IdMatch:
+    """An id found in free text, with where it stands."""
+
+    arxiv_id: ArxivId
+    start: int
+    end: int
+    text: str
+    in_link: bool
+
+
+def format_id(base: str, version: int | None) -> str:
+    return f"{base}v{version}" if version else base
+
+
+def _check(groups: dict[str, str | None], text: str) -> ArxivId:
+    version_text = groups.get("version")
+    version = int(version_text) if version_text else None
+    if version is not None and version < 1:
+        raise InvalidArxivId(text, "versions start at v1")
+    if groups.get("yymm"):
+        yymm, num = groups["yymm"] or "", groups["num"] or ""
+        yy, mm = int(yymm[:2]), int(yymm[2:])
+        if not 1 <= mm <= 12:
+            raise InvalidArxivId(text, f"month {yymm[2:]} does not exist")
+        if int(yymm) < 704:
+            raise InvalidArxivId(text, "new-style ids start in April 2007 (0704)")
+        if int(yymm) <= 1412 and len(num) != 4:
+            raise InvalidArxivId(text, f"ids from {yymm} have four digits after the dot")
+        if int(yymm) >= 1501 and len(num) != 5:
+            raise InvalidArxivId(text, f"ids from {yymm} have five digits after the dot")
+        del yy
+        return ArxivId(f"{yymm}.{num}", version)
+    archive = (groups.get("archive") or "").lower()
+    oyymm = groups.get("oyymm") or ""
+    tax = taxonomy()
+    if archive not in tax.archives or archive in {"bad-arch"}:
+        raise InvalidArxivId(text, f"{archive!r} is not an arXiv archive")
+    yy, mm = int(oyymm[:2]), int(oyymm[2:])
+    if not 1 <= mm <= 12:
+        raise InvalidArxivId(text, f"month {oyymm[2:]} does not exist")
+    stamp = (1900 + yy) * 100 + mm if yy >= 91 else (2000 + yy) * 100 + mm
+    if not 199107 <= stamp <= 200703:
+        raise InvalidArxivId(text, "old-style ids run from 9107 to 0703")
+    return ArxivId(f"{archive}/{oyymm}{groups.get('onum')}", version)
+
+
+def parse_arxiv_id(text: str) -> ArxivId:
+    """Parse one identifier in any accepted form, or raise InvalidArxivId with a plain reason."""
+    raw = text
+    s = text.strip().strip("<>()[]\"'")
+    if not s:
+        raise InvalidArxivId(raw, "it is empty")
+    s = _URL_PREFIX.sub("", s, count=1)
+    s = _DOI_PREFIX.sub("", s, count=1)
+    s = _ARXIV_PREFIX.sub("", s, count=1)
+    s = re.sub(r"(?:\.pdf)?(?:[?#].*)?/?$", "", s, flags=re.IGNORECASE)
+    m = _EXACT.fullmatch(s)
+    if m is None:
+        if re.fullmatch(r"\d{4}\.\d+(?:v\d+)?", s):
+            raise InvalidArxivId(raw, "new-style ids have four or five digits after the dot")
+        if re.fullmatch(r"\d{7}(?:v\d+)?", s):
+            raise InvalidArxivId(raw, "an old-style id needs its archive, e.g. hep-th/9901001")
+        raise InvalidArxivId(raw, "it matches neither YYMM.NNNNN nor archive/YYMMNNN")
+    return _check(m.groupdict(), raw)
+
+
+def try_parse(text: str) -> ArxivId | None:
+    try:
+        return parse_arxiv_id(text)
+    except InvalidArxivId:
+        return None
+
+
+def find_arxiv_ids(text: str, *, bare: bool = True) -> Iterator[IdMatch]:
+    """Every valid arXiv id in `text`, in order. Bare numbers count only when `bare` is true."""
+    for m in _SCAN.finditer(text):
+        groups = m.groupdict()
+        in_link = bool(groups["url"] or groups["doi"])
+        if not (in_link or groups["prefix"]):
+            if not bare or (m.start() > 0 and _GLUED.match(text, m.start() - 1)):
+                continue  # part of a longer token: a path, a version string, a number
+        if groups["archive"] and not (in_link or groups["prefix"]):
+            # bare "word/1234567" is too often a path; accept only known archives
+            if groups["archive"].lower() not in taxonomy().archives:
+                continue
+        try:
+            arxiv_id = _check(groups, m.group(0))
+        except InvalidArxivId:
+            continue
+        yield IdMatch(arxiv_id, m.start(), m.end(), m.group(0), in_link)

@@ -1,0 +1,162 @@
+"""The records that flow through arxiv-enrich (pydantic models; field names are a contract).
+
+DigestEntry   one paper as a digest states it (what `enrich ingest` writes, one per line)
+Claim         a further statement an entry makes about its paper (a summary's authors, a second link)
+ArxivRecord   what arXiv says about the paper (latest version)
+Conflict      one disagreement between the digest and arXiv
+EnrichedEntry what `enrich run` writes, one per input entry
+
+See ../shared/docs/design.md, "Contracts other programs rely on". Do not rename fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ArxivRecord",
+    "Claim",
+    "Conflict",
+    "ConflictKind",
+    "CorrectedEntry",
+    "DigestEntry",
+    "EnrichedEntry",
+    "Severity",
+    "Source",
+    "Status",
+]
+
+Severity = Literal["info", "warning", "error"]
+Status = Literal["enriched", "not_found", "invalid", "unavailable"]
+ConflictKind = Literal[
+    "authors_truncated",
+    "authors_mismatch",
+    "author_name_order",
+    "authors_unverifiable",
+    "version_stale",
+    "version_ahead",
+    "version_inconsistent",
+    "title_mismatch",
+    "category_mismatch",
+    "category_invalid",
+    "not_found",
+    "withdrawn",
+    "duplicate",
+    "claim_mismatch",
+    "invalid_entry",
+]
+
+CONFLICT_KINDS: tuple[str, ...] = ConflictKind.__args__  # type: ignore[attr-defined]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(_Model):
+    """Where an entry stands: the file, the 1-based line of its start, and the format parsed."""
+
+    path: str
+    line: int | None = None
+    format: str
+
+
+class Claim(_Model):
+    """A further statement about the paper inside one entry.
+
+    field:  "authors" (list of names), "arxiv_id" (an id, URL or DOI as written, maybe versioned),
+            "title", "categories" (list), "date" (ISO)
+    origin: where it was read, e.g. "summary", "summary link", "pdf link", "code link"
+    """
+
+    field: str
+    value: str | list[str] | int | None
+    line: int | None = None
+    origin: str
+    authors_truncated: bool = False
+
+
+class DigestEntry(_Model):
+    """One paper as the digest states it. `arxiv_id` is canonical (no version) once validated."""
+
+    arxiv_id: str | None = None
+    version: int | None = None
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    authors_truncated: bool = False
+    categories: list[str] = Field(default_factory=list)
+    date: dt.date | None = None
+    abstract: str | None = None
+    comment: str | None = None
+    links: list[str] = Field(default_factory=list)
+    source: Source
+    claims: list[Claim] = Field(default_factory=list)
+    status: Literal["valid", "invalid"] = "valid"
+    error: str | None = None
+
+
+class ArxivRecord(_Model):
+    """What the arXiv API says about one paper (its latest version unless asked otherwise)."""
+
+    arxiv_id: str
+    latest_version: int
+    title: str
+    authors: list[str]
+    affiliations: list[list[str]] = Field(default_factory=list)
+    primary_category: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    published: dt.datetime | None = None
+    updated: dt.datetime | None = None
+    abstract: str = ""
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    abs_url: str
+    pdf_url: str
+    html_url: str
+    arxiv_doi: str
+    withdrawn: bool = False
+
+
+class Conflict(_Model):
+    kind: ConflictKind
+    severity: Severity
+    field: str | None = None
+    digest: Any = None
+    arxiv: Any = None
+    message: str
+    fixed: bool = False
+    line: int | None = None
+
+
+class CorrectedEntry(_Model):
+    """The entry with everything fixable fixed from arXiv's record."""
+
+    arxiv_id: str
+    version: int
+    title: str
+    authors: list[str]
+    authors_truncated: bool = False
+    primary_category: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    date: dt.date | None = None
+    abstract: str | None = None
+    links: list[str] = Field(default_factory=list)
+    abs_url: str
+    pdf_url: str
+    html_url: str
+    arxiv_doi: str
+
+
+class EnrichedEntry(_Model):
+    arxiv_id: str | None
+    status: Status
+    source: Source
+    digest: DigestEntry
+    arxiv: ArxivRecord | None = None
+    corrected: CorrectedEntry | None = None
+    conflicts: list[Conflict] = Field(default_factory=list)
+    error: str | None = None

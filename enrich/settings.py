@@ -1,0 +1,139 @@
+"""Settings: defaults here, then the config file, then ENRICH_* environment variables, then flags.
+
+Every key is documented in config/enrich.toml (a test checks the two agree). Invalid values raise
+SettingsError with a one-line message; the CLI turns that into exit status 2.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from enrich import __version__
+from enrich.errors import SettingsError
+
+__all__ = ["ARXIV_MIN_INTERVAL", "DEFAULT_CONFIG", "Settings", "load_settings"]
+
+# arXiv's terms of use: "no more than one request every three seconds, and limit requests to a single
+# connection at a time" (https://info.arxiv.org/help/api/tou.html). Enforced for every arxiv.org host.
+ARXIV_MIN_INTERVAL = 3.0
+DEFAULT_CONFIG = Path("config/enrich.toml")
+
+_config_file: ContextVar[Path | None] = ContextVar("enrich_config_file", default=None)
+
+
+class Settings(BaseSettings):
+    """All settings of arxiv-enrich, validated."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ENRICH_", extra="forbid", validate_default=True, validate_assignment=True
+    )
+
+    api_url: str = "https://export.arxiv.org/api/query"
+    cache_dir: Path = Path("cache")
+    min_interval: float = Field(default=ARXIV_MIN_INTERVAL, ge=0)
+    batch_size: int = Field(default=100, ge=1, le=2000)
+    timeout: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1, le=50)
+    backoff_initial: float = Field(default=15.0, ge=0)
+    backoff_max: float = Field(default=300.0, ge=0)
+    cache_ttl: float = Field(default=86400.0, ge=0)
+    negative_ttl: float = Field(default=3600.0, ge=0)
+    recheck_delay: float = Field(default=0.0, ge=0)
+    user_agent: str = f"arxiv-enrich/{__version__} (+https://pypi.org/project/arxiv-enrich/)"
+    contact: str = ""
+    offline: bool = False
+    refresh: bool = False
+
+    @field_validator("api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _polite(self) -> Settings:
+        if self.is_arxiv_host and self.min_interval < ARXIV_MIN_INTERVAL:
+            raise ValueError(
+                f"min_interval {self.min_interval} is below arXiv's {ARXIV_MIN_INTERVAL} s rule "
+                f"for {urlsplit(self.api_url).hostname}"
+            )
+        if self.backoff_max < self.backoff_initial:
+            raise ValueError("backoff_max must be at least backoff_initial")
+        return self
+
+    @property
+    def is_arxiv_host(self) -> bool:
+        host = (urlsplit(self.api_url).hostname or "").lower()
+        return host == "arxiv.org" or host.endswith(".arxiv.org")
+
+    @property
+    def full_user_agent(self) -> str:
+        return f"{self.user_agent} mailto:{self.contact}" if self.contact else self.user_agent
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file.get()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+def _one_line(error: ValidationError, config: Path | None) -> str:
+    parts = []
+    for item in error.errors():
+        key = ".".join(str(x) for x in item["loc"]) or "settings"
+        msg = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            msg = "unknown setting"
+        parts.append(f"{key}: {msg}")
+    where = f" (config {config})" if config else ""
+    return "invalid settings" + where + ": " + "; ".join(parts)
+
+
+def load_settings(config: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build the settings: defaults < config file < ENRICH_* environment < `overrides` (flags).
+
+    `config` None means config/enrich.toml under the current folder when it exists.
+    Overrides whose value is None are ignored (a flag that was not given).
+    """
+    path: Path | None
+    if config is None:
+        path = DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+    else:
+        path = Path(config)
+        if not path.is_file():
+            raise SettingsError(f"config file {path} does not exist")
+    if path is not None:
+        try:
+            tomllib.loads(path.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise SettingsError(f"config file {path}: {exc}") from None
+    token = _config_file.set(path)
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc, path)) from None
+    finally:
+        _config_file.reset(token)
