@@ -24,6 +24,8 @@ __all__ = [
     "CorrectedEntry",
     "DigestEntry",
     "EnrichedEntry",
+    "FileSummary",
+    "RunSummary",
     "Severity",
     "Source",
     "Status",
@@ -160,3 +162,30 @@ class EnrichedEntry(_Model):
     corrected: CorrectedEntry | None = None
     conflicts: list[Conflict] = Field(default_factory=list)
     error: str | None = None
+
+
+class FileSummary(_Model):
+    path: str
+    format: str | None = None
+    entries: int = 0
+    invalid: int = 0
+    error: str | None = None  # the file could not be read at all
+
+
+class RunSummary(_Model):
+    """What a run did: the counts a person reads first, and the cost of asking arXiv."""
+
+    entries: int = 0
+    statuses: dict[str, int] = Field(default_factory=dict)  # status -> count
+    conflicts: dict[str, dict[str, int]] = Field(default_factory=dict)  # kind -> severity -> count
+    files: list[FileSummary] = Field(default_factory=list)
+    unique_ids: int = 0
+    requests: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+    offline: bool = False
+    cache_note: str | None = None  # e.g. "cache unusable: ...; ran without it"
+
+    def count(self, severity: str) -> int:
+        return sum(by_sev.get(severity, 0) for by_sev in self.conflicts.values())

@@ -1,0 +1,3 @@
+from enrich.cli import main
+
+main()

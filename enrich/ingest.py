@@ -1,0 +1,190 @@
+"""Ingest: find the input files, read them safely, parse them, validate every entry.
+
+Reading never crashes on bad bytes: invalid UTF-8 is decoded with replacement characters and
+reported; a binary or unreadable file is reported (and the CLI exits 2), the other files go on.
+Validation never drops an entry: one that has no usable arXiv id stays, with status "invalid" and
+an error naming file, line and reason. A JSONL file (as `enrich ingest` writes) is read back line by
+line; a broken line becomes an invalid entry with its line number.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from enrich.digests import get_format, sniff_format
+from enrich.errors import InputError, InvalidArxivId
+from enrich.ids import parse_arxiv_id
+from enrich.models import DigestEntry, FileSummary, Source
+
+__all__ = [
+    "DIGEST_SUFFIXES",
+    "FileReport",
+    "iter_entries",
+    "iter_input_files",
+    "read_text",
+    "validate",
+]
+
+DIGEST_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".bib", ".xml", ".jsonl"})
+_BINARY_SNIFF = 8192
+
+
+@dataclass
+class FileReport:
+    """What happened to one input file; the CLI prints these and sets the exit status from them."""
+
+    path: str
+    format: str | None = None
+    entries: int = 0
+    invalid: int = 0
+    error: str | None = None  # unreadable / binary: the file gave no entries
+    notes: list[str] = field(default_factory=list)  # e.g. "3 invalid UTF-8 sequences replaced"
+
+    def summary(self) -> FileSummary:
+        return FileSummary(
+            path=self.path,
+            format=self.format,
+            entries=self.entries,
+            invalid=self.invalid,
+            error=self.error,
+        )
+
+
+def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files as given, and folders walked recursively for digest suffixes, in a stable order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = (
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in DIGEST_SUFFIXES and not _hidden(p, path)
+            )
+            yield from sorted(found)
+        elif path.exists():
+            yield path
+        else:
+            raise InputError(f"{path}: no such file or folder", str(path))
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def read_text(path: Path) -> tuple[str, list[str]]:
+    """The file's text and notes about its decoding. Raises InputError for unreadable/binary files."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}", str(path)) from None
+    head = data[:_BINARY_SNIFF]
+    if b"\x00" in head or _mostly_control(head):
+        raise InputError(f"{path}: binary file, not a digest", str(path))
+    notes: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        line = data.count(b"\n", 0, exc.start) + 1
+        notes.append(
+            f"{path}:{line}: invalid UTF-8 ({bad} byte sequence(s) replaced with U+FFFD)"
+        )
+    return text, notes
+
+
+def _mostly_control(head: bytes) -> bool:
+    if not head:
+        return False
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control > len(head) // 10
+
+
+def validate(entry: DigestEntry) -> DigestEntry:
+    """Canonicalise the entry's id and version, or mark it invalid with a reason."""
+    if entry.status == "invalid":
+        return entry
+    where = f"{entry.source.path}:{entry.source.line}" if entry.source.line else entry.source.path
+    if not entry.arxiv_id:
+        return entry.model_copy(
+            update={"status": "invalid", "error": f"{where}: no arXiv id in this entry"}
+        )
+    try:
+        parsed = parse_arxiv_id(entry.arxiv_id)
+    except InvalidArxivId as exc:
+        return entry.model_copy(
+            update={"status": "invalid", "error": f"{where}: {exc.text!r}: {exc.reason}"}
+        )
+    return entry.model_copy(
+        update={"arxiv_id": parsed.id, "version": entry.version or parsed.version}
+    )
+
+
+def _jsonl_entries(text: str, path: str) -> Iterator[DigestEntry]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise ValueError("a line must hold a JSON object")
+            if "digest" in data and "status" in data and isinstance(data["digest"], dict):
+                data = data["digest"]  # an `enrich run` line: take the entry as parsed
+            yield DigestEntry.model_validate(data)
+        except (ValueError, ValidationError) as exc:
+            reason = _short_reason(exc)
+            yield DigestEntry(
+                source=Source(path=path, line=number, format="jsonl"),
+                status="invalid",
+                error=f"{path}:{number}: broken JSONL line: {reason}",
+            )
+
+
+def _short_reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        loc = ".".join(str(x) for x in first["loc"])
+        return f"{loc}: {first['msg']}" if loc else str(first["msg"])
+    return str(exc).splitlines()[0]
+
+
+def iter_entries(
+    paths: Iterable[str | Path],
+    *,
+    format: str | None = None,
+    on_file: Callable[[FileReport], None] | None = None,
+) -> Iterator[DigestEntry]:
+    """Every validated entry of every input file, in order. `on_file` gets each file's report
+    once the file is done (also for files that could not be read)."""
+    if format is not None:
+        get_format(format)  # unknown format: fail before reading anything
+    for path in iter_input_files(paths):
+        report = FileReport(path=str(path))
+        try:
+            text, report.notes = read_text(path)
+        except InputError as exc:
+            report.error = str(exc)
+            if on_file:
+                on_file(report)
+            continue
+        if path.suffix.lower() == ".jsonl":
+            report.format = "jsonl"
+            raw: Iterator[DigestEntry] = _jsonl_entries(text, str(path))
+        else:
+            fmt = get_format(format) if format else sniff_format(text, str(path))
+            report.format = fmt.name
+            raw = fmt.parse(text, str(path))
+        for entry in raw:
+            checked = validate(entry)
+            report.entries += 1
+            report.invalid += checked.status == "invalid"
+            yield checked
+        if on_file:
+            on_file(report)

@@ -1,0 +1,1 @@
+"""Everything a run hands to people and programs: terminal summary, JSON, Markdown, HTML, fixed digests."""

@@ -1,0 +1,34 @@
+"""Keep what reports need while entries stream past: the entries with conflicts or a bad status.
+
+Entries that agree with arXiv are counted (in the summary) but not kept, so memory stays bounded by
+the number of findings, not by the size of the input.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from enrich.models import EnrichedEntry
+
+__all__ = ["Findings", "SEVERITY_ORDER"]
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+class Findings:
+    def __init__(self, *, keep_info: bool = True) -> None:
+        self.keep_info = keep_info
+        self.by_file: defaultdict[str, list[EnrichedEntry]] = defaultdict(list)
+
+    def add(self, entry: EnrichedEntry) -> None:
+        if entry.status != "enriched" or any(
+            self.keep_info or c.severity != "info" for c in entry.conflicts
+        ):
+            if entry.conflicts or entry.status != "enriched":
+                self.by_file[entry.source.path].append(entry)
+
+    def entries(self) -> list[EnrichedEntry]:
+        return [e for path in sorted(self.by_file) for e in self.by_file[path]]
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.by_file.values())

@@ -1,0 +1,99 @@
+"""Machine-readable and Markdown reports (`--report x.json`, `--report x.md`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from enrich.models import EnrichedEntry, RunSummary
+from enrich.report.collect import SEVERITY_ORDER, Findings
+
+__all__ = ["render_json", "render_markdown"]
+
+
+def _conflict_rows(entry: EnrichedEntry) -> list[dict[str, Any]]:
+    rows = []
+    for c in sorted(entry.conflicts, key=lambda c: SEVERITY_ORDER[c.severity]):
+        rows.append(
+            {
+                "line": c.line or entry.source.line,
+                "arxiv_id": entry.arxiv_id,
+                "status": entry.status,
+                **c.model_dump(mode="json", exclude={"line"}),
+            }
+        )
+    if not rows and entry.status != "enriched":
+        rows.append(
+            {
+                "line": entry.source.line,
+                "arxiv_id": entry.arxiv_id,
+                "status": entry.status,
+                "kind": None,
+                "severity": "error",
+                "message": entry.error,
+            }
+        )
+    return rows
+
+
+def render_json(summary: RunSummary, findings: Findings) -> str:
+    files = []
+    by_path = {f.path: f for f in summary.files}
+    paths = sorted(set(by_path) | set(findings.by_file))
+    for path in paths:
+        info = by_path.get(path)
+        rows = [row for e in findings.by_file.get(path, []) for row in _conflict_rows(e)]
+        files.append(
+            {
+                "path": path,
+                "format": info.format if info else None,
+                "entries": info.entries if info else None,
+                "error": info.error if info else None,
+                "conflicts": rows,
+            }
+        )
+    doc = {"summary": summary.model_dump(mode="json", exclude={"files"}), "files": files}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    text = " ".join(str(value).split())
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return text.replace("|", "\\|").replace("<", "&lt;")
+
+
+def render_markdown(summary: RunSummary, findings: Findings) -> str:
+    out = ["# arxiv-enrich report", ""]
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items()))
+    out.append(
+        f"{summary.entries} entries ({statuses}); {summary.unique_ids} unique ids; "
+        f"{summary.requests} requests to arXiv, {summary.cache_hits} cache hits; "
+        f"{summary.seconds:.1f} s."
+    )
+    if summary.cache_note:
+        out.append(f"\n> {summary.cache_note}")
+    out += ["", "| conflict | error | warning | info |", "|---|---:|---:|---:|"]
+    for kind, sev in sorted(summary.conflicts.items()):
+        out.append(
+            f"| `{kind}` | {sev.get('error', 0)} | {sev.get('warning', 0)} | {sev.get('info', 0)} |"
+        )
+    unreadable = [f for f in summary.files if f.error]
+    for f in unreadable:
+        out.append(f"\n**{_cell(f.path)}**: {_cell(f.error)}")
+    for path in sorted(findings.by_file):
+        out += ["", f"## {_cell(path)}", ""]
+        out += ["| line | arXiv id | severity | kind | digest | arXiv | message |"]
+        out += ["|---:|---|---|---|---|---|---|"]
+        for entry in findings.by_file[path]:
+            for row in _conflict_rows(entry):
+                out.append(
+                    f"| {row['line'] or ''} | {_cell(row['arxiv_id'])} | {row['severity']} "
+                    f"| {_cell(row['kind'])} | {_cell(row.get('digest'))} "
+                    f"| {_cell(row.get('arxiv'))} | {_cell(row['message'])} |"
+                )
+    return "\n".join(out) + "\n"

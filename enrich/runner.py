@@ -1,0 +1,185 @@
+"""What `enrich run` does around the pipeline: progress bar, output file, reports, fixed digests,
+and the exit status. Kept apart from cli.py so the CLI stays a thin layer of options."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from enrich.errors import InputError
+from enrich.models import EnrichedEntry
+from enrich.pipeline import Pipeline
+from enrich.report.collect import Findings
+from enrich.settings import Settings
+
+__all__ = ["run_command"]
+
+REPORT_KINDS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("asking arXiv"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=_stderr_console(),
+    ) as bar:
+        task = bar.add_task("ids", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stderr)
+
+
+def _check_reports(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
+    out = []
+    for raw in paths:
+        path = Path(raw)
+        kind = REPORT_KINDS.get(path.suffix.lower())
+        if kind is None:
+            raise InputError(f"{raw}: a report must end in .json, .md or .html")
+        out.append((path, kind))
+    return out
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _open(path: str | None) -> TextIO:
+    if path in (None, "-"):
+        return sys.stdout
+    target = Path(path)  # type: ignore[arg-type]
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def run_command(
+    *,
+    settings: Settings,
+    inputs: tuple[str, ...],
+    out: str | None,
+    reports: tuple[str, ...],
+    fail_on: str | None,
+    fmt: str | None,
+    fix_dir: str | None,
+    diff: bool,
+    quiet: bool,
+    **_: Any,
+) -> int:
+    report_paths = _check_reports(reports)
+    findings = Findings()
+    fixer = _Fixer(Path(fix_dir) if fix_dir else None, diff) if (fix_dir or diff) else None
+    worst = -1
+    stream = _open(out)
+    show_progress = not quiet and sys.stderr.isatty()
+    try:
+        with _progress(show_progress) as progress, Pipeline(
+            settings, format=fmt, progress=progress
+        ) as pipe:
+            for enriched in pipe.run(inputs):
+                stream.write(enriched.model_dump_json() + "\n")
+                findings.add(enriched)
+                if fixer:
+                    fixer.add(enriched)
+                for conflict in enriched.conflicts:
+                    worst = max(worst, SEVERITY_RANK[conflict.severity])
+            summary = pipe.summary
+            files = pipe.files
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    if fixer:
+        fixer.finish()
+    for path, kind in report_paths:
+        _write(path, _render(kind, summary, findings))
+    if not quiet:
+        from enrich.report.terminal import print_file_reports, print_summary
+
+        print_file_reports(files, sys.stderr)
+        print_summary(summary, sys.stderr)
+    if any(f.error for f in files):
+        return 2
+    if fail_on and worst >= SEVERITY_RANK[fail_on]:
+        return 1
+    if summary.statuses.get("unavailable"):
+        return 3
+    return 0
+
+
+def _render(kind: str, summary: Any, findings: Findings) -> str:
+    if kind == "json":
+        from enrich.report.data import render_json
+
+        return render_json(summary, findings)
+    if kind == "markdown":
+        from enrich.report.data import render_markdown
+
+        return render_markdown(summary, findings)
+    from enrich.report.html import render_html
+
+    return render_html(findings.entries(), summary)
+
+
+class _Fixer:
+    """Collects each digest's enriched entries, then writes its corrected copy and/or a diff."""
+
+    def __init__(self, fix_dir: Path | None, diff: bool) -> None:
+        self.fix_dir = fix_dir
+        self.diff = diff
+        self.by_file: dict[str, list[EnrichedEntry]] = {}
+
+    def add(self, entry: EnrichedEntry) -> None:
+        if entry.source.format != "jsonl":
+            self.by_file.setdefault(entry.source.path, []).append(entry)
+
+    def finish(self) -> None:
+        from enrich.ingest import read_text
+        from enrich.report.fix import fix_digest, unified_diff
+
+        common = _common_root(list(self.by_file))
+        for path, entries in self.by_file.items():
+            text, _ = read_text(Path(path))
+            result = fix_digest(text, entries)
+            if self.diff and result.text != text:
+                sys.stdout.write(unified_diff(path, text, result.text))
+            if self.fix_dir is not None:
+                target = self.fix_dir / Path(path).resolve().relative_to(common)
+                _write(target, result.text)
+            for item in result.left_alone:
+                sys.stderr.write(f"left for a person: {item}\n")
+
+
+def _common_root(paths: list[str]) -> Path:
+    import os
+
+    if not paths:
+        return Path.cwd()
+    resolved = [str(Path(p).resolve().parent) for p in paths]
+    return Path(os.path.commonpath(resolved))

@@ -1,0 +1,85 @@
+"""Ingest: files and folders read safely, entries validated, nothing dropped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from enrich.errors import InputError
+from enrich.ingest import FileReport, iter_entries, iter_input_files, read_text, validate
+from enrich.models import DigestEntry, Source
+
+
+def _entry(arxiv_id: str | None, version: int | None = None) -> DigestEntry:
+    return DigestEntry(
+        arxiv_id=arxiv_id, version=version, source=Source(path="d.md", line=7, format="generic")
+    )
+
+
+def test_validation_canonicalises_id_and_version() -> None:
+    checked = validate(_entry("https://arxiv.org/abs/2503.24357v2"))
+    assert (checked.arxiv_id, checked.version, checked.status) == ("2503.24357", 2, "valid")
+    assert validate(_entry("math.GT/0309136")).arxiv_id == "math/0309136"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [(None, "no arXiv id"), ("2513.00001", "month 13"), ("1501.1234", "five digits")],
+)
+def test_invalid_entries_stay_with_file_line_and_reason(raw: str | None, reason: str) -> None:
+    checked = validate(_entry(raw))
+    assert checked.status == "invalid"
+    assert checked.error is not None
+    assert checked.error.startswith("d.md:7: ")
+    assert reason in checked.error
+
+
+def test_folders_are_walked_recursively_for_digest_suffixes(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    for name in ("a/x.md", "a/b/y.bib", "a/b/z.png", "a/.hidden/w.md", "top.html", "n.jsonl"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_input_files([tmp_path])]
+    assert found == ["a/b/y.bib", "a/x.md", "n.jsonl", "top.html"]
+    with pytest.raises(InputError, match="no such file"):
+        list(iter_input_files([tmp_path / "missing.md"]))
+
+
+def test_invalid_utf8_is_replaced_and_reported_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "d.md"
+    path.write_bytes(b"# ok\n- [T](https://arxiv.org/abs/2401.00001)\nbad \xff\xfe here\n")
+    text, notes = read_text(path)
+    assert "\ufffd" in text
+    assert len(notes) == 1 and f"{path}:3: invalid UTF-8" in notes[0]
+
+
+def test_binary_files_are_reported_and_skipped_while_others_go_on(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "b.md").write_text("- see arXiv:2401.00001\n")
+    reports: list[FileReport] = []
+    entries = list(iter_entries([tmp_path], on_file=reports.append))
+    assert [r.error is not None for r in reports] == [True, False]
+    assert reports[0].error is not None and "binary" in reports[0].error
+    assert [e.arxiv_id for e in entries] == ["2401.00001"]
+
+
+def test_jsonl_input_round_trips_and_broken_lines_become_invalid_entries(tmp_path: Path) -> None:
+    good = validate(_entry("2401.00001v3")).model_dump_json()
+    path = tmp_path / "in.jsonl"
+    path.write_text(f'{good}\n{{"arxiv_id": \n\n[1, 2]\n{good}\n{{"source": 5}}\n', "utf-8")
+    entries = list(iter_entries([path]))
+    assert [e.status for e in entries] == ["valid", "invalid", "invalid", "valid", "invalid"]
+    assert entries[0].version == 3 and entries[0].source.path == "d.md"
+    errors = [e.error for e in entries if e.error]
+    assert [err.split(": ")[0] for err in errors] == [f"{path}:2", f"{path}:4", f"{path}:6"]
+    assert all("broken JSONL line" in err for err in errors)
+
+
+def test_enrich_run_lines_are_accepted_as_input(tmp_path: Path) -> None:
+    entry = validate(_entry("2401.00001"))
+    line = {"arxiv_id": "2401.00001", "status": "enriched", "digest": json.loads(entry.model_dump_json())}
+    path = tmp_path / "run.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    assert [e.arxiv_id for e in iter_entries([path])] == ["2401.00001"]

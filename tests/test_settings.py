@@ -1,0 +1,83 @@
+"""Settings: defaults < config file < ENRICH_* environment < flags; bad values stop with one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from enrich.errors import SettingsError
+from enrich.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_config_file_then_environment_then_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('batch_size = 50\ntimeout = 7.5\napi_url = "http://127.0.0.1:1/api/query"\n')
+    monkeypatch.setenv("ENRICH_TIMEOUT", "9")
+    settings = load_settings(config, api_url=None, cache_dir=str(tmp_path / "x"))
+    assert settings.batch_size == 50  # from the file
+    assert settings.timeout == 9.0  # environment beats the file
+    assert settings.cache_dir == tmp_path / "x"  # the flag beats the environment
+    assert settings.api_url == "http://127.0.0.1:1/api/query"
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("min_interval = -1\n", "min_interval"),
+        ("colour = 'blue'\n", "colour: unknown setting"),
+        ("api_url = 'ftp://x'\n", "not an http(s) URL"),
+        ("min_interval = 1.0\n", "below arXiv's 3.0 s rule"),
+        ("batch_size = 'many'\n", "batch_size"),
+        ("timeout = \n", "config file"),
+    ],
+)
+def test_invalid_settings_give_one_line_naming_the_key(tmp_path: Path, content: str, needle: str) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(content)
+    with pytest.raises(SettingsError) as info:
+        load_settings(config)
+    message = str(info.value)
+    assert needle in message
+    assert "\n" not in message
+
+
+def test_a_short_interval_is_allowed_for_a_local_stand_in() -> None:
+    settings = load_settings(None, api_url="http://127.0.0.1:8000/api/query")
+    settings.min_interval = 0.0  # validate_assignment: accepted for a non-arXiv host
+    assert settings.min_interval == 0.0
+    assert not settings.is_arxiv_host
+
+
+def test_environment_values_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENRICH_MIN_INTERVAL", "0.5")
+    with pytest.raises(SettingsError, match="min_interval"):
+        load_settings(None)
+
+
+def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_shipped_config_documents_every_setting_with_its_default() -> None:
+    import tomllib
+
+    shipped = tomllib.loads((ROOT / "config/enrich.toml").read_text("utf-8"))
+    assert set(shipped) == set(Settings.model_fields)
+    defaults = Settings().model_dump(mode="json")
+    loaded = load_settings(ROOT / "config/enrich.toml").model_dump(mode="json")
+    assert loaded == defaults
+    text = (ROOT / "config/enrich.toml").read_text("utf-8")
+    for key in Settings.model_fields:  # every key has a comment just above it
+        before = text.split(f"\n{key} =")[0].rstrip().splitlines()[-1]
+        assert before.startswith("#") or before.startswith(("backoff_initial", "user_agent")), key
+
+
+def test_user_agent_carries_version_and_contact() -> None:
+    settings = load_settings(None, api_url="http://127.0.0.1:1/api/query")
+    settings.contact = "me@example.org"
+    assert "arxiv-enrich/" in settings.full_user_agent
+    assert settings.full_user_agent.endswith("mailto:me@example.org")
