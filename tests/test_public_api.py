@@ -1,0 +1,20 @@
+"""The public surface: a sorted __all__, every name importable, nothing else advertised."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import enrich
+
+
+def test_all_is_sorted_and_every_name_resolves() -> None:
+    assert enrich.__all__ == sorted(enrich.__all__)
+    for name in enrich.__all__:
+        assert getattr(enrich, name) is not None, name
+
+
+def test_importing_the_package_and_the_cli_stays_light() -> None:
+    code = "import sys, enrich.cli; print(','.join(m for m in ('httpx','lxml','pydantic','rich','diskcache') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""  # heavy modules load only when a command needs them
