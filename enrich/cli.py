@@ -7,11 +7,11 @@ Heavy modules are imported inside the commands so that `enrich --help` starts fa
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -30,9 +30,7 @@ def _settings_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--config", type=click.Path(dir_okay=False), help="Settings file (TOML)."),
         click.option("--api-url", help="arXiv API endpoint (default: export.arxiv.org)."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder."),
-        click.option(
-            "--offline", is_flag=True, default=None, help="Answer from the cache only."
-        ),
+        click.option("--offline", is_flag=True, default=None, help="Answer from the cache only."),
         click.option("--refresh", is_flag=True, default=None, help="Ignore cached answers."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary."),
         click.option("-v", "--verbose", is_flag=True, help="Log each request to arXiv."),
@@ -59,18 +57,6 @@ def _load(kwargs: dict[str, Any]) -> Any:
     return settings
 
 
-def _open_out(path: str | None) -> TextIO:
-    if path in (None, "-"):
-        return sys.stdout
-    from enrich.errors import InputError
-
-    try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
-        return open(path, "w", encoding="utf-8")  # type: ignore[arg-type]  # noqa: SIM115
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="enrich")
 def cli() -> None:
@@ -88,9 +74,10 @@ def ingest(paths: tuple[str, ...], out: str | None, fmt: str | None, quiet: bool
     PATHS are files or folders (searched recursively for .md .markdown .txt .html .htm .bib .xml).
     """
     from enrich.ingest import FileReport, iter_entries
+    from enrich.runner import open_output
 
     reports: list[FileReport] = []
-    stream = _open_out(out)
+    stream = open_output(out)
     try:
         for entry in iter_entries(paths, format=fmt, on_file=reports.append):
             stream.write(entry.model_dump_json() + "\n")
@@ -145,7 +132,9 @@ def cache_stats(**kwargs: Any) -> None:
 
     settings = _load(kwargs)
     with open_cache(settings) as store:
-        for key, value in store.stats().items():
+        stats = store.stats()
+    for key, value in dataclasses.asdict(stats).items():
+        if value is not None:
             click.echo(f"{key}: {value}")
 
 

@@ -1,15 +1,15 @@
-"""The exceptions arxiv-enrich raises. Conflicts between a digest and arXiv are data, never exceptions.
+"""The exceptions arxiv-enrich raises. Conflicts with arXiv are data, never exceptions.
 
-    EnrichError
-    ├── SettingsError          invalid configuration (exit status 2)
-    ├── InputError             unreadable or unusable input file (exit status 2)
-    │   └── DigestError        a digest or JSONL line that cannot be parsed (path, line)
-    ├── InvalidArxivId         a string that is not an arXiv identifier (reason)
-    ├── CacheError             the cache folder cannot be used
-    └── ArxivError             talking to arXiv failed (url, attempt)
-        ├── ArxivHTTPError     an HTTP status that is not 200 (status)
-        ├── ArxivBadResponse   a 200 whose body is not a usable Atom feed
-        └── ArxivUnavailable   every retry failed; the ids stay "unavailable"
+EnrichError
+├── SettingsError          invalid configuration (exit status 2)
+├── InputError             unreadable or unusable input file (exit status 2)
+│   └── DigestError        a digest or JSONL line that cannot be parsed (path, line)
+├── InvalidArxivId         a string that is not an arXiv identifier (reason)
+├── CacheError             the cache folder cannot be used
+└── ArxivError             talking to arXiv failed (url, attempt)
+    ├── ArxivHTTPError     an HTTP status that is not 200 (status)
+    ├── ArxivBadResponse   a 200 whose body is not a usable Atom feed
+    └── ArxivUnavailable   every retry failed; the ids stay "unavailable"
 """
 
 from __future__ import annotations

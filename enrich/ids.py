@@ -23,7 +23,10 @@ from enrich.taxonomy import taxonomy
 __all__ = ["ArxivId", "IdMatch", "find_arxiv_ids", "format_id", "parse_arxiv_id", "try_parse"]
 
 _NEW = r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
-_OLD = r"(?P<archive>[a-zA-Z]+(?:-[a-zA-Z]+)?)(?:\.(?P<subj>[A-Za-z]{2}))?/(?P<oyymm>\d{4})(?P<onum>\d{3})"
+_OLD = (
+    r"(?P<archive>[a-zA-Z]+(?:-[a-zA-Z]+)?)(?:\.(?P<subj>[A-Za-z]{2}))?"
+    r"/(?P<oyymm>\d{4})(?P<onum>\d{3})"
+)
 _VERSION = r"(?:[vV](?P<version>\d+))?"
 _CORE = rf"(?:{_NEW}|{_OLD}){_VERSION}"
 _EXACT = re.compile(rf"{_CORE}")
@@ -156,13 +159,9 @@ def find_arxiv_ids(text: str, *, bare: bool = True) -> Iterator[IdMatch]:
     for m in _SCAN.finditer(text):
         groups = m.groupdict()
         in_link = bool(groups["url"] or groups["doi"])
-        if not (in_link or groups["prefix"]):
-            if not bare or (m.start() > 0 and _GLUED.match(text, m.start() - 1)):
-                continue  # part of a longer token: a path, a version string, a number
-        if groups["archive"] and not (in_link or groups["prefix"]):
-            # bare "word/1234567" is too often a path; accept only known archives
-            if groups["archive"].lower() not in taxonomy().archives:
-                continue
+        glued = m.start() > 0 and _GLUED.match(text, m.start() - 1)
+        if not (in_link or groups["prefix"]) and (not bare or glued):
+            continue  # part of a longer token: a path, a version string, a number
         try:
             arxiv_id = _check(groups, m.group(0))
         except InvalidArxivId:

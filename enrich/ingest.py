@@ -77,7 +77,7 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def read_text(path: Path) -> tuple[str, list[str]]:
-    """The file's text and notes about its decoding. Raises InputError for unreadable/binary files."""
+    """The file's text and notes on its decoding; InputError for an unreadable or binary file."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -94,9 +94,7 @@ def read_text(path: Path) -> tuple[str, list[str]]:
         text = data.decode("utf-8", errors="replace")
         bad = text.count("\ufffd")
         line = data.count(b"\n", 0, exc.start) + 1
-        notes.append(
-            f"{path}:{line}: invalid UTF-8 ({bad} byte sequence(s) replaced with U+FFFD)"
-        )
+        notes.append(f"{path}:{line}: invalid UTF-8 ({bad} byte sequence(s) replaced with U+FFFD)")
     return text, notes
 
 

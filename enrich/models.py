@@ -1,7 +1,7 @@
 """The records that flow through arxiv-enrich (pydantic models; field names are a contract).
 
 DigestEntry   one paper as a digest states it (what `enrich ingest` writes, one per line)
-Claim         a further statement an entry makes about its paper (a summary's authors, a second link)
+Claim         a further statement an entry makes about its paper (a summary's authors, a link)
 ArxivRecord   what arXiv says about the paper (latest version)
 Conflict      one disagreement between the digest and arXiv
 EnrichedEntry what `enrich run` writes, one per input entry

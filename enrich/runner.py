@@ -15,9 +15,15 @@ from enrich.pipeline import Pipeline
 from enrich.report.collect import Findings
 from enrich.settings import Settings
 
-__all__ = ["run_command"]
+__all__ = ["open_output", "run_command"]
 
-REPORT_KINDS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+REPORT_KINDS = {
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
@@ -69,10 +75,11 @@ def _write(path: Path, text: str) -> None:
         raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
-def _open(path: str | None) -> TextIO:
+def open_output(path: str | None) -> TextIO:
+    """The file to write JSONL to; standard output for None or "-"."""
     if path in (None, "-"):
         return sys.stdout
-    target = Path(path)  # type: ignore[arg-type]
+    target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target.open("w", encoding="utf-8")
@@ -97,12 +104,13 @@ def run_command(
     findings = Findings()
     fixer = _Fixer(Path(fix_dir) if fix_dir else None, diff) if (fix_dir or diff) else None
     worst = -1
-    stream = _open(out)
+    stream = open_output(out)
     show_progress = not quiet and sys.stderr.isatty()
     try:
-        with _progress(show_progress) as progress, Pipeline(
-            settings, format=fmt, progress=progress
-        ) as pipe:
+        with (
+            _progress(show_progress) as progress,
+            Pipeline(settings, format=fmt, progress=progress) as pipe,
+        ):
             for enriched in pipe.run(inputs):
                 stream.write(enriched.model_dump_json() + "\n")
                 findings.add(enriched)

@@ -25,8 +25,8 @@ from enrich.errors import SettingsError
 
 __all__ = ["ARXIV_MIN_INTERVAL", "DEFAULT_CONFIG", "Settings", "load_settings"]
 
-# arXiv's terms of use: "no more than one request every three seconds, and limit requests to a single
-# connection at a time" (https://info.arxiv.org/help/api/tou.html). Enforced for every arxiv.org host.
+# arXiv's terms of use: "no more than one request every three seconds, and limit requests to a
+# single connection at a time" (https://info.arxiv.org/help/api/tou.html). Enforced for arxiv.org.
 ARXIV_MIN_INTERVAL = 3.0
 DEFAULT_CONFIG = Path("config/enrich.toml")
 

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 source = json.loads((ROOT.parent / "shared/data/arxiv_taxonomy.json").read_text("utf-8"))
 out = {
     "source": source["source"],
-    "categories": {code: bool(info["active"]) for code, info in sorted(source["categories"].items())},
+    "categories": {
+        code: bool(info["active"]) for code, info in sorted(source["categories"].items())
+    },
     "aliases": dict(sorted(source["aliases"].items())),
     "archives_subsumed": dict(sorted(source["archives_subsumed"].items())),
     "archives": sorted(source["archives"]),

@@ -1,4 +1,4 @@
-"""Test mode for the whole suite: no ENRICH_* leaks in, the cache lives in tmp_path, no real sleeping.
+"""Test mode for the whole suite: no ENRICH_* leaks in, and the cache lives in tmp_path.
 
 `shared` gives the path of ../shared (the seeds, the corpus, the captured arXiv answers). When it is
 absent the tests that need it are skipped, except under CI=true, where its absence is a failure.
@@ -16,7 +16,7 @@ SHARED = ROOT.parent / "shared"
 
 
 def shared_path(*parts: str) -> Path:
-    """A path under ../shared, skipping the calling test cleanly when it is missing (failing in CI)."""
+    """A path under ../shared; skip the test cleanly when it is missing (fail under CI=true)."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
         if os.environ.get("CI", "").lower() == "true":

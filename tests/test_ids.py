@@ -78,7 +78,9 @@ def valid_ids(draw: st.DrawFn) -> ArxivId:
         num = draw(st.integers(0, 10**digits - 1))
         return ArxivId(f"{yy:02d}{mm:02d}.{num:0{digits}d}", version)
     archive = draw(st.sampled_from(sorted(taxonomy().archives - {"bad-arch"})))
-    stamp = draw(st.sampled_from([(y, m) for y in (*range(91, 100), *range(0, 8)) for m in range(1, 13)]))
+    stamp = draw(
+        st.sampled_from([(y, m) for y in (*range(91, 100), *range(0, 8)) for m in range(1, 13)])
+    )
     yy, mm = stamp
     if (yy >= 91 and yy * 100 + mm < 9107) or (yy <= 7 and yy * 100 + mm > 703):
         yy, mm = 95, 5

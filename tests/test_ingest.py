@@ -79,7 +79,11 @@ def test_jsonl_input_round_trips_and_broken_lines_become_invalid_entries(tmp_pat
 
 def test_enrich_run_lines_are_accepted_as_input(tmp_path: Path) -> None:
     entry = validate(_entry("2401.00001"))
-    line = {"arxiv_id": "2401.00001", "status": "enriched", "digest": json.loads(entry.model_dump_json())}
+    line = {
+        "arxiv_id": "2401.00001",
+        "status": "enriched",
+        "digest": json.loads(entry.model_dump_json()),
+    }
     path = tmp_path / "run.jsonl"
     path.write_text(json.dumps(line) + "\n")
     assert [e.arxiv_id for e in iter_entries([path])] == ["2401.00001"]

@@ -15,6 +15,7 @@ def test_all_is_sorted_and_every_name_resolves() -> None:
 
 
 def test_importing_the_package_and_the_cli_stays_light() -> None:
-    code = "import sys, enrich.cli; print(','.join(m for m in ('httpx','lxml','pydantic','rich','diskcache') if m in sys.modules))"
+    heavy = ("httpx", "lxml", "pydantic", "rich", "diskcache")
+    code = f"import sys, enrich.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""  # heavy modules load only when a command needs them

@@ -1,4 +1,4 @@
-"""Settings: defaults < config file < ENRICH_* environment < flags; bad values stop with one line."""
+"""Settings: defaults < config file < ENRICH_* environment < flags; bad values give one line."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from enrich.settings import Settings, load_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_config_file_then_environment_then_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_file_then_environment_then_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "c.toml"
     config.write_text('batch_size = 50\ntimeout = 7.5\napi_url = "http://127.0.0.1:1/api/query"\n')
     monkeypatch.setenv("ENRICH_TIMEOUT", "9")
@@ -34,7 +36,9 @@ def test_config_file_then_environment_then_flags(tmp_path: Path, monkeypatch: py
         ("timeout = \n", "config file"),
     ],
 )
-def test_invalid_settings_give_one_line_naming_the_key(tmp_path: Path, content: str, needle: str) -> None:
+def test_invalid_settings_give_one_line_naming_the_key(
+    tmp_path: Path, content: str, needle: str
+) -> None:
     config = tmp_path / "bad.toml"
     config.write_text(content)
     with pytest.raises(SettingsError) as info:

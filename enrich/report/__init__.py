@@ -1,1 +1,1 @@
-"""Everything a run hands to people and programs: terminal summary, JSON, Markdown, HTML, fixed digests."""
+"""What a run hands to people and programs: terminal summary, JSON, Markdown, HTML, fixed digests."""

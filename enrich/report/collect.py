@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from enrich.models import EnrichedEntry
 
-__all__ = ["Findings", "SEVERITY_ORDER"]
+__all__ = ["SEVERITY_ORDER", "Findings"]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -21,11 +21,11 @@ class Findings:
         self.by_file: defaultdict[str, list[EnrichedEntry]] = defaultdict(list)
 
     def add(self, entry: EnrichedEntry) -> None:
-        if entry.status != "enriched" or any(
+        keep = entry.status != "enriched" or any(
             self.keep_info or c.severity != "info" for c in entry.conflicts
-        ):
-            if entry.conflicts or entry.status != "enriched":
-                self.by_file[entry.source.path].append(entry)
+        )
+        if keep:
+            self.by_file[entry.source.path].append(entry)
 
     def entries(self) -> list[EnrichedEntry]:
         return [e for path in sorted(self.by_file) for e in self.by_file[path]]
