@@ -22,24 +22,36 @@ __all__ = [
 ]
 
 _TAG = re.compile(r"<[^<>]{0,500}>")
-_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\([^()]*\))?[^()\s]*\)")
-_MD_EMPH = re.compile(r"(\*\*|__|\*|_|`|~~)(?=\S)(.+?)(?<=\S)\1")
+# [text](target) and [text]( target "title" ): CommonMark allows spaces around the target.
+_MD_LINK = re.compile(
+    r"!?\[([^\[\]]*)\]\(\s*[^()\s]*(?:\([^()]*\))?[^()\s]*(?:\s+\"[^\"]*\")?\s*\)"
+)
+# Emphasis marks. Underscores only count at word edges (CommonMark: `snake_case` and TeX `$x_i$`
+# are not emphasis); stars, code ticks and strike-through count anywhere.
+_MD_EMPH = re.compile(
+    r"(\*\*|\*|`|~~)(?=\S)(.+?)(?<=\S)\1|(?<![\w\\])(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)"
+)
 _SPACES = re.compile(r"\s+")
 
 # "et al." and its cousins, at the end of an author list (or standing alone as an item).
 _TRUNCATION = re.compile(
-    r"(?:,|;|\s)*(?:\bet\.?\s*al\b\.?|\betal\.|\band\s+others\b|\bet\s+alii\b|等人?|…|\.\.\.)\s*$",
+    r"(?:,|;|\s)*(?:\bet\.?\s*al\b\.?|\betal\.|\band\s+others\b|\bet\s+alii\b|等人?|…|\.\.\.)[\s。．]*$",
     re.IGNORECASE,
 )
 # Placeholders that models and templates write where the names should be.
 PLACEHOLDER_AUTHORS = re.compile(
-    r"^\W*(?:authors?'?\s*(?:names?)?\s*(?:are\s+)?(?:not\s+(?:provided|available|given|listed)|unknown|n/?a)"
+    r"^\W*(?:authors?'?\s*(?:names?)?\s*(?:are\s+)?(?:not\s+(?:provided|available|given|listed)"
+    r"(?:\s+in\s+the\s+(?:text|paper|abstract|input))?|unknown|n/?a)"
     r"|not\s+(?:provided|available|given)|unknown|n/?a|none|anonymous|未提供|无|暂无)\W*$",
     re.IGNORECASE,
 )
 _AUTHOR_PREFIX = re.compile(r"^\s*(?:authors?|作者|by)\s*[:：]\s*", re.IGNORECASE)
-_MARKERS = re.compile(r"[*†‡§¶#✉⋆∗]+|\^\{?[\w,*†‡]*\}?|(?<=[^\W\d])\d+(?:,\d+)*\b|[\u00b9\u00b2\u00b3\u2070-\u209f]+")
+_MARKERS = re.compile(
+    r"[*†‡§¶#✉⋆∗\\]+|\^\{?[\w,*†‡]*\}?|(?<=[^\W\d])\d+(?:,\d+)*\b|[\u00b9\u00b2\u00b3\u2070-\u209f]+"
+)
 _AFFILIATION_DIGITS = re.compile(r"(?<=[^\W\d_])\d+(?:\s*,\s*\d+(?![.\w]))*[*†‡]*")
+# also " ." left where an HTML tag stood ("<a>Bolei Zhou</a>." -> "Bolei Zhou .")
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{2})(?<!\bJr)(?<!\bSr)\.$|\s+\.$|[。．]$")
 _NAME_EDGE = re.compile(r"^[\s,;.:'\"`()\[\]{}]+|[\s,;:'\"`()\[\]{}]+$")
 
 
@@ -48,11 +60,15 @@ def strip_html(text: str) -> str:
     return html.unescape(_TAG.sub(" ", text))
 
 
+def _emphasis_text(m: re.Match[str]) -> str:
+    return m.group(2) if m.group(1) else m.group(4)
+
+
 def strip_markdown(text: str) -> str:
     """Markdown links become their text; emphasis, code ticks and heading marks go."""
     text = _MD_LINK.sub(r"\1", text)
     for _ in range(3):  # nested emphasis: ***x*** -> x
-        new = _MD_EMPH.sub(r"\2", text)
+        new = _MD_EMPH.sub(_emphasis_text, text)
         if new == text:
             break
         text = new
@@ -76,6 +92,8 @@ def clean_name(name: str) -> str:
     name = clean_text(name)
     name = _MARKERS.sub("", name)
     name = _NAME_EDGE.sub("", _SPACES.sub(" ", name))
+    # a sentence's full stop after the last name ("..., Gyeongsu Chae."), not an initial ("J.")
+    name = _SENTENCE_END.sub("", name)
     return name.strip()
 
 
@@ -97,7 +115,9 @@ def split_authors(text: str) -> tuple[list[str], bool]:
     parts = re.split(r"\s*(?:[,;，、；]|\band\b|&|\s·\s)\s*", text)
     names: list[str] = []
     for part in parts:
-        if _TRUNCATION.fullmatch(part.strip()) or re.fullmatch(r"\s*(?:et\.?\s*al\.?|others)\s*", part, re.I):
+        if _TRUNCATION.fullmatch(part.strip()) or re.fullmatch(
+            r"\s*(?:et\.?\s*al\.?|others)\s*", part, re.I
+        ):
             truncated = True
             continue
         name = clean_name(part)
