@@ -33,7 +33,7 @@ _EXACT = re.compile(rf"{_CORE}")
 
 # Prefixes that may stand before an id in an exact parse.
 _URL_PREFIX = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.|[a-z]{2}\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/",
+    r"^(?:https?://)?(?:www\.|export\.|[a-z]{2}\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/+",
     re.IGNORECASE,
 )
 _DOI_PREFIX = re.compile(
@@ -43,7 +43,7 @@ _ARXIV_PREFIX = re.compile(r"^arxiv\s*[:：]?\s*", re.IGNORECASE)
 
 # Scanning free text: an id inside a link, after "arXiv:", in a DOI, or bare.
 _SCAN = re.compile(
-    r"(?:(?P<url>(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)"
+    r"(?:(?P<url>(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/+)"
     r"|(?P<doi>10\.48550/arxiv\.)"
     r"|(?P<prefix>arxiv\s*[:：]?\s*)"
     r")?"
