@@ -24,7 +24,8 @@ Entries: a list item is a paper when it has a title (bold, or a link) and any of
 link named Paper/PDF/arXiv, a shields.io-style badge link, an author `<details>`, a date in
 parentheses after the title, or an italic author line below it. Such an item without an arXiv
 link (the Paper badge is empty or points at CVF, ACM, OpenReview …) still yields an entry
-with `arxiv_id` None, so validation marks it invalid and nothing is dropped. Tables of contents, tips,
+with `arxiv_id` None, so validation marks it invalid and nothing is dropped. Tables of contents,
+tips,
 intro bullets, dataset tables and HTML comments are not entries.
 
 Fields: `arxiv_id` is the Paper/PDF/arXiv link when it is an arXiv link, else the item's first

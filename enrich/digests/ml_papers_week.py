@@ -3,7 +3,8 @@
     ## Top ML Papers of the Week (June 26 - July 2)
     | **Paper**  | **Links** |
     | ------------- | ------------- |
-    | 1) **LeanDojo** - an open-source Lean playground ... | [Paper](https://arxiv.org/abs/2306.15626),
+    | 1) **LeanDojo** - an open-source Lean playground ... |
+[Paper](https://arxiv.org/abs/2306.15626),
       [Tweet](https://twitter.com/...) |      (one line in the file)
 
 Entries: every numbered body row (`1)` or `5.`) of a Paper/Links table. A row whose links hold
@@ -15,7 +16,8 @@ Fields: `arxiv_id` the arXiv link labelled Paper (else the row's first arXiv lin
 label) exactly as written, `version` when it is versioned. `title` is left empty: the bold name
 is a short name or nickname ("LeanDojo"), not the paper's title, and comparing it with arXiv's
 title would only raise false alarms; the name and the one-line description after it go to
-`comment` ("LeanDojo: an open-source Lean playground ...") and the title is filled from arXiv. No authors, categories
+`comment` ("LeanDojo: an open-source Lean playground ...") and the title is filled from arXiv. No
+authors, categories
 or per-paper dates are given (the week heading has no year). `links` holds every URL of the row;
 any other arXiv id in the row (a Project/Code link to arXiv) becomes an `arxiv_id` claim.
 
