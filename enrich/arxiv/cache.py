@@ -1,0 +1,282 @@
+"""The on-disk cache of arXiv answers (diskcache in `settings.cache_dir`), shared by processes.
+
+What is stored, per canonical id (key `arxiv/v1/<id>`, value a JSON string, so a model change can
+never unpickle garbage: an entry that no longer validates is a miss):
+
+* `found` with the ArxivRecord: expires at min(now + cache_ttl, the next arXiv announcement).
+  Answers change only when arXiv announces (20:00 America/New_York, Sunday to Thursday), so a
+  record fetched at 19:59 must not outlive 20:00.
+* `not_found` (asked twice, never returned) and `invalid` (arXiv's 400 message): negative answers,
+  expire after negative_ttl.
+* `unavailable` is never stored: it is a failure, not an answer.
+
+Expiry is decided on read against the injectable `now` (the absolute deadline is in the value);
+diskcache's own `expire` is set too, so dead entries are culled.
+
+Failure policy: a cache folder that cannot be opened (corrupted database, a file where the folder
+should be, no permission, a database locked for longer than `timeout` seconds) raises CacheError
+from `open_cache`, so the caller can run without a cache. Once open, an error on read or write
+does not stop a run: the cache marks itself `degraded` (the reason is kept, a warning logged),
+answers every further read with a miss and drops every further write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import diskcache
+import pydantic
+
+from enrich.errors import CacheError
+from enrich.models import ArxivRecord
+from enrich.settings import Settings
+
+__all__ = [
+    "CacheStats",
+    "CachedAnswer",
+    "RecordCache",
+    "next_announcement",
+    "open_cache",
+    "positive_expiry",
+]
+
+log = logging.getLogger(__name__)
+
+_PREFIX = "arxiv/v1/"
+_NEW_YORK = ZoneInfo("America/New_York")
+_ANNOUNCE_HOUR = 20
+_ANNOUNCE_DAYS = {6, 0, 1, 2, 3}  # Sunday..Thursday (Monday is 0)
+_ERRORS = (sqlite3.Error, OSError)
+
+CachedStatus = Literal["found", "not_found", "invalid"]
+
+
+def next_announcement(now: float) -> float:
+    """The next arXiv announcement strictly after `now` (a POSIX time): 20:00 New York, Sun-Thu."""
+    local = dt.datetime.fromtimestamp(now, _NEW_YORK)
+    day = local.date()
+    for offset in range(8):
+        candidate_day = day + dt.timedelta(days=offset)
+        if candidate_day.weekday() not in _ANNOUNCE_DAYS:
+            continue
+        candidate = dt.datetime.combine(candidate_day, dt.time(_ANNOUNCE_HOUR), tzinfo=_NEW_YORK)
+        stamp = candidate.timestamp()
+        if stamp > now:
+            return stamp
+    raise AssertionError("unreachable: an announcement day comes within a week")
+
+
+def positive_expiry(now: float, ttl: float) -> float:
+    """When a record fetched at `now` expires: after `ttl` or at the next announcement."""
+    return min(now + ttl, next_announcement(now))
+
+
+@dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    status: CachedStatus
+    record: ArxivRecord | None
+    reason: str | None
+    stored: float
+    expires: float
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """What `enrich cache stats` prints."""
+
+    path: str
+    entries: int
+    positive: int
+    negative: int
+    expired: int
+    size_bytes: int
+    degraded: str | None = None
+
+
+class RecordCache:
+    """ArxivRecords and negative answers by canonical id. See the module docstring for policy."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        cache_ttl: float = 86400.0,
+        negative_ttl: float = 3600.0,
+        now: Callable[[], float] = time.time,
+        timeout: float = 10.0,
+    ) -> None:
+        self.path = Path(path)
+        self.cache_ttl = cache_ttl
+        self.negative_ttl = negative_ttl
+        self.now = now
+        self.degraded: str | None = None
+        try:
+            _probe(self.path, timeout)
+            self._cache: Any = diskcache.Cache(str(self.path), timeout=timeout)
+            self._cache.get(_PREFIX + "probe")  # a corrupted database fails here, not later
+        except _ERRORS as exc:
+            raise CacheError(f"cache {self.path} cannot be used: {exc}") from exc
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, arxiv_id: str) -> CachedAnswer | None:
+        """The live answer stored for `arxiv_id`, or None (absent, expired, unreadable)."""
+        if self.degraded:
+            return None
+        try:
+            raw = self._cache.get(_PREFIX + arxiv_id)
+        except _ERRORS as exc:
+            self._degrade(exc)
+            return None
+        answer = self._decode(raw)
+        if answer is None or answer.expires <= self.now():
+            return None
+        return answer
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, CachedAnswer]:
+        found = {}
+        for arxiv_id in ids:
+            answer = self.get(arxiv_id)
+            if answer is not None:
+                found[arxiv_id] = answer
+        return found
+
+    @staticmethod
+    def _decode(raw: object) -> CachedAnswer | None:
+        if not isinstance(raw, str):
+            return None
+        try:
+            data = json.loads(raw)
+            record = data.get("record")
+            return CachedAnswer(
+                status=data["status"],
+                record=ArxivRecord.model_validate(record) if record is not None else None,
+                reason=data.get("reason"),
+                stored=float(data["stored"]),
+                expires=float(data["expires"]),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError, pydantic.ValidationError):
+            return None
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def put_found(self, records: Iterable[ArxivRecord]) -> None:
+        """Store records as soon as they arrive (a killed run keeps what it fetched)."""
+        now = self.now()
+        expires = positive_expiry(now, self.cache_ttl)
+        items = [
+            (r.arxiv_id, {"status": "found", "record": r.model_dump(mode="json")}) for r in records
+        ]
+        self._put_many(items, now, expires)
+
+    def put_not_found(self, ids: Iterable[str]) -> None:
+        now = self.now()
+        items = [(i, {"status": "not_found", "record": None}) for i in ids]
+        self._put_many(items, now, now + self.negative_ttl)
+
+    def put_invalid(self, arxiv_id: str, reason: str) -> None:
+        now = self.now()
+        item = {"status": "invalid", "record": None, "reason": reason}
+        self._put_many([(arxiv_id, item)], now, now + self.negative_ttl)
+
+    def _put_many(
+        self, items: list[tuple[str, dict[str, Any]]], now: float, expires: float
+    ) -> None:
+        if self.degraded or not items or expires <= now:
+            return
+        try:
+            with self._cache.transact():  # one sqlite transaction per batch: all or nothing
+                for arxiv_id, value in items:
+                    value.update(stored=now, expires=expires)
+                    self._cache.set(_PREFIX + arxiv_id, json.dumps(value), expire=expires - now)
+        except _ERRORS as exc:
+            self._degrade(exc)
+
+    def _degrade(self, exc: BaseException) -> None:
+        self.degraded = f"{type(exc).__name__}: {exc}"
+        log.warning("cache %s failed (%s); continuing without it", self.path, self.degraded)
+
+    # -- housekeeping --------------------------------------------------------------------------
+
+    def stats(self) -> CacheStats:
+        positive = negative = expired = 0
+        try:
+            now = self.now()
+            for key in self._cache.iterkeys():
+                if not isinstance(key, str) or not key.startswith(_PREFIX):
+                    continue
+                answer = self._decode(self._cache.get(key))
+                if answer is None:
+                    continue
+                if answer.expires <= now:
+                    expired += 1
+                elif answer.status == "found":
+                    positive += 1
+                else:
+                    negative += 1
+            size = int(self._cache.volume())
+        except _ERRORS as exc:
+            raise CacheError(f"cache {self.path} cannot be read: {exc}") from exc
+        return CacheStats(
+            path=str(self.path),
+            entries=positive + negative,
+            positive=positive,
+            negative=negative,
+            expired=expired,
+            size_bytes=size,
+            degraded=self.degraded,
+        )
+
+    def clear(self) -> int:
+        """Remove every stored answer; returns how many entries were removed."""
+        try:
+            return int(self._cache.clear())
+        except _ERRORS as exc:
+            raise CacheError(f"cache {self.path} cannot be cleared: {exc}") from exc
+
+    def close(self) -> None:
+        with contextlib.suppress(*_ERRORS):  # closing a broken cache must not hide the real error
+            self._cache.close()
+
+    def __enter__(self) -> RecordCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _probe(folder: Path, timeout: float) -> None:
+    """Fail fast on a locked or corrupted database: diskcache itself retries for 60 s on open."""
+    database = folder / "cache.db"
+    if not database.exists():
+        return
+    connection = sqlite3.connect(database, timeout=timeout, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")  # needs the write lock: busy past `timeout` = locked
+        connection.execute("ROLLBACK")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        connection.close()
+
+
+def open_cache(
+    settings: Settings, *, now: Callable[[], float] = time.time, timeout: float = 10.0
+) -> RecordCache:
+    """Open the cache in `settings.cache_dir`; raises CacheError when the folder is unusable."""
+    return RecordCache(
+        settings.cache_dir,
+        cache_ttl=settings.cache_ttl,
+        negative_ttl=settings.negative_ttl,
+        now=now,
+        timeout=timeout,
+    )

@@ -1,0 +1,458 @@
+"""ArxivClient: canonical ids in, one Lookup per id out; cached, batched, polite, retried.
+
+How `fetch` settles every id (nothing is dropped; each id ends as exactly one Lookup):
+
+1. Ids that do not parse as arXiv ids are `invalid` at once (no request). Duplicates are asked once.
+2. The cache answers what it holds (unless `refresh`); with `offline` the rest are `unavailable`.
+3. The rest go out in batches of at most `batch_size` unique ids, unversioned (arXiv answers with
+   the latest version), `max_results` = the batch length (the server's default is 10), GET up to
+   100 ids and a form-encoded POST above (long GETs get HTTP 414). Each request holds the
+   Limiter's slot (one connection, `min_interval` end-to-start, across processes).
+4. Answers are matched to ids by the entry `<id>` (never by position) and stored in the cache as
+   soon as each batch arrives, so a run killed half-way keeps what it fetched.
+5. Transient failures are retried (see retry.py); what still fails is `unavailable`, and the run
+   goes on with the next batch. An answer holding none of the ids asked, for a batch with at
+   least two ids asked for the first time, is taken for a glitch and asked again once.
+6. Ids missing from an answer are asked once more in a later batch, `recheck_delay` seconds
+   later, before they are `not_found` (and cached as such for `negative_ttl`).
+7. A 400 means one malformed id failed the whole batch. When arXiv's message names an id of the
+   batch ("incorrect id format for X"), that id is `invalid` and the others go back to the queue
+   (one extra request). Otherwise the batch is bisected: each probe asks half of the ids known to
+   hold the culprit, so it is found in ceil(log2(len(batch))) probes; the ids of the probes that
+   answered are settled on the way and the untested halves go back to the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import httpx
+import tenacity
+
+from enrich.arxiv.cache import RecordCache, open_cache
+from enrich.arxiv.feed import Feed, parse_feed
+from enrich.arxiv.limiter import Limiter
+from enrich.arxiv.retry import THROTTLE_STATUSES, EmptyFeed, build_retrying, parse_retry_after
+from enrich.errors import (
+    ArxivBadResponse,
+    ArxivError,
+    ArxivHTTPError,
+    ArxivUnavailable,
+    CacheError,
+    InvalidArxivId,
+)
+from enrich.ids import parse_arxiv_id
+from enrich.models import ArxivRecord
+from enrich.settings import Settings
+
+__all__ = ["GET_MAX_IDS", "ArxivClient", "ArxivRejected", "ClientStats", "Lookup"]
+
+log = logging.getLogger(__name__)
+
+GET_MAX_IDS = 100  # above this a GET URL risks HTTP 414 (arxiv.py#15): use POST
+LookupStatus = Literal["found", "not_found", "invalid", "unavailable"]
+_NAMED_ID = re.compile(r"incorrect id format for (?P<id>\S+)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Lookup:
+    """What became of one id."""
+
+    status: LookupStatus
+    record: ArxivRecord | None = None
+    reason: str | None = None
+    from_cache: bool = False
+
+
+@dataclass
+class ClientStats:
+    """The cost of the lookups so far (for the run summary)."""
+
+    requests: int = 0  # HTTP requests sent, retries included
+    cache_hits: int = 0
+    retries: int = 0
+    bytes: int = 0  # response bodies received
+    seconds_waiting: float = 0.0  # for the slot, the gap, back-offs and re-checks
+
+
+class ArxivRejected(ArxivHTTPError):
+    """arXiv refused the request (HTTP 400 / an error entry): a malformed id is in the batch."""
+
+
+class _UseDefault:
+    pass
+
+
+_DEFAULT = _UseDefault()
+
+
+@dataclass
+class _Tries:
+    """Attempts made for one batch, and whether an empty feed was already given a second chance."""
+
+    attempts: int = 0
+    empties: int = 0
+
+
+@dataclass
+class _Run:
+    """The state of one `fetch`: what is settled, what is still to ask."""
+
+    results: dict[str, Lookup] = field(default_factory=dict)
+    pending: deque[str] = field(default_factory=deque)
+    recheck: list[tuple[float, str]] = field(default_factory=list)  # (due, id)
+    asked_again: set[str] = field(default_factory=set)
+    progress: Callable[[int], None] | None = None
+    reported: int = -1
+
+    def settle(self, arxiv_id: str, lookup: Lookup) -> None:
+        self.results.setdefault(arxiv_id, lookup)
+
+    def report(self) -> None:
+        if self.progress is not None and len(self.results) != self.reported:
+            self.reported = len(self.results)
+            self.progress(self.reported)
+
+
+class ArxivClient:
+    """Looks up arXiv ids politely. Use as a context manager, or call `close()`.
+
+    `http` is an httpx.Client to use (the caller keeps ownership); by default one is built with a
+    single connection, no keep-alive, `settings.timeout` and the descriptive User-Agent.
+    `clock`/`sleep` drive every wait (the limiter, back-offs, re-checks): tests pass fakes.
+    `cache` is a RecordCache, None for no cache, or by default `open_cache(settings)`; if that
+    fails the client runs without a cache and says why in `cache_note`.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http: httpx.Client | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        cache: RecordCache | _UseDefault | None = _DEFAULT,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.stats = ClientStats()
+        self.cache_note: str | None = None
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._http = http
+        self._own_http = http is None
+        self._limiter: Limiter | None = None
+        self._own_cache = isinstance(cache, _UseDefault)
+        if isinstance(cache, _UseDefault):
+            try:
+                cache = open_cache(settings)
+            except CacheError as exc:
+                self.cache_note = f"cache unusable: {exc}; ran without it"
+                log.warning("%s", self.cache_note)
+                cache = None
+        self.cache: RecordCache | None = cache
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def __enter__(self) -> ArxivClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._own_http and self._http is not None:
+            self._http.close()
+            self._http = None
+        if self._limiter is not None:
+            self._limiter.close()
+            self._limiter = None
+        if self._own_cache and self.cache is not None:
+            self.cache.close()
+            self.cache = None
+
+    # -- the public operation ------------------------------------------------------------------
+
+    def fetch(
+        self, ids: Iterable[str], progress: Callable[[int], None] | None = None
+    ) -> dict[str, Lookup]:
+        """One Lookup per distinct id given (see the module docstring for how each is settled).
+
+        Ids should be canonical and unversioned; other forms arXiv accepts are normalised
+        ("arXiv:2501.00001v2" is asked as 2501.00001, its latest version) and keyed as given.
+        `progress(n)` is called with the number of ids settled so far, after each batch.
+        """
+        run = _Run(progress=progress)
+        aliases: dict[str, list[str]] = {}  # canonical id -> the ids as given
+        seen: set[str] = set()
+        for given in ids:
+            if given in seen:
+                continue
+            seen.add(given)
+            try:
+                canonical = parse_arxiv_id(given).id
+            except InvalidArxivId as exc:
+                run.settle(given, Lookup("invalid", reason=exc.reason))
+                continue
+            aliases.setdefault(canonical, []).append(given)
+
+        wanted = list(aliases)
+        if self.cache is not None and not self.settings.refresh:
+            for arxiv_id, answer in self.cache.get_many(wanted).items():
+                run.settle(
+                    arxiv_id, Lookup(answer.status, answer.record, answer.reason, from_cache=True)
+                )
+                self.stats.cache_hits += 1
+        if self.cache is not None and self.cache.degraded and self.cache_note is None:
+            self.cache_note = f"cache degraded: {self.cache.degraded}"
+        to_ask = [i for i in wanted if i not in run.results]
+        if self.settings.offline:
+            for arxiv_id in to_ask:
+                run.settle(arxiv_id, Lookup("unavailable", reason="offline and not in the cache"))
+        else:
+            run.pending.extend(to_ask)
+        run.report()
+        self._drain(run)
+
+        out: dict[str, Lookup] = {}
+        for given_or_invalid, lookup in run.results.items():
+            for given in aliases.get(given_or_invalid, [given_or_invalid]):
+                out[given] = lookup
+        return out
+
+    # -- batching ------------------------------------------------------------------------------
+
+    def _drain(self, run: _Run) -> None:
+        while run.pending or run.recheck:
+            batch = self._next_batch(run)
+            if batch:
+                self._run_batch(batch, run)
+                run.report()
+            elif run.recheck:  # only re-checks are left and none is due yet
+                wait = min(due for due, _ in run.recheck) - self._clock()
+                if wait > 0:
+                    self._sleep(wait)
+                    self.stats.seconds_waiting += wait
+
+    def _next_batch(self, run: _Run) -> list[str]:
+        size = self.settings.batch_size
+        now = self._clock()
+        run.recheck.sort()
+        batch: list[str] = []
+        while run.recheck and run.recheck[0][0] <= now and len(batch) < size:
+            batch.append(run.recheck.pop(0)[1])
+        while run.pending and len(batch) < size:
+            arxiv_id = run.pending.popleft()
+            if arxiv_id not in batch and arxiv_id not in run.results:
+                batch.append(arxiv_id)
+        return batch
+
+    def _run_batch(self, batch: list[str], run: _Run) -> None:
+        try:
+            feed = self._request(batch, _expects_entries(batch, run))
+        except ArxivRejected as exc:
+            self._split(batch, exc, run)
+            return
+        except ArxivUnavailable as exc:
+            for arxiv_id in batch:
+                run.settle(arxiv_id, Lookup("unavailable", reason=str(exc)))
+            return
+        self._absorb(batch, feed, run)
+
+    def _absorb(self, batch: list[str], feed: Feed, run: _Run) -> None:
+        """Settle a batch from its answer: found ids now, missing ones re-checked once."""
+        found = [feed.records[i] for i in batch if i in feed.records]
+        if self.cache is not None:
+            self.cache.put_found(found)
+        for record in found:
+            run.settle(record.arxiv_id, Lookup("found", record))
+        not_found = []
+        for arxiv_id in batch:
+            if arxiv_id in feed.records:
+                continue
+            if arxiv_id in run.asked_again:
+                not_found.append(arxiv_id)
+                run.settle(arxiv_id, Lookup("not_found", reason="arXiv returned nothing, twice"))
+            else:
+                run.asked_again.add(arxiv_id)
+                run.recheck.append((self._clock() + self.settings.recheck_delay, arxiv_id))
+        if self.cache is not None and not_found:
+            self.cache.put_not_found(not_found)
+
+    def _invalid(self, arxiv_id: str, reason: str, run: _Run) -> None:
+        run.settle(arxiv_id, Lookup("invalid", reason=reason))
+        if self.cache is not None:
+            self.cache.put_invalid(arxiv_id, reason)
+
+    @staticmethod
+    def _named(message: str, batch: list[str]) -> str | None:
+        match = _NAMED_ID.search(message)
+        if match is not None and match["id"] in batch:
+            return match["id"]
+        return None
+
+    def _split(self, batch: list[str], exc: ArxivRejected, run: _Run) -> None:
+        """Find the id that made arXiv refuse `batch` (see the module docstring, point 7)."""
+        message = str(exc)
+        leftovers: list[str] = []
+        candidates = list(batch)
+        culprit = self._named(message, candidates)
+        while culprit is None and len(candidates) > 1:
+            half = (len(candidates) + 1) // 2
+            probe, other = candidates[:half], candidates[half:]
+            try:
+                feed = self._request(probe, _expects_entries(probe, run))
+            except ArxivRejected as refused:
+                message = str(refused)
+                candidates, leftovers = probe, other + leftovers
+                culprit = self._named(message, candidates)
+                continue
+            except ArxivUnavailable as failed:
+                # no verdict on this half: report it, and ask the rest again later (a culprit
+                # there will be refused and split again); never blame an id on a guess
+                for arxiv_id in probe:
+                    run.settle(arxiv_id, Lookup("unavailable", reason=str(failed)))
+                leftovers, candidates = other + leftovers, []
+                break
+            self._absorb(probe, feed, run)
+            candidates = other
+            run.report()
+        if culprit is None and len(candidates) == 1:
+            culprit = candidates[0]
+        if culprit is not None:
+            self._invalid(culprit, message, run)
+        leftovers += [i for i in candidates if i != culprit]
+        run.pending.extendleft(reversed(leftovers))  # asked first, in the next batch
+
+    # -- one request, retried ------------------------------------------------------------------
+
+    def _request(self, batch: list[str], expects_entries: bool = True) -> Feed:
+        """The answer to one batch, after retries; ArxivRejected on 400, else ArxivUnavailable.
+
+        `expects_entries`: an empty feed is suspect (asked again once) rather than an answer.
+        """
+        tries = _Tries(empties=0 if expects_entries else 1)
+        retrying = build_retrying(
+            max_attempts=self.settings.max_attempts,
+            backoff_initial=self.settings.backoff_initial,
+            backoff_max=self.settings.backoff_max,
+            sleep=self._backoff_sleep,
+            rng=self._rng,
+            before_sleep=self._before_retry,
+        )
+        try:
+            return retrying(self._attempt, batch, tries)
+        except ArxivRejected:
+            raise
+        except (ArxivError, httpx.HTTPError) as exc:
+            raise ArxivUnavailable(
+                f"no usable answer from arXiv after {tries.attempts} attempt(s) "
+                f"({type(exc).__name__}: {exc})",
+                self.settings.api_url,
+                tries.attempts,
+            ) from exc
+
+    def _attempt(self, batch: list[str], tries: _Tries) -> Feed:
+        limiter = self._get_limiter()
+        http = self._get_http()
+        url = self.settings.api_url
+        params = {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
+        headers = {"User-Agent": self.settings.full_user_agent, "Connection": "close"}
+        tries.attempts += 1
+        attempt = tries.attempts
+        waited = limiter.seconds_waiting
+        try:
+            with limiter.slot():
+                self.stats.requests += 1
+                if len(batch) <= GET_MAX_IDS:
+                    response = http.get(url, params=params, headers=headers)
+                else:
+                    response = http.post(url, data=params, headers=headers)
+                content = response.content
+        finally:
+            self.stats.seconds_waiting += limiter.seconds_waiting - waited
+        self.stats.bytes += len(content)
+        status = response.status_code
+        if status == 400:
+            raise ArxivRejected(_refusal(content), url, attempt, status)
+        if status != 200:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            snippet = content[:80].decode("utf-8", "replace").strip()
+            raise ArxivHTTPError(
+                f"HTTP {status}: {snippet!r}", url, attempt, status, retry_after=retry_after
+            )
+        try:
+            feed = parse_feed(content)
+        except ArxivBadResponse as exc:
+            raise ArxivBadResponse(str(exc), url, attempt) from None
+        if feed.errors:
+            raise ArxivRejected(feed.errors[0].message, url, attempt, 400)
+        last_try = attempt >= self.settings.max_attempts
+        answered = any(arxiv_id in feed.records for arxiv_id in batch)
+        if not answered and tries.empties == 0 and not last_try:
+            tries.empties += 1
+            raise EmptyFeed(f"none of {len(batch)} ids in the answer", url, attempt)
+        return feed
+
+    def _backoff_sleep(self, seconds: float) -> None:
+        self.stats.seconds_waiting += seconds
+        self._sleep(seconds)
+
+    def _before_retry(self, state: tenacity.RetryCallState) -> None:
+        self.stats.retries += 1
+        exc = state.outcome.exception() if state.outcome is not None else None
+        wait = state.next_action.sleep if state.next_action is not None else 0.0
+        log.info(
+            "arXiv attempt %d failed (%s); retrying in %.1f s", state.attempt_number, exc, wait
+        )
+        if isinstance(exc, ArxivHTTPError) and exc.status in THROTTLE_STATUSES:
+            self._get_limiter().hold_off(wait)  # every process sharing the folder backs off
+
+    def _get_limiter(self) -> Limiter:
+        if self._limiter is None:
+            self._limiter = Limiter(
+                self.settings.cache_dir,
+                self.settings.min_interval,
+                clock=self._clock,
+                sleep=self._sleep,
+            )
+            if self._limiter.degraded:
+                log.warning("rate limiter: %s", self._limiter.degraded)
+        return self._limiter
+
+    def _get_http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(
+                timeout=httpx.Timeout(self.settings.timeout),
+                headers={"User-Agent": self.settings.full_user_agent},
+                limits=httpx.Limits(max_connections=1, max_keepalive_connections=0),
+                follow_redirects=True,
+            )
+        return self._http
+
+
+def _expects_entries(batch: list[str], run: _Run) -> bool:
+    """An empty answer is suspect when at least two ids are asked for the first time.
+
+    One new id may well not exist; a re-check is asked because the id was missing already.
+    """
+    return sum(1 for i in batch if i not in run.asked_again) >= 2
+
+
+def _refusal(content: bytes) -> str:
+    """arXiv's message from a 400 answer (an error feed), or the start of whatever was sent."""
+    try:
+        feed = parse_feed(content)
+    except ArxivBadResponse:
+        return content[:200].decode("utf-8", "replace").strip() or "HTTP 400"
+    if feed.errors:
+        return feed.errors[0].message
+    return "HTTP 400"

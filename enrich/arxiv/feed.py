@@ -1,0 +1,257 @@
+"""Parse an arXiv API answer (Atom) into ArxivRecords: a pure function, no I/O, no settings.
+
+`parse_feed(content) -> Feed` accepts both servers arXiv has run behind `/api/query`:
+
+* the 2025+ server (arxiv-search "classic_api"): namespaces declared once on `<feed>`,
+  `<arxiv:primary_category>` without a `scheme`, `https://doi.org/` DOI links, error feeds titled
+  `arXiv Search Results` with HTTP 400;
+* the legacy (Perl) server: namespaces declared on each element, titles hard-wrapped over several
+  lines, `http://` links, and MSC/ACM codes sent as `<category>` terms.
+
+Quirks handled here, and why (see ../shared/docs/arxiv-api.md §2-3):
+
+* Namespace-aware matching only; prefixes differ between the servers.
+* The entry `<id>` is always `http://arxiv.org/abs/<id>vN` (http on purpose, even now); it is the
+  only key for matching answers to requests, never the position in the feed.
+* Text is folded (`\\s+` -> one space, stripped): legacy titles are wrapped, summaries start with
+  two spaces.
+* `<category>` terms that are not arXiv categories (MSC `03B70, 68Q99`, ACM `F.4.1; K.2`) are
+  dropped: only known taxonomy codes or terms shaped like one are kept.
+* Entries whose `<id>` holds `/api/errors#`, or titled `Error` without an abs id, are errors
+  (`Feed.errors`), never papers. Legacy entries without any `<id>` are skipped.
+* The URLs of a record are built from the id (https, the current forms), not copied from the
+  legacy `http://` links.
+* `withdrawn` is a heuristic on the comment: the API has no withdrawn flag.
+
+Safety: the parser resolves no entities, loads no DTD, never touches the network and refuses huge
+trees; a document carrying a DOCTYPE is refused outright (arXiv never sends one), so XXE and entity
+bombs fail as ArxivBadResponse. Non-XML bodies ("Rate exceeded.") and truncated XML raise
+ArxivBadResponse too: the caller treats them as transient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from enrich.errors import ArxivBadResponse
+from enrich.ids import try_parse
+from enrich.models import ArxivRecord
+from enrich.taxonomy import taxonomy
+
+__all__ = ["ARXIV", "ATOM", "OPENSEARCH", "Feed", "FeedError", "is_withdrawn", "parse_feed"]
+
+ATOM = "http://www.w3.org/2005/Atom"
+ARXIV = "http://arxiv.org/schemas/atom"
+OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
+
+_A = f"{{{ATOM}}}"
+_X = f"{{{ARXIV}}}"
+_OS = f"{{{OPENSEARCH}}}"
+
+_ABS_ID = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/abs/(?P<id>.+?)(?:v(?P<v>\d+))?/?$")
+# An arXiv category code: "cs.LG", "astro-ph", "cond-mat.mes-hall", "q-fin.EC", "math-ph".
+_CATEGORY_SHAPE = re.compile(r"^[a-z]+(?:-[a-z]+)?(?:\.(?:[A-Z]{2}|[a-z]+(?:-[a-z]+)?))?$")
+_PAPER = r"(?:paper|article|manuscript|submission|preprint|version|work|this|it)"
+_WITHDRAWN = re.compile(
+    rf"""
+      ^\W*withdrawn\b                                     # "Withdrawn.", "withdrawn by ..."
+    | \bhas\s+been\s+withdrawn\b                          # "This paper has been withdrawn"
+    | \b{_PAPER}\s+(?:is|was)\s+(?:now\s+|being\s+)?withdrawn\b
+    | \b{_PAPER}\s+withdrawn\b                             # "Paper withdrawn by the authors"
+    | \bwithdrawn\s+(?:by\s+(?:the\s+)?(?:authors?|submitter|arxiv)|due\s+to|because)\b
+    | \b(?:authors?|we|I)\s+(?:have\s+|has\s+)?withdr(?:aw|ew|awn)\s+(?:this|the|our|my)\b
+    | \bwithdraw(?:s|ing)?\s+(?:this|the|our)\s+{_PAPER}\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedError:
+    """An error entry: arXiv refused the request (e.g. "incorrect id format for abc")."""
+
+    message: str
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One parsed answer: its papers keyed by canonical id, its error entries, its header."""
+
+    records: dict[str, ArxivRecord] = field(default_factory=dict)
+    errors: tuple[FeedError, ...] = ()
+    title: str | None = None
+    total_results: int | None = None
+    start_index: int | None = None
+    items_per_page: int | None = None
+    skipped: int = 0  # entries that were neither a paper nor an error (legacy empty entries)
+
+
+def _parser() -> Any:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def _fold(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _text(parent: Any, tag: str) -> str | None:
+    element = parent.find(tag)
+    if element is None:
+        return None
+    return "".join(element.itertext())
+
+
+def _optional(parent: Any, tag: str) -> str | None:
+    value = _fold(_text(parent, tag))
+    return value or None
+
+
+def _int(parent: Any, tag: str) -> int | None:
+    value = _optional(parent, tag)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _datetime(parent: Any, tag: str) -> dt.datetime | None:
+    value = _optional(parent, tag)
+    if value is None:
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC)
+
+
+def is_withdrawn(comment: str | None) -> bool:
+    """Does this arXiv comment announce a withdrawal? ("This paper has been withdrawn by ...")."""
+    return bool(comment) and _WITHDRAWN.search(comment or "") is not None
+
+
+def _is_category(term: str) -> bool:
+    return taxonomy().is_known(term) or _CATEGORY_SHAPE.fullmatch(term) is not None
+
+
+def _split_id(text: str) -> tuple[str, int | None] | None:
+    """`http://arxiv.org/abs/hep-th/9901001v2` -> ("hep-th/9901001", 2); None if not an abs id."""
+    match = _ABS_ID.match(text.strip())
+    if match is None:
+        return None
+    raw, version = match["id"], match["v"]
+    parsed = try_parse(raw)
+    base = parsed.id if parsed is not None else raw
+    return base, int(version) if version else None
+
+
+def _version_from_links(entry: Any) -> int | None:
+    for link in entry.iterfind(f"{_A}link"):
+        split = _split_id(link.get("href", ""))
+        if split is not None and split[1] is not None:
+            return split[1]
+    return None
+
+
+def _record(entry: Any, arxiv_id: str, version: int | None) -> ArxivRecord:
+    latest = version or _version_from_links(entry) or 1
+    versioned = f"{arxiv_id}v{latest}"
+    authors: list[str] = []
+    affiliations: list[list[str]] = []
+    for author in entry.iterfind(f"{_A}author"):
+        authors.append(_fold(_text(author, f"{_A}name")))
+        affiliations.append(
+            [_fold("".join(a.itertext())) for a in author.iterfind(f"{_X}affiliation")]
+        )
+    categories: list[str] = []
+    for element in entry.iterfind(f"{_A}category"):
+        term = _fold(element.get("term"))
+        if term and _is_category(term) and term not in categories:
+            categories.append(term)
+    primary = entry.find(f"{_X}primary_category")
+    primary_term = _fold(primary.get("term")) if primary is not None else ""
+    comment = _optional(entry, f"{_X}comment")
+    return ArxivRecord(
+        arxiv_id=arxiv_id,
+        latest_version=latest,
+        title=_fold(_text(entry, f"{_A}title")),
+        authors=authors,
+        affiliations=affiliations,
+        primary_category=primary_term or None,
+        categories=categories,
+        published=_datetime(entry, f"{_A}published"),
+        updated=_datetime(entry, f"{_A}updated"),
+        abstract=_fold(_text(entry, f"{_A}summary")),
+        comment=comment,
+        journal_ref=_optional(entry, f"{_X}journal_ref"),
+        doi=_optional(entry, f"{_X}doi"),
+        abs_url=f"https://arxiv.org/abs/{versioned}",
+        pdf_url=f"https://arxiv.org/pdf/{versioned}",
+        html_url=f"https://arxiv.org/html/{versioned}",
+        arxiv_doi=f"10.48550/arXiv.{arxiv_id}",
+        withdrawn=is_withdrawn(comment),
+    )
+
+
+def _load(content: bytes) -> Any:
+    if not content or not content.strip():
+        raise ArxivBadResponse("empty body where an Atom feed was expected")
+    try:
+        root = etree.fromstring(content, _parser())
+    except etree.XMLSyntaxError as exc:
+        snippet = content[:60].decode("utf-8", "replace").strip()
+        if content.lstrip().startswith(b"<"):
+            raise ArxivBadResponse(f"truncated or malformed XML: {exc}") from None
+        raise ArxivBadResponse(f"not XML: {snippet!r}") from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise ArxivBadResponse("the answer declares a DTD; refused (arXiv never sends one)")
+    if root.tag != f"{_A}feed":
+        raise ArxivBadResponse(f"not an Atom feed: root element {root.tag!r}")
+    return root
+
+
+def parse_feed(content: bytes) -> Feed:
+    """Parse one API answer. Raises ArxivBadResponse when it is not a complete Atom feed."""
+    root = _load(content)
+    records: dict[str, ArxivRecord] = {}
+    errors: list[FeedError] = []
+    skipped = 0
+    for entry in root.iterfind(f"{_A}entry"):
+        entry_id = _fold(_text(entry, f"{_A}id"))
+        title = _fold(_text(entry, f"{_A}title"))
+        split = _split_id(entry_id) if entry_id else None
+        if "/api/errors" in entry_id or (split is None and title == "Error"):
+            message = _fold(_text(entry, f"{_A}summary")) or title or entry_id
+            errors.append(FeedError(message=message, id=entry_id))
+        elif split is None:
+            skipped += 1
+        else:
+            records[split[0]] = _record(entry, *split)
+    return Feed(
+        records=records,
+        errors=tuple(errors),
+        title=_optional(root, f"{_A}title"),
+        total_results=_int(root, f"{_OS}totalResults"),
+        start_index=_int(root, f"{_OS}startIndex"),
+        items_per_page=_int(root, f"{_OS}itemsPerPage"),
+        skipped=skipped,
+    )

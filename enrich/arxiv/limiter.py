@@ -1,0 +1,201 @@
+"""The politeness gate: one request at a time, at least `min_interval` apart, across processes.
+
+arXiv's terms of use ask for "no more than one request every three seconds, and limit requests to
+a single connection at a time", for all the machines of one user together
+(https://info.arxiv.org/help/api/tou.html). Every process that shares a cache folder shares this
+budget:
+
+* **One connection at a time.** `Limiter.slot()` takes an exclusive `flock` on
+  `<cache_dir>/arxiv-api.lock` (plus a thread lock inside the process) and holds it for the whole
+  request: connecting, sending, reading the body, closing. The OS drops the lock when its holder
+  dies, even by SIGKILL, so a killed run never wedges the others. The client also sends
+  `Connection: close`, so no idle keep-alive socket lingers while another process holds the slot.
+* **The gap is measured from the end of one request to the start of the next** (end-to-start),
+  the stricter of the two readings: start-to-start would let a slow answer eat the pause.
+* **The shared stamp.** When a request ends, the holder writes `<cache_dir>/arxiv-api.stamp`:
+  the wall-clock time it finished (`time.time()`: `time.monotonic()` means nothing in another
+  process), its process id and a per-Limiter token, and optionally a "hold off" deadline set after a
+  429/503 so that every process backs off, not just the one that was refused.
+* **Robust waits.** If the stamp is ours, the wait uses our own monotonic clock only. If it comes
+  from another process, the elapsed wall time is clamped to [0, min_interval]: a clock stepped back
+  makes the gap look negative and is treated as "it just ended" (wait the full interval, never
+  more); a clock stepped forward can at worst shorten one wait. The hold-off wait is clamped to
+  the length recorded with it. An unreadable stamp (a writer killed mid-write) means "wait the
+  full interval".
+* **Degraded mode.** When the lock file cannot be created (read-only or missing folder), the
+  limiter still enforces the gap and the single connection within this process and says why in
+  `degraded`.
+
+`clock`, `wall` and `sleep` are injectable: tests run with a fake clock and no real waiting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Limiter", "Stamp"]
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: in-process limiting only (see `degraded`)
+    fcntl = None  # type: ignore[assignment]
+
+LOCK_NAME = "arxiv-api.lock"
+STAMP_NAME = "arxiv-api.stamp"
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What the last request left behind for the next one, in any process."""
+
+    finished: float  # wall-clock time the last request ended
+    pid: int
+    token: str
+    hold_until: float = 0.0  # wall-clock deadline of a shared back-off, 0 if none
+    hold_for: float = 0.0  # the length of that back-off when it was set (caps the wait)
+
+    def dump(self) -> str:
+        return f"{self.finished!r} {self.pid} {self.token} {self.hold_until!r} {self.hold_for!r}\n"
+
+    @classmethod
+    def load(cls, text: str) -> Stamp | None:
+        parts = text.split()
+        if len(parts) != 5:
+            return None
+        try:
+            return cls(float(parts[0]), int(parts[1]), parts[2], float(parts[3]), float(parts[4]))
+        except ValueError:
+            return None
+
+
+class Limiter:
+    """Grants request slots: see the module docstring for the rules and why."""
+
+    def __init__(
+        self,
+        folder: Path | str | None,
+        min_interval: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.min_interval = min_interval
+        self.clock = clock
+        self.wall = wall
+        self.sleep = sleep
+        self.token = uuid.uuid4().hex[:12]
+        self.seconds_waiting = 0.0
+        self.degraded: str | None = None
+        self._thread_lock = threading.Lock()
+        self._last_end: float | None = None  # our own clock, when our last request ended
+        self._hold_until: float | None = None  # our own clock
+        self._fd: int | None = None
+        self._stamp_path: Path | None = None
+        if folder is None:
+            self.degraded = "no cache folder: limiting within this process only"
+            return
+        if fcntl is None:  # pragma: no cover
+            self.degraded = "no fcntl on this platform: limiting within this process only"
+            return
+        try:
+            path = Path(folder)
+            path.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+            self._stamp_path = path / STAMP_NAME
+        except OSError as exc:
+            self.degraded = f"cannot lock {folder}: {exc}; limiting within this process only"
+
+    # -- the slot ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold the only connection: wait for the lock and the gap; stamp the end of the request."""
+        started = self.clock()
+        with self._thread_lock, self._file_lock():
+            wait = self._wait_needed(self._read_stamp())
+            if wait > 0:
+                self.sleep(wait)
+            self.seconds_waiting += max(0.0, self.clock() - started)
+            try:
+                yield
+            finally:
+                self._last_end = self.clock()
+                self._write_stamp(hold_for=None)
+
+    def hold_off(self, seconds: float) -> None:
+        """Ask every process sharing the folder not to start a request for `seconds` (429/503)."""
+        if seconds <= 0:
+            return
+        with self._thread_lock, self._file_lock():
+            self._hold_until = max(self._hold_until or 0.0, self.clock() + seconds)
+            self._write_stamp(hold_for=seconds)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    # -- internals -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        if self._fd is None or fcntl is None:
+            yield
+            return
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def _wait_needed(self, stamp: Stamp | None) -> float:
+        now = self.clock()
+        waits = [0.0]
+        if self._last_end is not None:
+            waits.append(self.min_interval - (now - self._last_end))
+        if self._hold_until is not None:
+            waits.append(self._hold_until - now)
+        if self._stamp_path is not None and self._stamp_path.exists() and stamp is None:
+            waits.append(self.min_interval)  # unreadable: a writer died mid-write; be safe
+        if stamp is not None and stamp.token != self.token:
+            elapsed = min(max(self.wall() - stamp.finished, 0.0), self.min_interval)
+            waits.append(self.min_interval - elapsed)
+            if stamp.hold_until > 0:
+                waits.append(min(stamp.hold_until - self.wall(), stamp.hold_for))
+        return max(waits)
+
+    def _read_stamp(self) -> Stamp | None:
+        if self._stamp_path is None:
+            return None
+        try:
+            return Stamp.load(self._stamp_path.read_text("ascii"))
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _write_stamp(self, hold_for: float | None) -> None:
+        if self._stamp_path is None:
+            return
+        wall = self.wall()
+        previous = self._read_stamp()
+        hold_until, hold_len = 0.0, 0.0
+        if hold_for is not None:
+            hold_until, hold_len = wall + hold_for, hold_for
+        elif previous is not None and previous.hold_until > wall:
+            hold_until, hold_len = previous.hold_until, previous.hold_for  # keep a live back-off
+        stamp = Stamp(wall, os.getpid(), self.token, hold_until, hold_len)
+        if hold_for is not None and previous is not None:
+            stamp = Stamp(previous.finished, previous.pid, previous.token, hold_until, hold_len)
+        tmp = self._stamp_path.with_name(f"{STAMP_NAME}.{os.getpid()}.{self.token}")
+        try:
+            tmp.write_text(stamp.dump(), "ascii")
+            os.replace(tmp, self._stamp_path)
+        except OSError as exc:
+            self.degraded = f"cannot write {self._stamp_path}: {exc}"

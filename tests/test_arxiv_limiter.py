@@ -1,0 +1,159 @@
+"""The limiter with a fake clock: the end-to-start gap, the shared stamp, robust waits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from enrich.arxiv.limiter import STAMP_NAME, Limiter, Stamp
+
+
+class FakeTime:
+    """A monotonic clock, a wall clock and a sleep that advances both (no real waiting)."""
+
+    def __init__(self, wall: float = 1_800_000_000.0) -> None:
+        self.mono = 100.0
+        self.wall_now = wall
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.mono
+
+    def wall(self) -> float:
+        return self.wall_now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.mono += seconds
+        self.wall_now += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.mono += seconds
+        self.wall_now += seconds
+
+
+def limiter(folder: Path | None, t: FakeTime, interval: float = 3.0) -> Limiter:
+    return Limiter(folder, interval, clock=t.clock, wall=t.wall, sleep=t.sleep)
+
+
+def test_the_gap_runs_from_the_end_of_one_request_to_the_start_of_the_next(tmp_path: Path) -> None:
+    t = FakeTime()
+    gate = limiter(tmp_path, t)
+    starts, ends = [], []
+    for duration in (0.0, 5.0, 1.0, 0.0):
+        with gate.slot():
+            starts.append(t.mono)
+            t.advance(duration)  # a request taking that long
+            ends.append(t.mono)
+    assert t.sleeps == [3.0, 3.0, 3.0]  # even after a 5 s request: end-to-start
+    assert all(s - e >= 3.0 for e, s in zip(ends, starts[1:], strict=False))
+    assert gate.seconds_waiting == pytest.approx(9.0)
+
+
+def test_no_wait_when_the_gap_has_already_passed(tmp_path: Path) -> None:
+    t = FakeTime()
+    gate = limiter(tmp_path, t)
+    with gate.slot():
+        pass
+    t.advance(10)
+    with gate.slot():
+        pass
+    assert t.sleeps == []
+
+
+def _foreign_stamp(folder: Path, finished: float, **extra: float) -> None:
+    stamp = Stamp(
+        finished, 4242, "otherprocess", extra.get("hold_until", 0.0), extra.get("hold_for", 0.0)
+    )
+    (folder / STAMP_NAME).write_text(stamp.dump())
+
+
+def test_a_request_just_finished_by_another_process_is_waited_for(tmp_path: Path) -> None:
+    t = FakeTime()
+    _foreign_stamp(tmp_path, t.wall_now - 1.0)  # another process finished 1 s ago
+    with limiter(tmp_path, t).slot():
+        pass
+    assert t.sleeps == [pytest.approx(2.0)]
+
+
+def test_a_wall_clock_stepped_back_never_makes_the_wait_longer_than_the_interval(
+    tmp_path: Path,
+) -> None:
+    t = FakeTime()
+    _foreign_stamp(tmp_path, t.wall_now + 3600.0)  # "finished" an hour in the future
+    with limiter(tmp_path, t).slot():
+        pass
+    assert t.sleeps == [3.0]
+
+
+def test_a_wall_clock_stepped_forward_at_worst_skips_one_wait(tmp_path: Path) -> None:
+    t = FakeTime()
+    _foreign_stamp(tmp_path, t.wall_now - 3600.0)
+    with limiter(tmp_path, t).slot():
+        pass
+    assert t.sleeps == []
+
+
+def test_our_own_stamp_uses_the_monotonic_clock_not_the_wall(tmp_path: Path) -> None:
+    t = FakeTime()
+    gate = limiter(tmp_path, t)
+    with gate.slot():
+        pass
+    t.wall_now -= 10_000  # the wall clock jumps; the monotonic clock does not
+    with gate.slot():
+        pass
+    assert t.sleeps == [3.0]
+
+
+def test_an_unreadable_stamp_means_wait_the_full_interval(tmp_path: Path) -> None:
+    t = FakeTime()
+    (tmp_path / STAMP_NAME).write_text("17000")  # a writer killed mid-write
+    with limiter(tmp_path, t).slot():
+        pass
+    assert t.sleeps == [3.0]
+
+
+def test_a_hold_off_is_shared_and_capped_at_its_length(tmp_path: Path) -> None:
+    t = FakeTime()
+    first = limiter(tmp_path, t)
+    with first.slot():
+        pass
+    first.hold_off(30.0)  # e.g. after a 429
+    second = limiter(tmp_path, t)  # another process (another token), same folder
+    with second.slot():
+        pass
+    assert t.sleeps == [pytest.approx(30.0)]
+    # a hold-off whose deadline looks far away (clock stepped back) is capped at its length
+    t2 = FakeTime()
+    _foreign_stamp(tmp_path, t2.wall_now - 100, hold_until=t2.wall_now + 10_000, hold_for=20.0)
+    with limiter(tmp_path, t2).slot():
+        pass
+    assert t2.sleeps == [20.0]
+
+
+def test_without_a_usable_folder_the_limiter_still_limits_in_process(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    t = FakeTime()
+    gate = limiter(blocker / "sub", t)
+    assert gate.degraded is not None
+    with gate.slot():
+        pass
+    with gate.slot():
+        pass
+    assert t.sleeps == [3.0]
+    no_folder = limiter(None, t)
+    assert no_folder.degraded is not None
+
+
+def test_the_end_is_stamped_even_when_the_request_fails(tmp_path: Path) -> None:
+    t = FakeTime()
+    gate = limiter(tmp_path, t)
+    with pytest.raises(ConnectionError), gate.slot():
+        raise ConnectionError("reset")
+    stamp = Stamp.load((tmp_path / STAMP_NAME).read_text())
+    assert stamp is not None and stamp.token == gate.token
+    with gate.slot():
+        pass
+    assert t.sleeps == [3.0]
