@@ -1,0 +1,71 @@
+"""The comparison stage: a digest entry against arXiv's record. Pure: no I/O, no network.
+
+What the pipeline calls:
+  compare_entry(entry, record)  every finding for an entry arXiv knows: the record-free checks of
+                                entry_conflicts included, so call one or the other, never both
+  entry_conflicts(entry)        the findings that need no record (invalid category codes, versions
+                                the entry contradicts itself on, placeholder author lists): for
+                                entries without a record (not found, unavailable)
+  correct_entry(entry, record)  the corrected view (full authors, latest version and links,
+                                primary category first, arXiv's DOI, title and abstract)
+  DuplicateFinder().add(entry)  duplicates across the whole input, streaming
+  not_found_conflict / invalid_conflict   the pipeline's own findings, worded here
+
+Conflict.field names the entry field ("authors", "title", "version", "categories", "withdrawn",
+"arxiv_id") or, for a claim, "claims.<field>"; `line` is the line of the statement (the claim's
+line, else the entry's).
+
+Modules: names and authors (author lists), titles, checks (record-free), rules (entry fields vs
+record), claims, correct, duplicates, conflicts (severities and constructors).
+"""
+
+from __future__ import annotations
+
+from enrich.compare.checks import entry_checks
+from enrich.compare.claims import claim_conflicts
+from enrich.compare.conflicts import SEVERITY, invalid_conflict, not_found_conflict
+from enrich.compare.correct import correct_entry
+from enrich.compare.duplicates import DuplicateFinder
+from enrich.compare.rules import (
+    author_conflicts,
+    category_conflicts,
+    title_conflicts,
+    version_conflicts,
+    withdrawn_conflicts,
+)
+from enrich.models import ArxivRecord, Conflict, DigestEntry
+
+__all__ = [
+    "SEVERITY",
+    "DuplicateFinder",
+    "compare_entry",
+    "correct_entry",
+    "entry_conflicts",
+    "invalid_conflict",
+    "not_found_conflict",
+]
+
+
+def entry_conflicts(entry: DigestEntry) -> list[Conflict]:
+    """Findings that need no arXiv record; for entries arXiv did not return."""
+    return entry_checks(entry, corrected=False)
+
+
+def compare_entry(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
+    """Every finding for `entry` (validated: canonical id, int version) against arXiv's `record`.
+
+    Includes entry_conflicts' findings (with `fixed` set where the corrected entry repairs them).
+    Order: withdrawn, versions, title, authors, categories, then claims.
+    """
+    own = entry_checks(entry, corrected=True)
+    out = withdrawn_conflicts(entry, record)
+    out += version_conflicts(entry, record)
+    out += [c for c in own if c.field == "version"]
+    out += title_conflicts(entry, record)
+    out += [c for c in own if c.field == "authors"]
+    out += author_conflicts(entry, record)
+    out += [c for c in own if c.field == "categories"]
+    out += category_conflicts(entry, record)
+    out += [c for c in own if c.field not in ("version", "authors", "categories")]
+    out += claim_conflicts(entry.claims, record)
+    return out

@@ -1,0 +1,127 @@
+"""A digest's author list against arXiv's: which names match, which are missing, extra or moved.
+
+The verdict, most serious first:
+  empty         the digest gives no names (its format carries none): nothing to compare
+  unverifiable  some names are in a script arXiv's list does not use (Chinese characters for Latin
+                names): they cannot be checked, and that is never called a mismatch
+  mismatch      names missing, extra, or in another order (for a list cut with "et al.": not a
+                prefix of arXiv's)
+  truncated     a list cut with "et al." whose names are the first of arXiv's
+  ok            the same people in the same order
+`swapped` lists the digest's names written family-first; with "ok" or "truncated" that is the
+author_name_order finding. Names are matched one by one (names.match_names): first each against
+arXiv's name at the same position, then against any name still unmatched.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from enrich.compare.names import Name, match_names, parse_name
+
+__all__ = ["AuthorComparison", "compare_authors", "describe_difference", "short_list"]
+
+Verdict = Literal["empty", "unverifiable", "mismatch", "truncated", "ok"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorComparison:
+    verdict: Verdict
+    missing: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    moved: tuple[str, ...] = ()
+    swapped: tuple[str, ...] = ()
+    scripts: frozenset[str] = frozenset()
+
+
+def _names(raw: Sequence[str]) -> list[Name]:
+    parsed = (parse_name(str(n)) for n in raw)
+    return [n for n in parsed if n.tokens or n.scripts]
+
+
+def _out_of_order(positions: list[int]) -> set[int]:
+    """Indexes (into `positions`) outside one longest increasing run: the names that moved."""
+    tails: list[int] = []  # tails[k]: index of the smallest tail of an increasing run of length k+1
+    values: list[int] = []  # positions[tails[k]], kept beside it for bisect
+    prev: list[int] = [-1] * len(positions)
+    for i, p in enumerate(positions):
+        k = bisect_left(values, p)
+        if k > 0:
+            prev[i] = tails[k - 1]
+        if k == len(tails):
+            tails.append(i)
+            values.append(p)
+        else:
+            tails[k], values[k] = i, p
+    keep: set[int] = set()
+    i = tails[-1] if tails else -1
+    while i >= 0:
+        keep.add(i)
+        i = prev[i]
+    return set(range(len(positions))) - keep
+
+
+def compare_authors(
+    digest: Sequence[str], truncated: bool, arxiv: Sequence[str]
+) -> AuthorComparison:
+    """Compare the digest's names (cut with "et al." when `truncated`) with arXiv's list."""
+    d = _names(digest)
+    if not d:
+        return AuthorComparison("empty")
+    a = _names(arxiv)
+    if not a:
+        return AuthorComparison("ok")  # arXiv gives no names: nothing to hold the digest to
+    known = frozenset().union(*(n.scripts for n in a))
+    foreign = frozenset().union(*(n.scripts for n in d)) - known
+    if foreign:
+        return AuthorComparison("unverifiable", scripts=foreign)
+
+    pairs: dict[int, tuple[int, str]] = {}
+    used = [False] * len(a)
+    for i, name in enumerate(d[: len(a)]):
+        how = match_names(name, a[i])
+        if how:
+            pairs[i], used[i] = (i, how), True
+    for i, name in enumerate(d):
+        if i in pairs:
+            continue
+        for j, other in enumerate(a):
+            if not used[j]:
+                how = match_names(name, other)
+                if how:
+                    pairs[i], used[j] = (j, how), True
+                    break
+
+    order = sorted(pairs)
+    moved_at = _out_of_order([pairs[i][0] for i in order])
+    moved = tuple(d[order[k]].raw for k in sorted(moved_at))
+    extra = tuple(n.raw for i, n in enumerate(d) if i not in pairs)
+    span = min(len(d), len(a)) if truncated else len(a)
+    missing = tuple(a[j].raw for j in range(span) if not used[j])
+    swapped = tuple(d[i].raw for i in order if pairs[i][1] == "swapped")
+    if extra or missing or moved:
+        return AuthorComparison("mismatch", missing, extra, moved, swapped)
+    if truncated and len(d) < len(a):
+        return AuthorComparison("truncated", swapped=swapped)
+    return AuthorComparison("ok", swapped=swapped)
+
+
+def short_list(names: Sequence[str], limit: int = 4) -> str:
+    """Names joined with commas, the rest counted: "A, B, C and 2 more"."""
+    shown = ", ".join(names[:limit])
+    return f"{shown} and {len(names) - limit} more" if len(names) > limit else shown
+
+
+def describe_difference(result: AuthorComparison) -> str:
+    """The difference of a mismatch in words: "missing X; not on arXiv Y; out of order Z"."""
+    parts = []
+    if result.missing:
+        parts.append(f"missing {short_list(result.missing)}")
+    if result.extra:
+        parts.append(f"not on arXiv {short_list(result.extra)}")
+    if result.moved:
+        parts.append(f"out of order {short_list(result.moved)}")
+    return "; ".join(parts)

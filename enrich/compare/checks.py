@@ -1,0 +1,193 @@
+"""The checks that need no arXiv record: an entry against itself and against arXiv's taxonomy.
+
+  category_invalid      a category code arXiv never had (case is forgiven: CS.CV is cs.CV)
+  version_inconsistent  the entry's main link, its other links and its claims name two versions
+  authors_unverifiable  the entry or a claim gives a placeholder where names should be
+                        ("[Authors' names not provided in the text]", "N/A", 未提供)
+
+`fixed` says whether the corrected entry no longer carries the wrong value; without a record there
+is no corrected entry, so the caller passes `corrected=False`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from enrich.compare.conflicts import conflict, where
+from enrich.compare.names import is_placeholder
+from enrich.ids import ArxivId, find_arxiv_ids, try_parse
+from enrich.models import Claim, Conflict, DigestEntry
+from enrich.taxonomy import taxonomy
+
+__all__ = [
+    "VersionStatement",
+    "canonical_category",
+    "category_codes",
+    "claim_id",
+    "entry_checks",
+    "looks_like_arxiv_id",
+    "version_statements",
+]
+
+_ARXIV_LIKE = re.compile(r"arxiv|(?<![\w./])\d{4}\.\d{3,6}(?:v\d+)?(?![\w.])", re.IGNORECASE)
+
+
+def canonical_category(code: str) -> str | None:
+    """The canonical code (aliases and subsumed archives folded, case fixed), None if unknown."""
+    known = taxonomy().fix_case(code.strip())
+    if known is None:
+        return None
+    tax = taxonomy()
+    known = tax.canonical(known)
+    return tax.canonical(tax.archives_subsumed.get(known, known))
+
+
+def claim_id(value: object) -> ArxivId | None:
+    """The arXiv id a claim states: the whole value parsed, else the first id found in it."""
+    if not isinstance(value, str):
+        return None
+    parsed = try_parse(value)
+    if parsed is None:
+        parsed = next((m.arxiv_id for m in find_arxiv_ids(value)), None)
+    return parsed
+
+
+def looks_like_arxiv_id(value: object) -> bool:
+    """A claim value that means to be an arXiv id (names arXiv, or has the YYMM.NNNNN shape)."""
+    return isinstance(value, str) and _ARXIV_LIKE.search(value) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionStatement:
+    version: int
+    origin: str  # "main link", "link", or the claim's origin
+    line: int | None
+    in_entry: bool  # the main link or the entry's links: the corrected entry replaces them
+
+
+def version_statements(entry: DigestEntry) -> list[VersionStatement]:
+    """Every version the entry names for its own paper, in order: main link, links, claims."""
+    out: list[VersionStatement] = []
+    line = entry.source.line
+    if entry.version is not None:
+        out.append(VersionStatement(entry.version, "main link", line, True))
+    for link in entry.links:
+        parsed = try_parse(link)
+        if parsed is None or parsed.id != entry.arxiv_id or parsed.version is None:
+            continue
+        if all(s.version != parsed.version for s in out):  # the main link is among the links
+            out.append(VersionStatement(parsed.version, "link", line, True))
+    for claim in entry.claims:
+        if claim.field == "arxiv_id":
+            parsed = claim_id(claim.value)
+            if parsed and parsed.id == entry.arxiv_id and parsed.version is not None:
+                out.append(VersionStatement(parsed.version, claim.origin, claim.line, False))
+    return out
+
+
+def category_codes(value: object) -> list[str]:
+    """Category codes from a list or a "cs.CV, cs.LG" string, stripped, without repeats."""
+    if isinstance(value, str):
+        items: list[object] = list(re.split(r"[\s,;]+", value))
+    else:
+        items = list(value) if isinstance(value, list) else []
+    return list(dict.fromkeys(str(c).strip().strip("[]()`") for c in items if str(c).strip()))
+
+
+def _invalid_categories(
+    codes: Iterable[str], field: str, line: int | None, fixed: bool
+) -> list[Conflict]:
+    out: list[Conflict] = []
+    for code in codes:
+        if code and canonical_category(code) is None:
+            out.append(
+                conflict(
+                    "category_invalid",
+                    f"{code!r} is not an arXiv category.",
+                    field=field,
+                    digest=code,
+                    fixed=fixed,
+                    line=line,
+                )
+            )
+    return out
+
+
+def _version_inconsistent(entry: DigestEntry, corrected: bool) -> list[Conflict]:
+    statements = version_statements(entry)
+    versions = list(dict.fromkeys(s.version for s in statements))
+    if len(versions) < 2:
+        return []
+    first = statements[0]
+    other = next(s for s in statements if s.version != first.version)
+    named = "; ".join(
+        f"v{v} in " + ", ".join(where(s.origin, s.line) for s in statements if s.version == v)
+        for v in versions
+    )
+    return [
+        conflict(
+            "version_inconsistent",
+            f"The entry names {len(versions)} versions of the paper: {named}.",
+            field="version",
+            digest=versions,
+            fixed=corrected and all(s.in_entry for s in statements),
+            line=other.line,
+        )
+    ]
+
+
+def _placeholder(value: object) -> str | None:
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list):
+        text = ", ".join(str(v) for v in value)
+    else:
+        return None
+    return text.strip() if is_placeholder(text) else None
+
+
+def _placeholders(entry: DigestEntry, corrected: bool) -> list[Conflict]:
+    out: list[Conflict] = []
+    text = _placeholder(entry.authors) if entry.authors else None
+    if text is not None:
+        out.append(
+            conflict(
+                "authors_unverifiable",
+                f"The entry's author line is a placeholder ({text!r}), not a list of names.",
+                field="authors",
+                digest=entry.authors,
+                fixed=corrected,
+                line=entry.source.line,
+            )
+        )
+    for claim in entry.claims:
+        text = _placeholder(claim.value) if claim.field == "authors" else None
+        if text is not None:
+            out.append(_claim_placeholder(claim, text))
+    return out
+
+
+def _claim_placeholder(claim: Claim, text: str) -> Conflict:
+    return conflict(
+        "authors_unverifiable",
+        f"The author list in {where(claim.origin, claim.line)} is a placeholder ({text!r}), "
+        "not a list of names.",
+        field="claims.authors",
+        digest=claim.value,
+        line=claim.line,
+    )
+
+
+def entry_checks(entry: DigestEntry, *, corrected: bool) -> list[Conflict]:
+    """Record-free findings for one entry (see the module docstring)."""
+    codes = category_codes(entry.categories)
+    out = _invalid_categories(codes, "categories", entry.source.line, corrected)
+    for claim in entry.claims:
+        if claim.field == "categories":
+            codes = category_codes(claim.value)
+            out += _invalid_categories(codes, "claims.categories", claim.line, False)
+    out += _version_inconsistent(entry, corrected)
+    out += _placeholders(entry, corrected)
+    return out

@@ -1,0 +1,153 @@
+"""Compare a digest's title with arXiv's after folding away everything that is only presentation.
+
+Folded: HTML tags and entities; LaTeX markup ($...$, ^ and _, \\emph{}, \\textbf{}, \\mathcal{X},
+{braces}, \\& and other escaped symbols; Greek letter commands become letters: $\\alpha$ = α);
+Unicode compatibility forms (² = 2, 𝒳 = X, ﬁ = fi); transliteration (anyascii: é = e, quotes and
+dashes become ASCII); "&" is "and"; case; then every run of punctuation and white space is one
+space. Two titles are equal when their folded forms agree with the spaces removed too
+("Pre-training" = "Pretraining", arXiv's line-fold spaces, words glued by a digest).
+
+When they are not equal:
+  a trailing "(...)" / "[...]" note on the digest's side (a venue, a Chinese translation) is dropped
+  and the titles compared again; equal then counts as equal;
+  a digest title that is the beginning of arXiv's, cut at a word, is a "prefix": with an ellipsis
+  ("...", "…") it is a plain abbreviation and no finding, without one it is a mild note (info);
+  a digest title that is arXiv's with a short label put before it ("D3N: <arXiv's title>") is
+  "labelled", a mild note (info);
+  a digest title at least half of whose letters are in a non-Latin script where arXiv's title is
+  Latin (a translation, "SurGen：基于文本引导的...") is "foreign" and not compared;
+  anything else is "different", reported with a similarity figure (rapidfuzz ratio of the folds).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+from enrich.models import Severity
+
+__all__ = ["TitleComparison", "compare_titles", "describe_title", "fold_title", "title_key"]
+
+Verdict = Literal["equal", "abbreviated", "prefix", "labelled", "foreign", "different"]
+
+_TAG = re.compile(r"<[^<>]{0,500}>")
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ",
+    "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "varpi": "π", "rho": "ρ",
+    "varrho": "ρ", "sigma": "σ", "varsigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
+    "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ",
+    "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ",
+    "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}  # fmt: skip
+_GREEK_CMD = re.compile(r"\\(" + "|".join(sorted(_GREEK, key=len, reverse=True)) + r")(?![a-zA-Z])")
+_LATEX_CMD = re.compile(r"\\[a-zA-Z]+\*?")
+_MATH_MARKUP = re.compile(r"(?<!\\)[$^_{}]")  # markup that joins, never separates: X$^2$ = X2
+_LATEX_ESCAPE = re.compile(r"\\([^a-zA-Z])")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_LABEL = re.compile(r"\s*([^\s:：]+(?:\s+[^\s:：]+){0,2})\s*[:：]\s+")  # "D3N: " before a title
+_ELLIPSIS = re.compile(r"\s*(?:…|\.{3,}|⋯)\s*$")
+_TRAILING_NOTE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）|【[^【】]*】)\s*$")
+_GREEK_LETTERS = str.maketrans({"ϵ": "ε", "ϑ": "θ", "ϕ": "φ", "ϱ": "ρ", "ς": "σ", "ϖ": "π"})
+
+
+def fold_title(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces (see the module docstring)."""
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "\\" in text:
+        text = _GREEK_CMD.sub(lambda m: _GREEK[m.group(1)], text)
+        text = _LATEX_CMD.sub("", text)
+        text = _LATEX_ESCAPE.sub(r" \1 ", _MATH_MARKUP.sub("", text))
+    else:
+        text = _MATH_MARKUP.sub("", text)
+    if not text.isascii():
+        text = anyascii(unicodedata.normalize("NFKC", text).translate(_GREEK_LETTERS))
+    text = text.lower().replace("&", " and ")
+    return _NOT_ALNUM.sub(" ", text).strip()
+
+
+def title_key(text: str) -> str:
+    """The folded title without spaces: what equality is decided on."""
+    return fold_title(text).replace(" ", "")
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() or unicodedata.name(ch, "").startswith("LATIN")
+
+
+def _has_latin(text: str) -> bool:
+    return any(ch.isalpha() and _is_latin(ch) for ch in text)
+
+
+def _mostly_foreign(text: str) -> bool:
+    """At least half the letters in a non-Latin script: a translation ("SurGen：基于文本的...")."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(not _is_latin(ch) for ch in letters) * 2 >= len(letters)
+
+
+@dataclass(frozen=True, slots=True)
+class TitleComparison:
+    verdict: Verdict
+    similarity: int = 100  # rapidfuzz ratio of the folded titles, 0..100
+    rest: str = ""  # "prefix": the folded words the digest leaves out; "labelled": the label
+
+
+def _prefix_rest(digest: str, arxiv: str) -> str | None:
+    """The rest of `arxiv` when `digest` is its beginning cut at a word, else None."""
+    d, a = fold_title(digest), fold_title(arxiv)
+    if d and a.startswith(d + " "):
+        return a[len(d) + 1 :]
+    return None
+
+
+def compare_titles(digest: str, arxiv: str) -> TitleComparison:
+    """How the digest's title relates to arXiv's (see the module docstring)."""
+    if title_key(digest) == title_key(arxiv):
+        return TitleComparison("equal")
+    cut = _ELLIPSIS.sub("", digest)
+    if cut != digest:
+        d, a = title_key(cut), title_key(arxiv)
+        if d and a.startswith(d):
+            return TitleComparison("abbreviated")
+    stripped = digest
+    while True:
+        shorter = _TRAILING_NOTE.sub("", stripped)
+        if shorter == stripped or not shorter.strip():
+            break
+        stripped = shorter
+        if title_key(stripped) == title_key(arxiv):
+            return TitleComparison("equal")
+    if _has_latin(arxiv) and _mostly_foreign(digest):
+        return TitleComparison("foreign")
+    similarity = round(fuzz.ratio(fold_title(digest), fold_title(arxiv)))
+    for candidate in (cut, stripped):
+        rest = _prefix_rest(candidate, arxiv)
+        if rest is not None:
+            return TitleComparison("prefix", similarity, rest)
+    label = _LABEL.match(stripped)
+    if label and title_key(stripped[label.end() :]) == title_key(arxiv):
+        return TitleComparison("labelled", similarity, label.group(1).strip())
+    return TitleComparison("different", similarity)
+
+
+def describe_title(result: TitleComparison, subject: str) -> tuple[str, Severity] | None:
+    """The finding's sentence and severity for a comparison, None when there is nothing to say.
+
+    `subject` names the title: "The digest's title", "The title in the summary (line 58)".
+    """
+    if result.verdict == "prefix":
+        return f"{subject} stops short of arXiv's, which goes on {result.rest!r}.", "info"
+    if result.verdict == "labelled":
+        return f"{subject} puts {result.rest!r} before arXiv's title.", "info"
+    if result.verdict == "different":
+        return f"{subject} differs from arXiv's ({result.similarity}% similar).", "warning"
+    return None
