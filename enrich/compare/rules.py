@@ -6,7 +6,8 @@ true, except a version only a claim names (the corrected entry has no claims; se
 Rules where the issue left a choice:
   * versions: every distinct version the entry names (main link, links, claims) is held against the
     latest: older -> version_stale, newer -> version_ahead, one finding per version; no version
-    means "the latest" and is never stale;
+    means "the latest" and is never stale; a version only a claim names, beside another version in
+    the entry itself, is left to version_inconsistent (one slip, one finding);
   * title: a digest title cut with "..." / "…" that begins arXiv's passes; one cut at a word without
     an ellipsis is a title_mismatch of severity info; anything else a warning with the similarity;
   * categories: codes are compared canonically (cs.SY = eess.SY, chao-dyn = nlin.CD); unknown codes
@@ -67,6 +68,10 @@ def version_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]
     for version in dict.fromkeys(s.version for s in statements):
         these = [s for s in statements if s.version == version]
         if version == latest:
+            continue
+        if entry.version is not None and not any(s.in_entry for s in these):
+            # only a claim names this version and the entry names another: that is already
+            # version_inconsistent; calling it stale or ahead too would report one slip twice
             continue
         kind: ConflictKind = "version_stale" if version < latest else "version_ahead"
         message = (
