@@ -71,7 +71,9 @@ def test_seeds_end_to_end(seeds: Path, tmp_path: Path) -> None:
     truncated = [e for e in entries if e.authors_truncated]
     out, report = tmp_path / "out.jsonl", tmp_path / "report.json"
     with StandIn(records) as server:
-        done = _run([str(seeds), "--out", str(out), "--report", str(report)], server, tmp_path / "c")
+        done = _run(
+            [str(seeds), "--out", str(out), "--report", str(report)], server, tmp_path / "c"
+        )
         assert done.returncode == 0, done.stderr
         asked = server.requested_ids()
         assert len(server.requests) == 2  # 128 unique ids in two batches
@@ -160,8 +162,13 @@ def test_exit_statuses(tmp_path: Path) -> None:
         statuses = Counter(json.loads(x)["status"] for x in done.stdout.splitlines())
         assert done.returncode == 0, done.stderr  # conflicts alone are findings
         assert statuses == {"enriched": 2, "not_found": 1}
-        assert _run([str(digest), "-q", "--fail-on", "warning"], server, tmp_path / "c1").returncode == 1
-        assert _run([str(digest), "-q", "--fail-on", "error"], server, tmp_path / "c1").returncode == 1
+        assert (
+            _run([str(digest), "-q", "--fail-on", "warning"], server, tmp_path / "c1").returncode
+            == 1
+        )
+        assert (
+            _run([str(digest), "-q", "--fail-on", "error"], server, tmp_path / "c1").returncode == 1
+        )
         # arXiv down for good: entries stay, status unavailable, exit 3
         server.fail("503", times=50)
         down = _run([str(digest), "-q", "--refresh"], server, tmp_path / "c2")

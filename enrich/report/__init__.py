@@ -1,1 +1,1 @@
-"""What a run hands to people and programs: terminal summary, JSON, Markdown, HTML, fixed digests."""
+"""What a run hands to people and programs: summary, JSON, Markdown, HTML, fixed digests."""
