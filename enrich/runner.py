@@ -104,6 +104,7 @@ def run_command(
     findings = Findings()
     fixer = _Fixer(Path(fix_dir) if fix_dir else None, diff) if (fix_dir or diff) else None
     worst = -1
+    unavailable_reason: str | None = None
     stream = open_output(out)
     show_progress = not quiet and sys.stderr.isatty()
     try:
@@ -118,6 +119,8 @@ def run_command(
                     fixer.add(enriched)
                 for conflict in enriched.conflicts:
                     worst = max(worst, SEVERITY_RANK[conflict.severity])
+                if enriched.status == "unavailable" and unavailable_reason is None:
+                    unavailable_reason = enriched.error
             summary = pipe.summary
             files = pipe.files
     finally:
@@ -132,6 +135,12 @@ def run_command(
 
         print_file_reports(files, sys.stderr)
         print_summary(summary, sys.stderr)
+    missing = summary.statuses.get("unavailable", 0)
+    if missing:  # said even with -q: it is why the exit status is 3
+        sys.stderr.write(
+            f"enrich: {missing} entries could not be looked up ({unavailable_reason}); "
+            "they are in the output with status unavailable\n"
+        )
     if any(f.error for f in files):
         return 2
     if fail_on and worst >= SEVERITY_RANK[fail_on]:

@@ -190,3 +190,4 @@ def test_offline_answers_from_cache_only(tmp_path: Path) -> None:
     statuses = [json.loads(x)["status"] for x in done.stdout.splitlines()]
     assert statuses == ["enriched", "unavailable"]
     assert done.returncode == 3
+    assert "1 entries could not be looked up" in done.stderr  # said even with -q

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import random
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -52,7 +53,23 @@ def is_transient(exc: BaseException) -> bool:
         return exc.status in RETRY_STATUSES
     if isinstance(exc, ArxivBadResponse):
         return True
+    if isinstance(exc, httpx.ConnectError) and _unknown_host(exc):
+        return False  # no network or a mistyped api_url: minutes of back-off would not help
     return isinstance(exc, httpx.TransportError)  # timeouts, resets, refused, protocol errors
+
+
+_NO_SUCH_HOST = ("Name or service not known", "nodename nor servname", "No address associated")
+
+
+def _unknown_host(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(6):  # httpx wraps httpcore, which wraps the socket error
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror) or any(m in str(seen) for m in _NO_SUCH_HOST):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
