@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
+from enrich.digests._mdcommon import safe_entry
 from enrich.digests.base import SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.ids import try_parse
@@ -154,15 +156,11 @@ def parse(text: str, path: str) -> Iterator[DigestEntry]:
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
         heading = _HEADING.search(text, start, end)  # a later section ends the list
         end = heading.start() if heading else end
-        try:
-            yield _entry(text, path, start, end)
-        except Exception as exc:  # never raise on odd input: keep the entry, marked invalid
-            line = line_of(text, start)
-            yield DigestEntry(
-                source=Source(path=path, line=line, format=NAME),
-                status="invalid",
-                error=f"{path}:{line}: could not read this entry: {exc}",
-            )
+        entry = safe_entry(
+            partial(_entry, text, path, start, end), path, line_of(text, start), NAME
+        )
+        if entry is not None:
+            yield entry
 
 
 FORMAT = SimpleFormat(

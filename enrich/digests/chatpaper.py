@@ -33,7 +33,9 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
+from enrich.digests._mdcommon import safe_entry
 from enrich.digests.base import SimpleFormat
 from enrich.digests.text import (
     PLACEHOLDER_AUTHORS,
@@ -351,15 +353,14 @@ def parse(text: str, path: str) -> Iterator[DigestEntry]:
     for i, m in enumerate(heads):
         start = m.start()
         end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
-        try:
-            yield _entry(text, path, start, end, m.group("title"))
-        except Exception as exc:  # never raise on odd input: keep the entry, marked invalid
-            line = line_of(text, start)
-            yield DigestEntry(
-                source=Source(path=path, line=line, format=NAME),
-                status="invalid",
-                error=f"{path}:{line}: could not read this entry: {exc}",
-            )
+        entry = safe_entry(
+            partial(_entry, text, path, start, end, m.group("title")),
+            path,
+            line_of(text, start),
+            NAME,
+        )
+        if entry is not None:
+            yield entry
 
 
 FORMAT = SimpleFormat(

@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import partial
 
+from enrich.digests._mdcommon import safe_entry
 from enrich.digests.base import SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of
 from enrich.ids import find_arxiv_ids, try_parse
@@ -132,15 +134,14 @@ def parse(text: str, path: str) -> Iterator[DigestEntry]:
     for i, m in enumerate(heads):
         start = m.start()
         end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
-        try:
-            yield _entry(text, path, start, end, m.group("title"))
-        except Exception as exc:  # never raise on odd input: keep the entry, marked invalid
-            line = line_of(text, start)
-            yield DigestEntry(
-                source=Source(path=path, line=line, format=NAME),
-                status="invalid",
-                error=f"{path}:{line}: could not read this entry: {exc}",
-            )
+        entry = safe_entry(
+            partial(_entry, text, path, start, end, m.group("title")),
+            path,
+            line_of(text, start),
+            NAME,
+        )
+        if entry is not None:
+            yield entry
 
 
 FORMAT = SimpleFormat(
