@@ -13,13 +13,14 @@ does I/O. Nothing is dropped: every input entry gives exactly one EnrichedEntry.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 from enrich.errors import InputError
 from enrich.ingest import FileReport, iter_entries
@@ -107,39 +108,59 @@ class Pipeline:
         self.summary.files = [report.summary() for report in self.files]
 
     def enrich(self, entries: Iterable[DigestEntry]) -> Iterator[EnrichedEntry]:
+        """Two passes, bounded memory: the first reads every entry once, collecting the unique
+        ids and spooling the entries (to a temporary file past SPOOL_IN_MEMORY of them); then the
+        ids are looked up (see _lookup: requests stay ceil(unique ids / batch)) and the records
+        past SPOOL_IN_MEMORY are set aside in a temporary file too; the second pass reads entry
+        and record back one at a time. Output and order are those of holding everything."""
         from enrich.compare import DuplicateFinder
 
         started = time.monotonic()
-        held = list(entries)
-        ids = list(dict.fromkeys(e.arxiv_id for e in held if e.status == "valid" and e.arxiv_id))
-        self.summary.unique_ids = len(ids)
-        lookups = self._lookup(ids) if ids else {}
-        duplicates = DuplicateFinder()
-        statuses: Counter[str] = Counter()
-        conflicts: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for entry in held:
-            enriched = enrich_one(entry, lookups.get(entry.arxiv_id or ""))
-            if entry.status == "valid":
-                enriched.conflicts.extend(duplicates.add(entry))
-            statuses[enriched.status] += 1
-            for conflict in enriched.conflicts:
-                conflicts[conflict.kind][conflict.severity] += 1
-            yield enriched
+        with _Spool() as spool:
+            unique: dict[str, None] = {}
+            for entry in entries:
+                if entry.status == "valid" and entry.arxiv_id:
+                    unique[entry.arxiv_id] = None
+                spool.add(entry)
+            ids = list(unique)
+            del unique
+            self.summary.unique_ids = len(ids)
+            with self._lookup(ids) if ids else _Lookups() as lookups:
+                del ids
+                duplicates = DuplicateFinder()
+                statuses: Counter[str] = Counter()
+                conflicts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+                for entry in spool:
+                    enriched = enrich_one(entry, lookups.get(entry.arxiv_id or ""))
+                    if entry.status == "valid":
+                        enriched.conflicts.extend(duplicates.add(entry))
+                    statuses[enriched.status] += 1
+                    for conflict in enriched.conflicts:
+                        conflicts[conflict.kind][conflict.severity] += 1
+                    yield enriched
         self.summary.entries = sum(statuses.values())
         self.summary.statuses = dict(statuses)
         self.summary.conflicts = {kind: dict(sev) for kind, sev in sorted(conflicts.items())}
         self.summary.seconds = round(time.monotonic() - started, 3)
 
-    def _lookup(self, ids: list[str]) -> dict[str, Any]:
+    def _lookup(self, ids: list[str]) -> _Lookups:
+        """Every id looked up, in `fetch` calls of FETCH_BATCHES batches each, so the client holds
+        at most that many records at once (the rest are set aside by _Lookups). A run of up to
+        that many ids is one `fetch`, exactly as before; above it, requests stay
+        ceil(unique ids / batch) as every call but the last asks whole batches; only ids that
+        must be re-checked are asked again at the end of their own call."""
         total = len(ids)
-        report = None
-        if self.progress is not None:
-            progress = self.progress
+        chunk = max(1, self.settings.batch_size) * FETCH_BATCHES
+        lookups = _Lookups()
+        progress = self.progress
+        for offset in range(0, total, chunk):
+            report = None
+            if progress is not None:
 
-            def report(done: int) -> None:
-                progress(done, total)
+                def report(done: int, offset: int = offset, progress: Progress = progress) -> None:
+                    progress(offset + done, total)
 
-        lookups = self.client.fetch(ids, report)
+            lookups.add(self.client.fetch(ids[offset : offset + chunk], report))
         stats = getattr(self.client, "stats", None)
         if stats is not None:
             self.summary.requests = int(getattr(stats, "requests", 0))
@@ -149,6 +170,101 @@ class Pipeline:
         if note:
             self.summary.cache_note = str(note)
         return lookups
+
+
+SPOOL_IN_MEMORY = 5000  # entries (or records) kept as objects before the rest go to a file
+FETCH_BATCHES = 100  # batches per client `fetch` call: bounds the records the client holds
+
+
+class _Spool:
+    """The entries of the first pass, in order: objects up to SPOOL_IN_MEMORY, then one JSON
+    line each in an anonymous temporary file (a small run never touches the disk)."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = SPOOL_IN_MEMORY if limit is None else limit
+        self.head: list[DigestEntry] = []
+        self.file: IO[bytes] | None = None
+
+    def add(self, entry: DigestEntry) -> None:
+        if self.file is None and len(self.head) < self.limit:
+            self.head.append(entry)
+            return
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(prefix="enrich-entries-")  # noqa: SIM115
+        self.file.write(entry.model_dump_json().encode() + b"\n")
+
+    def __iter__(self) -> Iterator[DigestEntry]:
+        head, self.head = self.head, []
+        yield from head
+        del head  # the first entries are let go before the spooled ones are read back
+        if self.file is not None:
+            self.file.seek(0)
+            for line in self.file:
+                yield DigestEntry.model_validate_json(line)
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.head = []
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+@dataclass(slots=True)
+class _Settled:
+    """A lookup as the pipeline uses it (LookupLike)."""
+
+    status: str
+    record: ArxivRecord | None
+    reason: str | None
+
+
+class _Lookups:
+    """The client's answers by id, with the records past SPOOL_IN_MEMORY set aside as JSON in an
+    anonymous temporary file and read back when their entry comes (by offset)."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = SPOOL_IN_MEMORY if limit is None else limit
+        self.kept: dict[str, Any] = {}
+        self.spilled: dict[str, tuple[str, str | None, int, int]] = {}
+        self.file: IO[bytes] | None = None
+
+    def add(self, lookups: dict[str, Any]) -> None:
+        limit = self.limit
+        for arxiv_id in list(lookups):
+            lookup = lookups.pop(arxiv_id)  # the client's objects go as they are set aside
+            if len(self.kept) < limit or lookup.record is None:
+                self.kept[arxiv_id] = lookup
+                continue
+            if self.file is None:
+                self.file = tempfile.TemporaryFile(prefix="enrich-records-")  # noqa: SIM115
+            data = lookup.record.model_dump_json().encode()
+            self.spilled[arxiv_id] = (lookup.status, lookup.reason, self.file.tell(), len(data))
+            self.file.write(data)
+
+    def get(self, arxiv_id: str) -> LookupLike | None:
+        kept = self.kept.get(arxiv_id)
+        if kept is not None or self.file is None:
+            return cast("LookupLike | None", kept)
+        spilled = self.spilled.get(arxiv_id)
+        if spilled is None:
+            return None
+        status, reason, offset, size = spilled
+        self.file.seek(offset)
+        record = ArxivRecord.model_validate_json(self.file.read(size))
+        return _Settled(status, record, reason)
+
+    def __enter__(self) -> _Lookups:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.kept = {}
+        self.spilled = {}
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 def enrich_one(entry: DigestEntry, lookup: LookupLike | None) -> EnrichedEntry:
