@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from enrich.errors import InvalidArxivId
 from enrich.taxonomy import taxonomy
@@ -127,6 +128,7 @@ def _check(groups: dict[str, str | None], text: str) -> ArxivId:
     return ArxivId(f"{archive}/{oyymm}{groups.get('onum')}", version)
 
 
+@lru_cache(maxsize=65536)  # pure, and asked about the same id several times per entry
 def parse_arxiv_id(text: str) -> ArxivId:
     """Parse one identifier in any accepted form, or raise InvalidArxivId with a plain reason."""
     raw = text

@@ -82,9 +82,7 @@ def read_text(path: Path) -> tuple[str, list[str]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}", str(path)) from None
-    head = data[:_BINARY_SNIFF]
-    if b"\x00" in head or _mostly_control(head):
-        raise InputError(f"{path}: binary file, not a digest", str(path))
+    _check_text(path, data[:_BINARY_SNIFF])
     notes: list[str] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -96,6 +94,20 @@ def read_text(path: Path) -> tuple[str, list[str]]:
         line = data.count(b"\n", 0, exc.start) + 1
         notes.append(f"{path}:{line}: invalid UTF-8 ({bad} byte sequence(s) replaced with U+FFFD)")
     return text, notes
+
+
+def _refuse_binary(path: Path) -> None:
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_BINARY_SNIFF)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}", str(path)) from None
+    _check_text(path, head)
+
+
+def _check_text(path: Path, head: bytes) -> None:
+    if b"\x00" in head or _mostly_control(head):
+        raise InputError(f"{path}: binary file, not a digest", str(path))
 
 
 def _mostly_control(head: bytes) -> bool:
@@ -125,8 +137,17 @@ def validate(entry: DigestEntry) -> DigestEntry:
     )
 
 
-def _jsonl_entries(text: str, path: str) -> Iterator[DigestEntry]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _jsonl_lines(path: Path) -> Iterator[str]:
+    """The lines of a JSONL file, read one at a time (an input may be far larger than memory)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace", newline="") as stream:
+            yield from stream
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}", str(path)) from None
+
+
+def _jsonl_entries(lines: Iterable[str], path: str) -> Iterator[DigestEntry]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -165,16 +186,20 @@ def iter_entries(
         get_format(format)  # unknown format: fail before reading anything
     for path in iter_input_files(paths):
         report = FileReport(path=str(path))
+        jsonl = path.suffix.lower() == ".jsonl"
         try:
-            text, report.notes = read_text(path)
+            if jsonl:
+                _refuse_binary(path)
+            else:
+                text, report.notes = read_text(path)
         except InputError as exc:
             report.error = str(exc)
             if on_file:
                 on_file(report)
             continue
-        if path.suffix.lower() == ".jsonl":
+        if jsonl:
             report.format = "jsonl"
-            raw: Iterator[DigestEntry] = _jsonl_entries(text, str(path))
+            raw: Iterator[DigestEntry] = _jsonl_entries(_jsonl_lines(path), str(path))
         else:
             fmt = get_format(format) if format else sniff_format(text, str(path))
             report.format = fmt.name

@@ -114,7 +114,8 @@ def run_command(
         ):
             for enriched in pipe.run(inputs):
                 stream.write(enriched.model_dump_json() + "\n")
-                findings.add(enriched)
+                if report_paths:  # kept only for a report: a plain run stays lean
+                    findings.add(enriched)
                 if fixer:
                     fixer.add(enriched)
                 for conflict in enriched.conflicts:

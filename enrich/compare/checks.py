@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from enrich.compare.conflicts import conflict, where
 from enrich.compare.names import is_placeholder
@@ -34,6 +35,7 @@ __all__ = [
 _ARXIV_LIKE = re.compile(r"arxiv|(?<![\w./])\d{4}\.\d{3,6}(?:v\d+)?(?![\w.])", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def canonical_category(code: str) -> str | None:
     """The canonical code (aliases and subsumed archives folded, case fixed), None if unknown."""
     known = taxonomy().fix_case(code.strip())

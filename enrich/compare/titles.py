@@ -25,6 +25,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from anyascii import anyascii
@@ -57,6 +58,7 @@ _TRAILING_NOTE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）|【
 _GREEK_LETTERS = str.maketrans({"ϵ": "ε", "ϑ": "θ", "ϕ": "φ", "ϱ": "ρ", "ς": "σ", "ϖ": "π"})
 
 
+@lru_cache(maxsize=65536)
 def fold_title(text: str) -> str:
     """Lower-case ASCII words separated by single spaces (see the module docstring)."""
     if "<" in text:
