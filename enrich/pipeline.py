@@ -145,10 +145,9 @@ class Pipeline:
 
     def _lookup(self, ids: list[str]) -> _Lookups:
         """Every id looked up, in `fetch` calls of FETCH_BATCHES batches each, so the client holds
-        at most that many records at once (the rest are set aside by _Lookups). A run of up to
-        that many ids is one `fetch`, exactly as before; above it, requests stay
-        ceil(unique ids / batch) as every call but the last asks whole batches; only ids that
-        must be re-checked are asked again at the end of their own call."""
+        at most that many records at once (the rest are set aside by _Lookups). Requests stay
+        ceil(unique ids / batch), as every call but the last asks whole batches; ids missing from
+        an answer are asked once more at the end of their own call."""
         total = len(ids)
         chunk = max(1, self.settings.batch_size) * FETCH_BATCHES
         lookups = _Lookups()
@@ -172,8 +171,8 @@ class Pipeline:
         return lookups
 
 
-SPOOL_IN_MEMORY = 5000  # entries (or records) kept as objects before the rest go to a file
-FETCH_BATCHES = 100  # batches per client `fetch` call: bounds the records the client holds
+SPOOL_IN_MEMORY = 1000  # entries (or records) kept as objects before the rest go to a file
+FETCH_BATCHES = 20  # batches per client `fetch` call: bounds the records the client holds
 
 
 class _Spool:
