@@ -101,6 +101,9 @@ def run_command(
     **_: Any,
 ) -> int:
     report_paths = _check_reports(reports)
+    for raw in inputs:  # before any output file is created
+        if not Path(raw).exists():
+            raise InputError(f"{raw}: no such file or folder", raw)
     findings = Findings()
     fixer = _Fixer(Path(fix_dir) if fix_dir else None, diff) if (fix_dir or diff) else None
     worst = -1

@@ -175,8 +175,11 @@ def test_exit_statuses(tmp_path: Path) -> None:
         assert down.returncode == 3, down.stderr
         assert [json.loads(x)["status"] for x in down.stdout.splitlines()] == ["unavailable"] * 3
         missing = _run([str(tmp_path / "nope.md")], server, tmp_path / "c3")
-    assert missing.returncode == 2
+        out = tmp_path / "never.jsonl"
+        bad = _run([str(tmp_path / "nope.md"), "--out", str(out)], server, tmp_path / "c3")
+    assert missing.returncode == bad.returncode == 2
     assert "nope.md" in missing.stderr and len(missing.stderr.strip().splitlines()) == 1
+    assert not out.exists()  # nothing is written for a run that cannot start
 
 
 def test_offline_answers_from_cache_only(tmp_path: Path) -> None:
