@@ -127,12 +127,19 @@ def is_arxiv_url(url: str) -> bool:
     return bool(_ARXIV_URL.match(url.strip()))
 
 
+_TRAILING_VERSION = re.compile(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
+
+
 def version_of(written: str | None) -> int | None:
-    """The version a written id or link names (None when unversioned or not an id)."""
+    """The version a written id or link names (None when unversioned); a link whose id is
+    malformed still gives the `vN` it ends with, so the invalid entry keeps what it said."""
     if not written:
         return None
     parsed = try_parse(written)
-    return parsed.version if parsed else None
+    if parsed is not None:
+        return parsed.version
+    m = _TRAILING_VERSION.search(written)
+    return int(m.group(1)) if m else None
 
 
 def pick_main(links: Iterable[Link], preferred: tuple[str, ...]) -> Link | None:

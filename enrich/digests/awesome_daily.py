@@ -20,10 +20,9 @@ import re
 from collections.abc import Iterator
 from functools import partial
 
-from enrich.digests._mdcommon import safe_entry
+from enrich.digests._mdcommon import safe_entry, version_of
 from enrich.digests.base import SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
-from enrich.ids import try_parse
 from enrich.models import Claim, DigestEntry, Source
 
 __all__ = ["FORMAT"]
@@ -40,7 +39,6 @@ _CODE_SPAN = re.compile(r"`([^`\n]*)`")
 _ARXIV_SPAN = re.compile(r"^\s*arxiv\s*[:：]", re.IGNORECASE)
 _CATEGORY = re.compile(r"^[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 _URL = re.compile(r"https?://[^\s()<>\[\]`\"']+")
-_VERSION = re.compile(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
 _DETAILS = re.compile(r"<details\b[^>]*>(?P<body>.*?)(?:</details>|\Z)", re.DOTALL | re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary\b[^>]*>.*?</summary>", re.DOTALL | re.IGNORECASE)
 _HEADING = re.compile(r"^#{1,6}\s", re.MULTILINE)
@@ -68,14 +66,6 @@ def sniff(text: str, path: str) -> float:
     if marked and _PAPER_LIST.search(head):
         return 0.55  # an empty list from this producer
     return 0.0
-
-
-def _version_of(link: str) -> int | None:
-    parsed = try_parse(link)
-    if parsed is not None:
-        return parsed.version
-    m = _VERSION.search(link)
-    return int(m.group(1)) if m else None
 
 
 def _entry(text: str, path: str, start: int, end: int) -> DigestEntry:
@@ -135,7 +125,7 @@ def _entry(text: str, path: str, start: int, end: int) -> DigestEntry:
     title = clean_title(title_text) if title_text else None
     return DigestEntry(
         arxiv_id=arxiv_id,
-        version=_version_of(arxiv_id) if arxiv_id else None,
+        version=version_of(arxiv_id),
         title=title or None,
         authors=authors,
         authors_truncated=truncated,

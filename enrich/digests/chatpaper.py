@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
-from enrich.digests._mdcommon import safe_entry
+from enrich.digests._mdcommon import safe_entry, version_of
 from enrich.digests.base import SimpleFormat
 from enrich.digests.text import (
     PLACEHOLDER_AUTHORS,
@@ -44,7 +44,7 @@ from enrich.digests.text import (
     line_of,
     split_authors,
 )
-from enrich.ids import find_arxiv_ids, try_parse
+from enrich.ids import find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
 
 __all__ = ["FORMAT"]
@@ -61,7 +61,6 @@ _SUMMARY_START = re.compile(
 )
 _CHATPAPER_MARK = re.compile(r"^\s*\*\*\[ChatPaperFree\]", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s()<>\[\]`\"'，。、；）]+")
-_VERSION = re.compile(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
 
 # Summary lines: list markup and emphasis around a "Label: value" pair.
 _LEAD = re.compile(r"^(?:\s+|<[^<>]{0,40}>|\d{1,2}\s*[.)、．]\s*|[-*•+]\s+|\*\*|__)+")
@@ -116,14 +115,6 @@ def sniff(text: str, path: str) -> float:
     if marked and authors:
         return 0.55
     return 0.0
-
-
-def _version_of(link: str) -> int | None:
-    parsed = try_parse(link)
-    if parsed is not None:
-        return parsed.version
-    m = _VERSION.search(link)
-    return int(m.group(1)) if m else None
 
 
 def _urls(text: str, into: list[str]) -> None:
@@ -319,7 +310,7 @@ def _entry(text: str, path: str, start: int, end: int, title: str) -> DigestEntr
     claims = _summary_claims(lines[header_end:], first_line + header_end)
     return DigestEntry(
         arxiv_id=arxiv_id,
-        version=_version_of(arxiv_id) if arxiv_id else None,
+        version=version_of(arxiv_id),
         title=clean_title(title) or None,
         authors=authors,
         authors_truncated=truncated,

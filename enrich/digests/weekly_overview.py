@@ -18,10 +18,10 @@ import re
 from collections.abc import Iterator
 from functools import partial
 
-from enrich.digests._mdcommon import safe_entry
+from enrich.digests._mdcommon import safe_entry, version_of
 from enrich.digests.base import SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of
-from enrich.ids import find_arxiv_ids, try_parse
+from enrich.ids import find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
 
 __all__ = ["FORMAT"]
@@ -34,7 +34,6 @@ _DATE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})$")
 _LINK = re.compile(r"^link\s*[:：]\s*(?P<rest>.*)$", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^()\s]*)\)")
 _URL = re.compile(r"https?://[^\s()<>\[\]`\"']+")
-_VERSION = re.compile(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
 _HEADER = re.compile(
     r"^#[ \t]+\d{4}-\d{2}-\d{2}\s*-+\s*\d{4}-\d{2}-\d{2}.*生成式论文概览", re.MULTILINE
 )
@@ -63,14 +62,6 @@ def _date(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def _version_of(link: str) -> int | None:
-    parsed = try_parse(link)
-    if parsed is not None:
-        return parsed.version
-    m = _VERSION.search(link)
-    return int(m.group(1)) if m else None
 
 
 def _entry(text: str, path: str, start: int, end: int, title: str) -> DigestEntry:
@@ -118,7 +109,7 @@ def _entry(text: str, path: str, start: int, end: int, title: str) -> DigestEntr
     abstract = clean_text(" ".join(abstract_parts)) or None
     return DigestEntry(
         arxiv_id=arxiv_id,
-        version=_version_of(arxiv_id) if arxiv_id else None,
+        version=version_of(arxiv_id),
         title=clean_title(title) or None,
         date=date,
         abstract=abstract,
