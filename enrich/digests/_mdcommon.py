@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from enrich.digests.text import line_of
 from enrich.ids import find_arxiv_ids, try_parse
@@ -26,6 +27,7 @@ from enrich.models import Claim, DigestEntry, Source
 __all__ = [
     "Link",
     "blank_comments",
+    "entries_between",
     "id_claims",
     "is_arxiv_url",
     "links_in",
@@ -303,3 +305,20 @@ def safe_entry(
             status="invalid",
             error=f"{path}:{line}: could not parse this entry ({type(exc).__name__}: {exc})",
         )
+
+
+def entries_between(
+    text: str,
+    path: str,
+    format_name: str,
+    starts: Sequence[re.Match[str]],
+    build: Callable[[int, int, re.Match[str]], DigestEntry | None],
+) -> Iterator[DigestEntry]:
+    """One entry per start match, spanning up to the next start (or the end of the text); each is
+    built by `build(start, end, match)` under safe_entry, so one odd entry never stops the file."""
+    for i, m in enumerate(starts):
+        start = m.start()
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        entry = safe_entry(partial(build, start, end, m), path, line_of(text, start), format_name)
+        if entry is not None:
+            yield entry

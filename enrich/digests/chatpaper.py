@@ -33,9 +33,8 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
 
-from enrich.digests._mdcommon import safe_entry, version_of
+from enrich.digests._mdcommon import entries_between, version_of
 from enrich.digests.base import SimpleFormat
 from enrich.digests.text import (
     PLACEHOLDER_AUTHORS,
@@ -341,17 +340,9 @@ def parse(text: str, path: str) -> Iterator[DigestEntry]:
         heads = _starts(text)
     except Exception:  # pragma: no cover - regexes on str do not fail; keep parse total anyway
         heads = []
-    for i, m in enumerate(heads):
-        start = m.start()
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
-        entry = safe_entry(
-            partial(_entry, text, path, start, end, m.group("title")),
-            path,
-            line_of(text, start),
-            NAME,
-        )
-        if entry is not None:
-            yield entry
+    yield from entries_between(
+        text, path, NAME, heads, lambda start, end, m: _entry(text, path, start, end, m["title"])
+    )
 
 
 FORMAT = SimpleFormat(

@@ -16,9 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from functools import partial
 
-from enrich.digests._mdcommon import safe_entry, version_of
+from enrich.digests._mdcommon import entries_between, version_of
 from enrich.digests.base import SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of
 from enrich.ids import find_arxiv_ids
@@ -122,17 +121,9 @@ def _entry(text: str, path: str, start: int, end: int, title: str) -> DigestEntr
 def parse(text: str, path: str) -> Iterator[DigestEntry]:
     """One entry per `## title` heading, up to the next heading."""
     heads = list(_ENTRY.finditer(text))
-    for i, m in enumerate(heads):
-        start = m.start()
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
-        entry = safe_entry(
-            partial(_entry, text, path, start, end, m.group("title")),
-            path,
-            line_of(text, start),
-            NAME,
-        )
-        if entry is not None:
-            yield entry
+    yield from entries_between(
+        text, path, NAME, heads, lambda start, end, m: _entry(text, path, start, end, m["title"])
+    )
 
 
 FORMAT = SimpleFormat(
