@@ -30,7 +30,9 @@ __all__ = [
     "validate",
 ]
 
-DIGEST_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".bib", ".xml", ".jsonl"})
+# What a folder is searched for (design contract). A JSONL written by `enrich ingest` is read when
+# it is named as a file, never picked up from a folder, where it is more likely an earlier output.
+DIGEST_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".bib", ".xml"})
 _BINARY_SNIFF = 8192
 
 

@@ -42,7 +42,8 @@ def test_folders_are_walked_recursively_for_digest_suffixes(tmp_path: Path) -> N
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_input_files([tmp_path])]
-    assert found == ["a/b/y.bib", "a/x.md", "n.jsonl", "top.html"]
+    assert found == ["a/b/y.bib", "a/x.md", "top.html"]  # a .jsonl only when named itself
+    assert list(iter_input_files([tmp_path / "n.jsonl"])) == [tmp_path / "n.jsonl"]
     with pytest.raises(InputError, match="no such file"):
         list(iter_input_files([tmp_path / "missing.md"]))
 
