@@ -41,6 +41,7 @@ from lxml import etree
 from enrich.errors import ArxivBadResponse
 from enrich.ids import try_parse
 from enrich.models import ArxivRecord
+from enrich.safexml import safe_xml_parser
 from enrich.taxonomy import taxonomy
 
 __all__ = ["ARXIV", "ATOM", "OPENSEARCH", "Feed", "FeedError", "is_withdrawn", "parse_feed"]
@@ -93,15 +94,7 @@ class Feed:
 
 
 def _parser() -> Any:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return safe_xml_parser(remove_comments=True, remove_pis=True)
 
 
 def _fold(text: str | None) -> str:

@@ -51,6 +51,7 @@ from enrich.digests.text import (
 )
 from enrich.ids import IdMatch, find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
+from enrich.safexml import safe_xml_parser
 
 __all__ = ["FORMAT", "NAME", "parse", "sniff"]
 
@@ -155,14 +156,7 @@ def _from_element(el: Any) -> _Raw:
 
 def _read_xml(text: str) -> list[_Raw] | None:
     """The entries/items of a well-formed feed; None when the XML is not well formed."""
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        recover=False,
-        encoding="utf-8",
-    )
+    parser = safe_xml_parser(recover=False, encoding="utf-8")
     try:
         root = etree.fromstring(text.lstrip("\ufeff").encode("utf-8"), parser)
     except (etree.XMLSyntaxError, ValueError):
