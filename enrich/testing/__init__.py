@@ -1,0 +1,24 @@
+"""Test helpers for arxiv-enrich and for your own pipelines: a local arXiv on 127.0.0.1.
+
+    from enrich.testing import StandIn, make_record
+
+    with StandIn() as arxiv:                      # real sockets, real Atom, able to misbehave
+        arxiv.add(make_record("2501.00001", title="A paper"))
+        arxiv.fail("503", times=2)
+        settings = Settings(api_url=arxiv.url, min_interval=0)
+
+Nothing here touches the internet; see `enrich.testing.arxiv_api` for every fault it can serve.
+"""
+
+from __future__ import annotations
+
+from enrich.testing.arxiv_api import (
+    Fault,
+    RequestLog,
+    StandIn,
+    make_record,
+    render_error_feed,
+    render_feed,
+)
+
+__all__ = ["Fault", "RequestLog", "StandIn", "make_record", "render_error_feed", "render_feed"]
