@@ -25,6 +25,7 @@ __all__ = [
     "DigestEntry",
     "EnrichedEntry",
     "FileSummary",
+    "Provenance",
     "RunSummary",
     "Severity",
     "Source",
@@ -33,6 +34,9 @@ __all__ = [
 
 Severity = Literal["info", "warning", "error"]
 Status = Literal["enriched", "not_found", "invalid", "unavailable"]
+# How a field of an entry was read: a column, key or tag; a label ("Authors:"); or a guess from
+# layout (the first emphasised text, the heading). A conflict resting on a guess is at most info.
+Provenance = Literal["structured", "labelled", "guessed"]
 ConflictKind = Literal[
     "authors_truncated",
     "authors_mismatch",
@@ -96,6 +100,7 @@ class DigestEntry(_Model):
     links: list[str] = Field(default_factory=list)
     source: Source
     claims: list[Claim] = Field(default_factory=list)
+    provenance: dict[str, Provenance] = Field(default_factory=dict)  # field name -> how it was read
     status: Literal["valid", "invalid"] = "valid"
     error: str | None = None
 

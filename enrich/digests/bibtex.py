@@ -39,9 +39,10 @@ from dataclasses import dataclass, field
 
 from enrich.digests.base import SimpleFormat
 from enrich.digests.generic import LineIndex
-from enrich.digests.text import PLACEHOLDER_AUTHORS, clean_name, clean_text, clean_title
+from enrich.digests.text import clean_name, clean_text, clean_title
 from enrich.ids import ArxivId, find_arxiv_ids, try_parse
 from enrich.models import Claim, DigestEntry, Source
+from enrich.text import is_placeholder
 
 __all__ = [
     "FORMAT",
@@ -245,7 +246,7 @@ def split_bibtex_names(value: str) -> tuple[list[str], bool]:
         else:
             name = parts[0] if parts else ""
         name = clean_name(delatex(name))
-        if name and not PLACEHOLDER_AUTHORS.match(name):
+        if name and not is_placeholder(name):
             names.append(name)
     return names, truncated
 

@@ -36,15 +36,10 @@ from dataclasses import dataclass, field
 
 from enrich.digests._mdcommon import entries_between, version_of
 from enrich.digests.base import SimpleFormat
-from enrich.digests.text import (
-    PLACEHOLDER_AUTHORS,
-    clean_text,
-    clean_title,
-    line_of,
-    split_authors,
-)
+from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.ids import find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
+from enrich.text import is_placeholder
 
 __all__ = ["FORMAT"]
 
@@ -216,10 +211,7 @@ def _pick_title(value: str) -> str:
 def _is_placeholder(value: str) -> bool:
     text = clean_text(value)
     return bool(
-        not text
-        or PLACEHOLDER_AUTHORS.match(text)
-        or _PLACEHOLDER.search(text)
-        or _BRACKETED.match(text)
+        not text or is_placeholder(text) or _PLACEHOLDER.search(text) or _BRACKETED.match(text)
     )
 
 

@@ -1,0 +1,226 @@
+"""The author-list reader: one way to turn what a digest writes about authors into names.
+
+Every reader calls `split_authors` for a line of names and `structured_authors` for names that come
+already apart (RIS `AU` tags, CSL `{family, given}`, `{name}` objects, BibTeX's "and" items).
+
+A line of names: an "Authors:"/"By"/"作者：" label goes; separators are `,` `;` `and` `&` `·`
+`、` `，` `；`; notes in parentheses (affiliations, "(equal contribution)") go, and so do footnote
+markers (*, †, ‡, ✉, superscripts) and affiliation digits ("Ann Lee1,2"). Every cut marker the
+vocabulary knows ("et al.", "et. al", "et~al.", "and others", "and 7 others", "+10 authors", "…",
+"...", "etc.", 等, 等人) sets `truncated` and is not a name. A placeholder ("N/A", "TBD",
+"[Authors not provided]") gives no names.
+
+Names are kept as written apart from that clean-up, except "Last, First" in a structured item,
+which becomes "First Last" (and "von Last, Jr, First" becomes "First von Last Jr").
+User handles (Hugging Face lists mix "ssz1111" or "@akhaliq" in with the names) are not names:
+`drop_user_handles` takes them out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from enrich.text.markup import clean_text
+from enrich.text.vocabulary import is_cut_item, is_placeholder, strip_cut_marker
+
+__all__ = [
+    "AuthorList",
+    "clean_name",
+    "drop_user_handles",
+    "is_user_handle",
+    "split_authors",
+    "structured_authors",
+]
+
+
+class AuthorList(NamedTuple):
+    """Names in the order written, and whether the list was cut ("et al.")."""
+
+    names: list[str]
+    truncated: bool
+
+
+_SPACES = re.compile(r"\s+")
+_AUTHOR_PREFIX = re.compile(
+    r"^\s*(?:authors?|author\(s\)|作者|by)\s*(?:[:：]\s*|\s(?=\S))", re.IGNORECASE
+)
+_MARKERS = re.compile(
+    r"[*†‡§¶#✉⋆∗\\]+|\^\{?[\w,*†‡]*\}?|(?<=[^\W\d])\d+(?:,\d+)*\b|[\u00b9\u00b2\u00b3\u2070-\u209f]+"
+)
+_AFFILIATION_DIGITS = re.compile(r"(?<=[^\W\d_])\d+(?:\s*,\s*\d+(?![.\w]))*[*†‡]*")
+# also " ." left where an HTML tag stood ("<a>Bolei Zhou</a>." -> "Bolei Zhou .")
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{2})(?<!\bJr)(?<!\bSr)\.$|\s+\.$|[。．]$")
+_NAME_EDGE = re.compile(r"^[\s,;.:'\"`()\[\]{}]+|[\s,;:'\"`()\[\]{}]+$")
+_SEPARATORS = re.compile(r"\s*(?:[,;，、；]|\band\b|&|\s·\s)\s*", re.IGNORECASE)
+_STRONG_SEPARATORS = re.compile(r"\s*(?:[;；]|\band\b|&)\s*", re.IGNORECASE)
+# A note in parentheses at the end of a name: an affiliation, "(equal contribution)", "(+3 more)".
+# One between the words of a name is a nickname ("Yunxiang (Jun) Xiang") and stays as written.
+_NOTE = re.compile(
+    r"\s*(?:\([^()]*\)|（[^（）]*）|\[[^\[\]]*\])(?=\s*(?:[,;，、；&·]|\band\b|$))", re.IGNORECASE
+)
+_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
+_HANDLE = re.compile(r"@[\w.-]+|(?=[\w.-]*[\d_])[A-Za-z][\w.-]*|[a-z][a-z.-]+")
+
+
+def clean_name(name: str) -> str:
+    """One author name without markers (*, †, affiliation digits), HTML or stray punctuation."""
+    name = clean_text(name)
+    name = _MARKERS.sub("", name)
+    name = _NAME_EDGE.sub("", _SPACES.sub(" ", name))
+    # a sentence's full stop after the last name ("..., Gyeongsu Chae."), not an initial ("J.")
+    name = _SENTENCE_END.sub("", name)
+    return name.strip()
+
+
+def _drop_notes(text: str) -> tuple[str, bool]:
+    """Parenthesised notes out; True when one of them was a cut marker ("(+3 more)")."""
+    cut = False
+
+    def note(m: re.Match[str]) -> str:
+        nonlocal cut
+        if is_cut_item(m.group(0).strip()[1:-1]):
+            cut = True
+        return ""
+
+    for _ in range(3):  # nested notes: "(MIT (CSAIL))"
+        new = _NOTE.sub(note, text)
+        if new == text:
+            break
+        text = new
+    return text, cut
+
+
+def split_authors(text: str) -> AuthorList:
+    """Split a line of names (see the module docstring); never raises."""
+    text = _AUTHOR_PREFIX.sub("", clean_text(text))
+    text, truncated = strip_cut_marker(text)
+    text, noted_cut = _drop_notes(text)
+    text, cut = strip_cut_marker(text)
+    truncated = truncated or noted_cut or cut
+    if not text.strip() or is_placeholder(text):
+        return AuthorList([], truncated)
+    text = _AFFILIATION_DIGITS.sub("", text)
+    names: list[str] = []
+    family_first = _family_first_items(text)
+    if family_first is not None:
+        for part in family_first:
+            name = clean_name(_given_first(part))
+            if name and not is_placeholder(name):
+                names.append(name)
+        return AuthorList(names, truncated)
+    for part in _SEPARATORS.split(text):
+        if is_cut_item(part):
+            truncated = True
+            continue
+        name = clean_name(part)
+        if name and not is_placeholder(name):
+            names.append(name)
+    return AuthorList(names, truncated)
+
+
+def _family_first_items(text: str) -> list[str] | None:
+    """The items of "Last, First; Last, First" (or "Last, First and Last, First"), else None."""
+    parts = [p for p in _STRONG_SEPARATORS.split(text) if p.strip()]
+    if len(parts) < 2:
+        return None
+    for part in parts:
+        halves = part.split(",")
+        if len(halves) != 2 or not halves[1].strip() or is_cut_item(part):
+            return None
+        if len(halves[0].split()) > 3 or len(halves[1].split()) > 4:
+            return None
+    return parts
+
+
+def _given_first(written: str) -> str:
+    """ "Last, First" -> "First Last"; "von Last, Jr, First" -> "First von Last Jr"."""
+    parts = [p.strip() for p in written.split(",")]
+    parts = [p for p in parts if p]
+    if len(parts) == 2:
+        return f"{parts[1]} {parts[0]}"
+    if len(parts) == 3 and _SUFFIX.match(parts[1]):
+        return f"{parts[2]} {parts[0]} {parts[1]}"
+    return " ".join(parts)
+
+
+def _from_mapping(item: Mapping[str, Any]) -> str:
+    family = item.get("family") or item.get("lastName") or item.get("last") or ""
+    given = item.get("given") or item.get("firstName") or item.get("first") or ""
+    if isinstance(family, str) and isinstance(given, str) and (family or given):
+        particle = item.get("non-dropping-particle") or item.get("dropping-particle") or ""
+        if isinstance(particle, str) and particle:
+            family = f"{particle} {family}"
+        suffix = item.get("suffix") or ""
+        return " ".join(p for p in (given, family, suffix if isinstance(suffix, str) else "") if p)
+    for key in ("name", "literal", "display_name", "fullName", "full_name"):
+        value = item.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    author = item.get("author")  # OpenAlex authorships: {"author": {"display_name": ...}}
+    return _from_mapping(author) if isinstance(author, Mapping) else ""
+
+
+def _one_name(written: str) -> bool:
+    """Is a structured item one name ("Last, First", "Last, Jr, First", "First Last") rather than
+    a whole line ("A and B", "A; B", "A, B, C")?"""
+    if ";" in written or re.search(r"\s(?:and|&)\s", written, re.IGNORECASE):
+        return False
+    parts = [p.strip() for p in written.split(",")]
+    if len(parts) == 1:
+        return True
+    if len(parts) == 3 and _SUFFIX.match(parts[1]):
+        return True
+    return len(parts) == 2 and len(parts[0].split()) <= 3
+
+
+def structured_authors(items: Iterable[object]) -> AuthorList:
+    """Names that come one per item: strings ("Last, First" or "First Last"), CSL/Zotero
+    `{family, given}` / `{lastName, firstName}`, `{name}` / `{literal}` objects, OpenAlex
+    authorships. An item that holds a whole line ("A and B", "A, B, C") is split as a line."""
+    names: list[str] = []
+    truncated = False
+    for item in items:
+        if isinstance(item, Mapping):
+            written = _from_mapping(item)
+        elif isinstance(item, str):
+            written = item
+        else:
+            continue
+        written = clean_text(written)
+        if not written:
+            continue
+        if is_cut_item(written):
+            truncated = True
+            continue
+        if not _one_name(written):
+            more = split_authors(written)
+            names.extend(more.names)
+            truncated = truncated or more.truncated
+            continue
+        written, cut = strip_cut_marker(written)
+        truncated = truncated or cut
+        name = clean_name(_given_first(written) if "," in written else written)
+        if name and not is_placeholder(name):
+            names.append(name)
+    return AuthorList(names, truncated)
+
+
+def is_user_handle(text: str, *, one_word: bool = False) -> bool:
+    """A site's user handle rather than a name: "@akhaliq", "ssz1111", "POTATO66", "chenxz".
+    With `one_word` (a list known to mix handles in, as Hugging Face pages do) every one-word
+    item counts: a person's name on arXiv has a family and a given name."""
+    text = text.strip()
+    if not text or any(ch.isspace() for ch in text):
+        return False
+    if one_word:
+        return True
+    return _HANDLE.fullmatch(text) is not None
+
+
+def drop_user_handles(names: Iterable[str], *, one_word: bool = False) -> tuple[list[str], int]:
+    """The names that are not user handles, and how many handles were dropped."""
+    names = list(names)
+    kept = [n for n in names if not is_user_handle(n, one_word=one_word)]
+    return kept, len(names) - len(kept)

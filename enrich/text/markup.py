@@ -1,0 +1,59 @@
+"""Markup remnants out of text: HTML tags and entities, Markdown links and emphasis, white space.
+
+Pure functions, no I/O. Readers, comparison and reports call these rather than cleaning text their
+own way, so that every format yields names and titles in one shape.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = ["clean_text", "clean_title", "strip_html", "strip_markdown"]
+
+_TAG = re.compile(r"<[^<>]{0,500}>")
+# [text](target) and [text]( target "title" ): CommonMark allows spaces around the target.
+_MD_LINK = re.compile(
+    r"!?\[([^\[\]]*)\]\(\s*[^()\s]*(?:\([^()]*\))?[^()\s]*(?:\s+\"[^\"]*\")?\s*\)"
+)
+# Emphasis marks. Underscores only count at word edges (CommonMark: `snake_case` and TeX `$x_i$`
+# are not emphasis); stars, code ticks and strike-through count anywhere.
+_MD_EMPH = re.compile(
+    r"(\*\*|\*|`|~~)(?=\S)(.+?)(?<=\S)\1|(?<![\w\\])(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)"
+)
+_SPACES = re.compile(r"\s+")
+
+
+def strip_html(text: str) -> str:
+    """Drop tags (each becomes a space) and decode entities (&amp; -> &)."""
+    if "<" not in text and "&" not in text:
+        return text
+    return html.unescape(_TAG.sub(" ", text))
+
+
+def _emphasis_text(m: re.Match[str]) -> str:
+    return m.group(2) if m.group(1) else m.group(4)
+
+
+def strip_markdown(text: str) -> str:
+    """Markdown links become their text; emphasis, code ticks and heading marks go."""
+    text = _MD_LINK.sub(r"\1", text)
+    for _ in range(3):  # nested emphasis: ***x*** -> x
+        new = _MD_EMPH.sub(_emphasis_text, text)
+        if new == text:
+            break
+        text = new
+    return re.sub(r"^\s*#{1,6}\s+", "", text)
+
+
+def clean_text(text: str) -> str:
+    """HTML and markdown removed, Unicode NFC, runs of white space folded to one space."""
+    text = strip_markdown(strip_html(text))
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def clean_title(text: str) -> str:
+    """A title as a person would type it: no markup, no arXiv line-fold spaces."""
+    title = clean_text(text)
+    return title.strip(" *_`").strip()

@@ -1,0 +1,63 @@
+"""The words that stand in a list of names without being names: cut markers and placeholders.
+
+Cut markers end a list that names only the first authors: "et al." in every spelling (`et al.`,
+`et. al`, `et~al.`, `etal.`, `et alii`), `and others`, `and 7 others`, `+10 authors`, `(+3 more)`,
+`etc.`, `…`, `...`, and the Chinese `等` / `等人`. Placeholders stand where the names should be:
+"[Authors' names not provided]", "N/A", "TBD", "未提供". Readers and the comparison both ask here,
+so a word is a placeholder (or a cut) for both or for neither.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["CUT_ITEM", "PLACEHOLDER_AUTHORS", "is_cut_item", "is_placeholder", "strip_cut_marker"]
+
+_TAG = re.compile(r"<[^<>]{0,500}>")
+
+_CUT_WORDS = (
+    r"(?:\bet[\s.~]*al(?:ii|ia)?\b\.?"  # et al. / et. al / et~al. / et al / et alii
+    r"|\betal\b\.?"
+    r"|\band\s+(?:\d+\s+)?others\b\.?"  # and others / and 7 others
+    r"|\+\s*\d+\s*(?:more\s+)?(?:authors?|others|more)\b\.?"  # +10 authors / +3 more
+    r"|\betc\b\.?"
+    r"|等人?"
+    r"|…|\.{3,})"
+)
+# A cut marker at the end of a list, with the separators before it: "A, B, et al." -> "A, B".
+_TRAILING_CUT = re.compile(
+    rf"(?:[,;，、；\s]|\band\b|&)*[(\[（]?\s*{_CUT_WORDS}\s*[)\]）]?[\s。．.]*$", re.IGNORECASE
+)
+# A cut marker standing alone as one item of a list ("A; B; et al").
+CUT_ITEM = re.compile(rf"[\W_]*(?:and\s+)?{_CUT_WORDS}[\W_]*|[\W_]*others[\W_]*", re.IGNORECASE)
+
+# Placeholders that models and templates write where the names should be.
+PLACEHOLDER_AUTHORS = re.compile(
+    r"[\W_]*(?:(?:the\s+)?(?:authors?|names?)(?:['’]s?)?(?:\s+names?)?\s*(?:are|is|:)?\s*)?"
+    r"(?:(?:not|n['’]t)\s+(?:been\s+)?(?:provided|available|given|listed|mentioned|specified|"
+    r"stated|found|included|known)(?:\s+in\s+the\s+\w+)?|unknown|n/?a|none|anonymous|tbd|null|"
+    r"未提供|未给出|未列出|未知|不详|无|暂无|未注明)(?:\s+authors?)?[\W_]*",
+    re.IGNORECASE,
+)
+
+
+def strip_cut_marker(text: str) -> tuple[str, bool]:
+    """`text` without its trailing cut markers ("et al.", "and 7 others", 等, "..."), and whether
+    there was one."""
+    cut = False
+    while True:
+        new = _TRAILING_CUT.sub("", text)
+        if new == text:
+            return text, cut
+        text, cut = new, True
+
+
+def is_cut_item(text: str) -> bool:
+    """True for an item that is only a cut marker: "et al.", "others", "+3 authors", "等"."""
+    return CUT_ITEM.fullmatch(text.strip()) is not None
+
+
+def is_placeholder(text: str) -> bool:
+    """True for text standing where names should be: "[Authors not provided]", TBD, 未提供."""
+    text = _TAG.sub(" ", text).strip()
+    return bool(text) and PLACEHOLDER_AUTHORS.fullmatch(text) is not None
