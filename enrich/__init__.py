@@ -33,6 +33,8 @@ _EXPORTS = {
     "EnrichedEntry": "enrich.models",
     "InputError": "enrich.errors",
     "InvalidArxivId": "enrich.errors",
+    "OutputError": "enrich.errors",
+    "OutputPlan": "enrich.outputs",
     "Pipeline": "enrich.pipeline",
     "RunSummary": "enrich.models",
     "Settings": "enrich.settings",

@@ -74,16 +74,12 @@ def ingest(paths: tuple[str, ...], out: str | None, fmt: str | None, quiet: bool
     PATHS are files or folders (searched recursively for .md .markdown .txt .html .htm .bib .xml).
     """
     from enrich.ingest import FileReport, iter_entries
-    from enrich.runner import open_output
+    from enrich.outputs import output_file
 
     reports: list[FileReport] = []
-    stream = open_output(out)
-    try:
+    with output_file(out, inputs=paths) as stream:  # never an input; renamed into place at the end
         for entry in iter_entries(paths, format=fmt, on_file=reports.append):
             stream.write(entry.model_dump_json() + "\n")
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
     if not quiet:
         from enrich.report.terminal import print_file_reports
 
@@ -108,6 +104,7 @@ def ingest(paths: tuple[str, ...], out: str | None, fmt: str | None, quiet: bool
 )
 @click.option("--format", "fmt", help="Skip sniffing: parse every digest as this format.")
 @click.option("--fix-dir", type=click.Path(file_okay=False), help="Write corrected digests here.")
+@click.option("--fix", is_flag=True, help="Write the corrections into the digests themselves.")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the corrections.")
 @_settings_options
 def run(**kwargs: Any) -> None:

@@ -4,6 +4,7 @@ EnrichError
 ├── SettingsError          invalid configuration (exit status 2)
 ├── InputError             unreadable or unusable input file (exit status 2)
 │   └── DigestError        a digest or JSONL line that cannot be parsed (path, line)
+├── OutputError            an output that cannot be written or would overwrite an input (exit 2)
 ├── InvalidArxivId         a string that is not an arXiv identifier (reason)
 ├── CacheError             the cache folder cannot be used
 └── ArxivError             talking to arXiv failed (url, attempt)
@@ -24,6 +25,7 @@ __all__ = [
     "EnrichError",
     "InputError",
     "InvalidArxivId",
+    "OutputError",
     "SettingsError",
 ]
 
@@ -52,6 +54,10 @@ class DigestError(InputError):
         super().__init__(f"{where}: {message}", path)
         self.line = line
         self.reason = message
+
+
+class OutputError(EnrichError):
+    """An output cannot be written (full disk, no permission) or would overwrite an input."""
 
 
 class InvalidArxivId(EnrichError, ValueError):

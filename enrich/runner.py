@@ -7,15 +7,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from enrich.errors import InputError
 from enrich.models import EnrichedEntry
+from enrich.outputs import OutputPlan
 from enrich.pipeline import Pipeline
 from enrich.report.collect import Findings
 from enrich.settings import Settings
 
-__all__ = ["open_output", "run_command"]
+__all__ = ["run_command"]
 
 REPORT_KINDS = {
     ".json": "json",
@@ -67,26 +68,6 @@ def _check_reports(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
     return out
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-
-
-def open_output(path: str | None) -> TextIO:
-    """The file to write JSONL to; standard output for None or "-"."""
-    if path in (None, "-"):
-        return sys.stdout
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-
-
 def run_command(
     *,
     settings: Settings,
@@ -97,6 +78,7 @@ def run_command(
     fmt: str | None,
     fix_dir: str | None,
     diff: bool,
+    fix: bool = False,
     quiet: bool,
     **_: Any,
 ) -> int:
@@ -105,12 +87,15 @@ def run_command(
         if not Path(raw).exists():
             raise InputError(f"{raw}: no such file or folder", raw)
     findings = Findings()
-    fixer = _Fixer(Path(fix_dir) if fix_dir else None, diff) if (fix_dir or diff) else None
     worst = -1
     unavailable_reason: str | None = None
-    stream = open_output(out)
     show_progress = not quiet and sys.stderr.isatty()
-    try:
+    outputs = OutputPlan(  # checks every output against every input before anything is opened
+        inputs, out=out, reports=[p for p, _ in report_paths], fix_dir=fix_dir, fix_in_place=fix
+    )
+    fixer = _Fixer(outputs, diff) if (fix_dir or fix or diff) else None
+    with outputs:  # every output is renamed into place together at the end, or not at all
+        stream = outputs.out
         with (
             _progress(show_progress) as progress,
             Pipeline(settings, format=fmt, progress=progress) as pipe,
@@ -127,13 +112,10 @@ def run_command(
                     unavailable_reason = enriched.error
             summary = pipe.summary
             files = pipe.files
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
-    if fixer:
-        fixer.finish()
-    for path, kind in report_paths:
-        _write(path, _render(kind, summary, findings))
+        if fixer:
+            fixer.finish()
+        for path, kind in report_paths:
+            outputs.stage(path, _render(kind, summary, findings))
     if not quiet:
         from enrich.report.terminal import print_file_reports, print_summary
 
@@ -171,8 +153,8 @@ def _render(kind: str, summary: Any, findings: Findings) -> str:
 class _Fixer:
     """Collects each digest's enriched entries, then writes its corrected copy and/or a diff."""
 
-    def __init__(self, fix_dir: Path | None, diff: bool) -> None:
-        self.fix_dir = fix_dir
+    def __init__(self, outputs: OutputPlan, diff: bool) -> None:
+        self.outputs = outputs
         self.diff = diff
         self.by_file: dict[str, list[EnrichedEntry]] = {}
 
@@ -184,23 +166,13 @@ class _Fixer:
         from enrich.ingest import read_text
         from enrich.report.fix import fix_digest, unified_diff
 
-        common = _common_root(list(self.by_file))
         for path, entries in self.by_file.items():
             text, _ = read_text(Path(path))
             result = fix_digest(text, entries)
             if self.diff and result.text != text:
                 sys.stdout.write(unified_diff(path, text, result.text))
-            if self.fix_dir is not None:
-                target = self.fix_dir / Path(path).resolve().relative_to(common)
-                _write(target, result.text)
+            target = self.outputs.fix_target(path)
+            if target is not None and (result.text != text or not self.outputs.fix_in_place):
+                self.outputs.stage(target, result.text)
             for item in result.left_alone:
                 sys.stderr.write(f"left for a person: {item}\n")
-
-
-def _common_root(paths: list[str]) -> Path:
-    import os
-
-    if not paths:
-        return Path.cwd()
-    resolved = [str(Path(p).resolve().parent) for p in paths]
-    return Path(os.path.commonpath(resolved))
