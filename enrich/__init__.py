@@ -1,9 +1,11 @@
 """arxiv-enrich: check and repair arXiv paper digests against the arXiv API.
 
-    from enrich import enrich_paths, load_settings
+    from enrich import enrich_paths, load_settings, write_fixed, write_report
     result = enrich_paths(["digest.md"], load_settings())
     for entry in result.entries:
         print(entry.arxiv_id, entry.status, [c.kind for c in entry.conflicts])
+    write_report("review.html", result.entries, result.summary)   # .json, .md or .html
+    write_fixed("fixed/", result.entries, result.summary)         # corrected copies
 
 Names are imported lazily so that `enrich --help` starts fast.
 """
@@ -31,6 +33,7 @@ _EXPORTS = {
     "DigestError": "enrich.errors",
     "EnrichError": "enrich.errors",
     "EnrichedEntry": "enrich.models",
+    "FixedDigest": "enrich.report.writeback",
     "InputError": "enrich.errors",
     "InvalidArxivId": "enrich.errors",
     "OutputError": "enrich.errors",
@@ -43,10 +46,14 @@ _EXPORTS = {
     "enrich_entries": "enrich.pipeline",
     "enrich_paths": "enrich.pipeline",
     "find_arxiv_ids": "enrich.ids",
+    "fix_digests": "enrich.report.writeback",
     "iter_entries": "enrich.ingest",
     "load_settings": "enrich.settings",
     "parse_arxiv_id": "enrich.ids",
     "parse_digest": "enrich.digests",
+    "render_report": "enrich.report.render",
+    "write_fixed": "enrich.report.writeback",
+    "write_report": "enrich.report.render",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -1,21 +1,23 @@
-"""The `enrich` command: options -> settings -> library -> report. Errors become exit codes here.
+"""The `enrich` command: options -> settings -> library -> report. Exit codes are decided here.
 
-Exit status: 0 finished; 1 a conflict at or above --fail-on; 2 bad usage, unreadable input or
-invalid settings; 3 finished, but some entries could not be looked up (status "unavailable").
-Heavy modules are imported inside the commands so that `enrich --help` starts fast.
+Exit status: 0 finished; 1 a conflict at or above --fail-on; 2 bad usage, unreadable input, no
+entries at all, or invalid settings; 3 finished, but some entries could not be looked up (status
+"unavailable"). Heavy modules are imported inside the commands so that `enrich --help` starts fast.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from enrich import __version__
+
+if TYPE_CHECKING:
+    from enrich.runner import RunOutcome
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -25,19 +27,56 @@ class Exit(Exception):
         self.code = code
 
 
-def _settings_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--config", type=click.Path(dir_okay=False), help="Settings file (TOML)."),
-        click.option("--api-url", help="arXiv API endpoint (default: export.arxiv.org)."),
-        click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder."),
-        click.option("--offline", is_flag=True, default=None, help="Answer from the cache only."),
-        click.option("--refresh", is_flag=True, default=None, help="Ignore cached answers."),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary."),
-        click.option("-v", "--verbose", is_flag=True, help="Log each request to arXiv."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+class FormatName(click.ParamType[str]):
+    """A digest format name; the choices are read from the registry only when needed."""
+
+    name = "format"
+
+    def _names(self) -> list[str]:
+        from enrich.digests import all_formats
+
+        return sorted(all_formats())
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "NAME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        names = self._names()
+        if value not in names:
+            self.fail(f"{value!r} is not a format; `enrich formats` lists them", param, ctx)
+        return value
+
+
+def _format_help(prefix: str) -> str:
+    return f"{prefix} NAME is one of `enrich formats` (e.g. chatpaper, bibtex, atom-feed)."
+
+
+_CONFIG = click.option(
+    "--config", type=click.Path(dir_okay=False), metavar="FILE", help="Settings file (TOML)."
+)
+_CACHE_DIR = click.option(
+    "--cache-dir", type=click.Path(file_okay=False), metavar="DIR", help="Cache folder."
+)
+_NETWORK = [
+    click.option(
+        "--api-url", metavar="URL", help="arXiv API endpoint (default: export.arxiv.org)."
+    ),
+    click.option("--offline", is_flag=True, default=None, help="Answer from the cache only."),
+    click.option("--refresh", is_flag=True, default=None, help="Ignore cached answers."),
+]
+_QUIET = click.option("-q", "--quiet", is_flag=True, help="No progress line, no summary.")
+_VERBOSE = click.option(
+    "-v", "--verbose", is_flag=True, help="Log each request to arXiv and the cache hits."
+)
+
+
+def _options(*options: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def apply(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return apply
 
 
 def _load(kwargs: dict[str, Any]) -> Any:
@@ -54,24 +93,39 @@ def _load(kwargs: dict[str, Any]) -> Any:
         import logging
 
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # our own lines say more
     return settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="enrich")
 def cli() -> None:
-    """Check and repair arXiv paper digests against the arXiv API."""
+    """Check and repair arXiv paper digests against the arXiv API.
+
+    \b
+    Examples:
+      enrich run digests/ --out out/run.jsonl --report out/review.html
+      enrich ingest digests/ | enrich run - --out out/run.jsonl
+      enrich run digests/ --fix-dir out/fixed
+      python -m enrich.testing serve --seeds ../shared/seeds   # a local arXiv, offline
+    """
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--out", "out", help="Write JSONL here (default: standard output).")
-@click.option("--format", "fmt", help="Skip sniffing: parse every file as this format.")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--out", "out", metavar="FILE", help="Write JSONL here (default: standard output).")
+@click.option("--format", "fmt", type=FormatName(), help=_format_help("Skip sniffing."))
 @click.option("-q", "--quiet", is_flag=True, help="No per-file summary.")
 def ingest(paths: tuple[str, ...], out: str | None, fmt: str | None, quiet: bool) -> None:
     """Parse and validate digests: one DigestEntry per JSONL line, nothing looked up.
 
-    PATHS are files or folders (searched recursively for .md .markdown .txt .html .htm .bib .xml).
+    PATH is a file, a folder (searched recursively for .md .markdown .txt .html .htm .bib .xml),
+    or - for standard input.
+
+    \b
+    Examples:
+      enrich ingest digests/ --out out/entries.jsonl
+      curl -s https://example.org/digest.md | enrich ingest - > entries.jsonl
     """
     from enrich.ingest import FileReport, iter_entries
     from enrich.outputs import output_file
@@ -89,31 +143,112 @@ def ingest(paths: tuple[str, ...], out: str | None, fmt: str | None, quiet: bool
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("--out", "out", help="Write enriched JSONL here (default: standard output).")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "--out", "out", metavar="FILE", help="Write enriched JSONL here (default: standard output)."
+)
 @click.option(
     "--report",
     "reports",
     multiple=True,
+    metavar="FILE",
     help="Write a report; the suffix picks the kind: .json, .md or .html. Repeatable.",
 )
 @click.option(
     "--fail-on",
     type=click.Choice(["warning", "error"]),
-    help="Exit 1 when a conflict of this severity or worse is found.",
+    help="Exit 1 when a conflict of this severity or worse is found (and name them).",
 )
-@click.option("--format", "fmt", help="Skip sniffing: parse every digest as this format.")
-@click.option("--fix-dir", type=click.Path(file_okay=False), help="Write corrected digests here.")
-@click.option("--fix", is_flag=True, help="Write the corrections into the digests themselves.")
-@click.option("--diff", is_flag=True, help="Print a unified diff of the corrections.")
-@_settings_options
-def run(**kwargs: Any) -> None:
-    """Enrich every entry of INPUTS (digest files, folders, or an `enrich ingest` JSONL)."""
+@click.option("--format", "fmt", type=FormatName(), help=_format_help("Skip sniffing."))
+@click.option(
+    "--fix-dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Write corrected copies of the digests here.",
+)
+@click.option(
+    "--fix", is_flag=True, help="Write the corrections into the digests themselves (atomically)."
+)
+@click.option(
+    "--diff", is_flag=True, help="Print a unified diff of the corrections (needs --out FILE)."
+)
+@_options(_CONFIG, *_NETWORK, _CACHE_DIR, _QUIET, _VERBOSE)
+def run(
+    inputs: tuple[str, ...],
+    out: str | None,
+    reports: tuple[str, ...],
+    fail_on: str | None,
+    fmt: str | None,
+    fix_dir: str | None,
+    fix: bool,
+    diff: bool,
+    quiet: bool,
+    **settings_options: Any,
+) -> None:
+    """Enrich every entry of INPUT (digest files, folders, an `enrich ingest` JSONL, or - for
+    standard input, digest text or JSONL told apart by content).
+
+    \b
+    Examples:
+      enrich run digests/ --out out/run.jsonl --report out/review.html
+      enrich ingest digests/ | enrich run - --out out/run.jsonl
+      enrich run digests/ --out out/run.jsonl --diff > fixes.patch   # git apply fixes.patch
+      enrich run digests/ --fix-dir out/fixed --fail-on error -q
+    """
+    from enrich.report.terminal import print_outcome, progress_line
     from enrich.runner import run_command
 
-    settings = _load(kwargs)
-    code = run_command(settings=settings, **kwargs)
+    settings = _load(settings_options)
+    show_progress = not quiet and sys.stderr.isatty()
+    with progress_line(show_progress, sys.stderr) as progress:
+        outcome = run_command(
+            settings=settings,
+            inputs=inputs,
+            stdout=sys.stdout,
+            out=out,
+            reports=reports,
+            fmt=fmt,
+            fix_dir=fix_dir,
+            fix=fix,
+            diff=diff,
+            progress=progress,
+        )
+    code, why = exit_status(outcome, fail_on, inputs)
+    print_outcome(outcome, sys.stderr, quiet=quiet, why=why)
     raise Exit(code)
+
+
+def exit_status(
+    outcome: RunOutcome, fail_on: str | None, inputs: Sequence[str]
+) -> tuple[int, str | None]:
+    """The exit status of a run and, when it is not 0, the line that says why."""
+    if outcome.unreadable:
+        return EXIT_USAGE, None  # each unreadable file has its own line already
+    if outcome.summary.entries == 0:
+        return EXIT_USAGE, _nothing_found(outcome, inputs)
+    if fail_on:
+        hits = outcome.at_or_above(fail_on)
+        if hits:
+            named = ", ".join(f"{n} {kind}" for kind, n in hits.items())
+            return EXIT_FAIL_ON, f"enrich: failing on {fail_on} or worse: {named}"
+    if outcome.summary.statuses.get("unavailable"):
+        return EXIT_UNAVAILABLE, None  # said by print_outcome in any case
+    return EXIT_OK, None
+
+
+def _nothing_found(outcome: RunOutcome, inputs: Sequence[str]) -> str:
+    from enrich.ingest import DIGEST_SUFFIXES
+
+    where = ", ".join(inputs)
+    if not outcome.files:
+        suffixes = " ".join(sorted(DIGEST_SUFFIXES))
+        return f"enrich: no entries: no digest files in {where} (searched for {suffixes} .jsonl)"
+    names = [f.path for f in outcome.files[:3]] + (["..."] if len(outcome.files) > 3 else [])
+    n = len(outcome.files)
+    return (
+        f"enrich: no entries: {n} file{'s' if n != 1 else ''} read in {where} "
+        f"({', '.join(names)}), none with an arXiv id"
+    )
 
 
 @cli.group()
@@ -122,38 +257,69 @@ def cache() -> None:
 
 
 @cache.command("stats")
-@_settings_options
-def cache_stats(**kwargs: Any) -> None:
-    """Show what the cache holds."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on standard output.")
+@_options(_CONFIG, _CACHE_DIR)
+def cache_stats(as_json: bool, **settings_options: Any) -> None:
+    """Show what the cache holds.
+
+    \b
+    Examples:
+      enrich cache stats
+      enrich cache stats --json --cache-dir /tmp/enrich-cache
+    """
+    import dataclasses
+    import json
+
     from enrich.arxiv import open_cache
 
-    settings = _load(kwargs)
+    settings = _load(settings_options)
     with open_cache(settings) as store:
         stats = store.stats()
-    for key, value in dataclasses.asdict(stats).items():
-        if value is not None:
-            click.echo(f"{key}: {value}")
+    fields = {k: v for k, v in dataclasses.asdict(stats).items() if v is not None}
+    fields["path"] = str(settings.cache_dir.resolve())
+    if as_json:
+        click.echo(json.dumps(fields, default=str, sort_keys=True))
+        return
+    for key, value in fields.items():
+        click.echo(f"{key}: {value}")
 
 
 @cache.command("clear")
-@_settings_options
-def cache_clear(**kwargs: Any) -> None:
-    """Remove every cached answer."""
+@_options(_CONFIG, _CACHE_DIR)
+def cache_clear(**settings_options: Any) -> None:
+    """Remove every cached answer.
+
+    \b
+    Example:
+      enrich cache clear --cache-dir /tmp/enrich-cache
+    """
     from enrich.arxiv import open_cache
 
-    settings = _load(kwargs)
+    settings = _load(settings_options)
     with open_cache(settings) as store:
         removed = store.clear()
-    click.echo(f"removed {removed} cached answers from {settings.cache_dir}")
+    click.echo(f"removed {removed} cached answers from {settings.cache_dir.resolve()}")
 
 
 @cli.command()
-def formats() -> None:
-    """List the digest formats `--format` accepts."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per format, per line.")
+def formats(as_json: bool) -> None:
+    """List the digest formats `--format` accepts.
+
+    \b
+    Examples:
+      enrich formats
+      enrich formats --json | jq -r .name
+    """
+    import json
+
     from enrich.digests import all_formats
 
     for name, fmt in sorted(all_formats().items()):
-        click.echo(f"{name:28} {fmt.description}")
+        if as_json:
+            click.echo(json.dumps({"name": name, "description": fmt.description}))
+        else:
+            click.echo(f"{name:28} {fmt.description}")
 
 
 def _guard(fn: Callable[[], None]) -> Callable[[], int]:

@@ -209,6 +209,7 @@ class OutputPlan:
         reports: Iterable[str | Path] = (),
         fix_dir: str | Path | None = None,
         fix_in_place: bool = False,
+        stdout: TextIO | None = None,
     ) -> None:
         if fix_dir is not None and fix_in_place:
             raise OutputError("--fix writes into the digests themselves; drop --fix-dir or --fix")
@@ -223,7 +224,7 @@ class OutputPlan:
             named[Path(report)] = "--report"
         self._check(named)
         self._staged: list[AtomicText] = []
-        self.out: TextIO = sys.stdout
+        self.out: TextIO = stdout or sys.stdout  # the caller's standard output
         self._out_file: AtomicText | None = None
         if out not in _STDIO:
             self._out_file = AtomicText(Path(str(out)))

@@ -20,12 +20,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from enrich.errors import InputError
 from enrich.ingest import FileReport, iter_entries
 from enrich.models import ArxivRecord, DigestEntry, EnrichedEntry, RunSummary
 from enrich.settings import Settings
+
+if TYPE_CHECKING:
+    from enrich.report.writeback import FixedDigest
 
 __all__ = ["LookupSource", "Pipeline", "RunResult", "enrich_entries", "enrich_paths"]
 
@@ -63,10 +66,12 @@ class Pipeline:
         client: LookupSource | None = None,
         format: str | None = None,
         progress: Progress | None = None,
+        on_fixed: Callable[[FixedDigest], None] | None = None,
     ) -> None:
         self.settings = settings
         self.format = format
         self.progress = progress
+        self.on_fixed = on_fixed  # each digest's corrected copy, once its entries went past
         self.files: list[FileReport] = []
         self.summary = RunSummary(offline=settings.offline)
         self._own_client = client is None
@@ -103,8 +108,10 @@ class Pipeline:
         for path in paths:  # fail before any output is written
             if not Path(path).exists():
                 raise InputError(f"{path}: no such file or folder", str(path))
+        from enrich.report.writeback import settle_fixed
+
         entries = iter_entries(paths, format=self.format, on_file=self.files.append)
-        yield from self.enrich(entries)
+        yield from settle_fixed(self.enrich(entries), self.on_fixed)
         self.summary.files = [report.summary() for report in self.files]
 
     def enrich(self, entries: Iterable[DigestEntry]) -> Iterator[EnrichedEntry]:

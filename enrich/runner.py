@@ -1,178 +1,155 @@
-"""What `enrich run` does around the pipeline: progress bar, output file, reports, fixed digests,
-and the exit status. Kept apart from cli.py so the CLI stays a thin layer of options."""
+"""What `enrich run` does around the pipeline: the JSONL output, reports, corrected digests and
+diffs. It returns a RunOutcome and decides nothing else: the exit status and every message to a
+person are cli.py's (through enrich.report.terminal). Nothing here writes to standard output: the
+caller passes the stream that stands for "standard output"."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TextIO
 
 from enrich.errors import InputError
-from enrich.models import EnrichedEntry
-from enrich.outputs import OutputPlan
-from enrich.pipeline import Pipeline
-from enrich.report.collect import Findings
+from enrich.ingest import FileReport
+from enrich.models import RunSummary
+from enrich.report.writeback import FixedDigest
 from enrich.settings import Settings
 
-__all__ = ["run_command"]
+if TYPE_CHECKING:
+    from enrich.outputs import OutputPlan
 
-REPORT_KINDS = {
-    ".json": "json",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-}
+__all__ = ["SEVERITY_RANK", "RunOutcome", "run_command"]
+
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+Progress = Callable[[int, int], None]
 
 
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    if not enabled:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+@dataclass
+class RunOutcome:
+    """What a run did, for the caller to report and to turn into an exit status."""
 
-    with Progress(
-        TextColumn("asking arXiv"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-        console=_stderr_console(),
-    ) as bar:
-        task = bar.add_task("ids", total=None)
+    summary: RunSummary
+    files: list[FileReport]
+    findings: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, severity) -> n
+    unavailable_reason: str | None = None
+    out: Path | None = None  # the JSONL file (None: the stream the caller passed)
+    reports: list[Path] = field(default_factory=list)
+    fixed: list[FixedDigest] = field(default_factory=list)
+    fix_dir: Path | None = None
+    fix_in_place: bool = False
+    diff_base: Path | None = None
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    @property
+    def unreadable(self) -> list[FileReport]:
+        return [f for f in self.files if f.error]
 
-        yield update
+    def at_or_above(self, severity: str) -> dict[str, int]:
+        """Conflict kinds of `severity` or worse, with their counts (what `--fail-on` names)."""
+        rank = SEVERITY_RANK[severity]
+        found: Counter[str] = Counter()
+        for (kind, sev), n in self.findings.items():
+            if SEVERITY_RANK.get(sev, 0) >= rank:
+                found[kind] += n
+        return dict(sorted(found.items()))
+
+    @property
+    def fixed_entries(self) -> int:
+        return sum(d.fixed_entries for d in self.fixed)
+
+    @property
+    def fixed_files(self) -> int:
+        return sum(1 for d in self.fixed if d.changed)
 
 
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(file=sys.stderr)
-
-
-def _check_reports(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
-    out = []
-    for raw in paths:
-        path = Path(raw)
-        kind = REPORT_KINDS.get(path.suffix.lower())
-        if kind is None:
-            raise InputError(f"{raw}: a report must end in .json, .md or .html")
-        out.append((path, kind))
-    return out
+def _check_inputs(inputs: Sequence[str]) -> None:
+    for raw in inputs:  # before any output file is created
+        if raw != "-" and not Path(raw).exists():
+            raise InputError(f"{raw}: no such file or folder", raw)
 
 
 def run_command(
     *,
     settings: Settings,
-    inputs: tuple[str, ...],
-    out: str | None,
-    reports: tuple[str, ...],
-    fail_on: str | None,
-    fmt: str | None,
-    fix_dir: str | None,
-    diff: bool,
+    inputs: Sequence[str],
+    stdout: TextIO,
+    out: str | None = None,
+    reports: Sequence[str] = (),
+    fmt: str | None = None,
+    fix_dir: str | None = None,
     fix: bool = False,
-    quiet: bool,
-    **_: Any,
-) -> int:
-    report_paths = _check_reports(reports)
-    for raw in inputs:  # before any output file is created
-        if not Path(raw).exists():
-            raise InputError(f"{raw}: no such file or folder", raw)
+    diff: bool = False,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """Run the pipeline over `inputs`, writing the JSONL to `out` (or `stdout`), each report,
+    the corrected digests under `fix_dir` (or in place with `fix`) and, with `diff`, a unified
+    diff to `stdout`. Every output is checked against the inputs first and written atomically
+    (enrich.outputs)."""
+    from enrich.outputs import OutputPlan
+    from enrich.pipeline import Pipeline
+    from enrich.report.collect import Findings
+    from enrich.report.render import render_report, report_kind
+
+    kinds = [report_kind(raw) for raw in reports]  # a bad suffix is refused before anything runs
+    _check_inputs(inputs)
+    if diff and out in (None, "-"):
+        raise InputError("--diff writes the diff to standard output: give the JSONL --out FILE")
     findings = Findings()
-    worst = -1
-    unavailable_reason: str | None = None
-    show_progress = not quiet and sys.stderr.isatty()
+    fixed: list[FixedDigest] = []
+    keep_texts = bool(fix_dir or fix or diff)
+
+    def on_fixed(digest: FixedDigest) -> None:
+        if not keep_texts:  # only the counts are needed: let the texts go now
+            digest.text = digest.original = None
+        fixed.append(digest)
+
+    outcome = RunOutcome(summary=RunSummary(), files=[])
     outputs = OutputPlan(  # checks every output against every input before anything is opened
-        inputs, out=out, reports=[p for p, _ in report_paths], fix_dir=fix_dir, fix_in_place=fix
+        inputs, out=out, reports=reports, fix_dir=fix_dir, fix_in_place=fix, stdout=stdout
     )
-    fixer = _Fixer(outputs, diff) if (fix_dir or fix or diff) else None
     with outputs:  # every output is renamed into place together at the end, or not at all
         stream = outputs.out
-        with (
-            _progress(show_progress) as progress,
-            Pipeline(settings, format=fmt, progress=progress) as pipe,
-        ):
+        outcome.out = None if out in (None, "-") else Path(str(out))
+        with Pipeline(settings, format=fmt, progress=progress, on_fixed=on_fixed) as pipe:
             for enriched in pipe.run(inputs):
                 stream.write(enriched.model_dump_json() + "\n")
-                if report_paths:  # kept only for a report: a plain run stays lean
+                if reports:  # kept only for a report: a plain run stays lean
                     findings.add(enriched)
-                if fixer:
-                    fixer.add(enriched)
                 for conflict in enriched.conflicts:
-                    worst = max(worst, SEVERITY_RANK[conflict.severity])
-                if enriched.status == "unavailable" and unavailable_reason is None:
-                    unavailable_reason = enriched.error
-            summary = pipe.summary
-            files = pipe.files
-        if fixer:
-            fixer.finish()
-        for path, kind in report_paths:
-            outputs.stage(path, _render(kind, summary, findings))
-    if not quiet:
-        from enrich.report.terminal import print_file_reports, print_summary
-
-        print_file_reports(files, sys.stderr)
-        print_summary(summary, sys.stderr)
-    missing = summary.statuses.get("unavailable", 0)
-    if missing:  # said even with -q: it is why the exit status is 3
-        sys.stderr.write(
-            f"enrich: {missing} entries could not be looked up ({unavailable_reason}); "
-            "they are in the output with status unavailable\n"
-        )
-    if any(f.error for f in files):
-        return 2
-    if fail_on and worst >= SEVERITY_RANK[fail_on]:
-        return 1
-    if summary.statuses.get("unavailable"):
-        return 3
-    return 0
+                    outcome.findings[(conflict.kind, conflict.severity)] += 1
+                if enriched.status == "unavailable" and outcome.unavailable_reason is None:
+                    outcome.unavailable_reason = enriched.error
+            outcome.summary = pipe.summary
+            outcome.files = pipe.files
+        _write_fixed(fixed, outcome, outputs, diff, stdout)
+        for raw, kind in zip(reports, kinds, strict=True):
+            outputs.stage(Path(raw), render_report(kind, findings, outcome.summary))
+            outcome.reports.append(Path(raw))
+    return outcome
 
 
-def _render(kind: str, summary: Any, findings: Findings) -> str:
-    if kind == "json":
-        from enrich.report.data import render_json
+def _write_fixed(
+    done: list[FixedDigest], outcome: RunOutcome, outputs: OutputPlan, diff: bool, stdout: TextIO
+) -> None:
+    """Stage the corrected copies (under the fix-dir, or in place) and write the diff to
+    `stdout`, then let the texts go."""
+    from enrich.report.writeback import diff_base, diff_path
 
-        return render_json(summary, findings)
-    if kind == "markdown":
-        from enrich.report.data import render_markdown
-
-        return render_markdown(summary, findings)
-    from enrich.report.html import render_html
-
-    return render_html(findings.entries(), summary)
-
-
-class _Fixer:
-    """Collects each digest's enriched entries, then writes its corrected copy and/or a diff."""
-
-    def __init__(self, outputs: OutputPlan, diff: bool) -> None:
-        self.outputs = outputs
-        self.diff = diff
-        self.by_file: dict[str, list[EnrichedEntry]] = {}
-
-    def add(self, entry: EnrichedEntry) -> None:
-        if entry.source.format != "jsonl":
-            self.by_file.setdefault(entry.source.path, []).append(entry)
-
-    def finish(self) -> None:
-        from enrich.ingest import read_text
-        from enrich.report.fix import fix_digest, unified_diff
-
-        for path, entries in self.by_file.items():
-            text, _ = read_text(Path(path))
-            result = fix_digest(text, entries)
-            if self.diff and result.text != text:
-                sys.stdout.write(unified_diff(path, text, result.text))
-            target = self.outputs.fix_target(path)
-            if target is not None and (result.text != text or not self.outputs.fix_in_place):
-                self.outputs.stage(target, result.text)
-            for item in result.left_alone:
-                sys.stderr.write(f"left for a person: {item}\n")
+    readable = [d for d in done if d.text is not None]
+    outcome.fix_dir = outputs.fix_dir
+    outcome.fix_in_place = outputs.fix_in_place
+    for digest in readable:
+        assert digest.text is not None
+        target = outputs.fix_target(digest.path)
+        if target is not None and (digest.changed or not outputs.fix_in_place):
+            outputs.stage(target, digest.text)
+            digest.target = target
+    if diff:
+        changed = [d for d in readable if d.changed]
+        outcome.diff_base = base = diff_base([d.path for d in changed])
+        for digest in changed:
+            stdout.write(digest.diff(diff_path(digest.path, base)))
+    for digest in done:
+        digest.text = digest.original = None
+    outcome.fixed = done

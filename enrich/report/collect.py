@@ -7,10 +7,11 @@ the number of findings, not by the size of the input.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from enrich.models import EnrichedEntry
 
-__all__ = ["SEVERITY_ORDER", "Findings"]
+__all__ = ["SEVERITY_ORDER", "Findings", "by_file"]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -28,7 +29,21 @@ class Findings:
             self.by_file[entry.source.path].append(entry)
 
     def entries(self) -> list[EnrichedEntry]:
-        return [e for path in sorted(self.by_file) for e in self.by_file[path]]
+        return list(self)
+
+    def __iter__(self) -> Iterator[EnrichedEntry]:
+        for path in sorted(self.by_file):
+            yield from self.by_file[path]
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.by_file.values())
+
+
+def by_file(entries: Iterable[EnrichedEntry]) -> dict[str, list[EnrichedEntry]]:
+    """The entries grouped by their digest, in input order within each."""
+    if isinstance(entries, Findings):
+        return dict(entries.by_file)
+    grouped: defaultdict[str, list[EnrichedEntry]] = defaultdict(list)
+    for entry in entries:
+        grouped[entry.source.path].append(entry)
+    return dict(grouped)

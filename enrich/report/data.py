@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from enrich.models import EnrichedEntry, RunSummary
-from enrich.report.collect import SEVERITY_ORDER, Findings
+from enrich.report.collect import SEVERITY_ORDER, by_file
 
 __all__ = ["render_json", "render_markdown"]
 
@@ -36,13 +37,16 @@ def _conflict_rows(entry: EnrichedEntry) -> list[dict[str, Any]]:
     return rows
 
 
-def render_json(summary: RunSummary, findings: Findings) -> str:
+def render_json(entries: Iterable[EnrichedEntry], summary: RunSummary) -> str:
+    """The JSON report: the summary, then per file its conflicts (entries without any are
+    counted in the summary only)."""
     files = []
+    grouped = by_file(entries)
     by_path = {f.path: f for f in summary.files}
-    paths = sorted(set(by_path) | set(findings.by_file))
+    paths = sorted(set(by_path) | set(grouped))
     for path in paths:
         info = by_path.get(path)
-        rows = [row for e in findings.by_file.get(path, []) for row in _conflict_rows(e)]
+        rows = [row for e in grouped.get(path, []) for row in _conflict_rows(e)]
         files.append(
             {
                 "path": path,
@@ -67,7 +71,9 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;")
 
 
-def render_markdown(summary: RunSummary, findings: Findings) -> str:
+def render_markdown(entries: Iterable[EnrichedEntry], summary: RunSummary) -> str:
+    """The Markdown report: the counts, then a table of conflicts per file."""
+    grouped = by_file(entries)
     out = ["# arxiv-enrich report", ""]
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items()))
     out.append(
@@ -85,11 +91,11 @@ def render_markdown(summary: RunSummary, findings: Findings) -> str:
     unreadable = [f for f in summary.files if f.error]
     for f in unreadable:
         out.append(f"\n**{_cell(f.path)}**: {_cell(f.error)}")
-    for path in sorted(findings.by_file):
+    for path in sorted(grouped):
         out += ["", f"## {_cell(path)}", ""]
         out += ["| line | arXiv id | severity | kind | digest | arXiv | message |"]
         out += ["|---:|---|---|---|---|---|---|"]
-        for entry in findings.by_file[path]:
+        for entry in grouped[path]:
             for row in _conflict_rows(entry):
                 out.append(
                     f"| {row['line'] or ''} | {_cell(row['arxiv_id'])} | {row['severity']} "

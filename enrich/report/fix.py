@@ -48,6 +48,8 @@ class FixResult:
     text: str
     changes: list[Change] = field(default_factory=list)
     left_alone: list[LeftAlone] = field(default_factory=list)
+    # (index in `entries`, conflict kind) of every change made: what `fixed: true` means
+    fixed: set[tuple[int, str]] = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
@@ -138,6 +140,7 @@ class _Edit(NamedTuple):
     end: int
     new: str
     kind: str
+    owner: int = -1  # index of the entry (in fix_digest's `entries`) that asked for the edit
 
 
 def _line_starts(text: str) -> list[int]:
@@ -207,7 +210,9 @@ def fix_digest(text: str, entries: Sequence[EnrichedEntry]) -> FixResult:
     starts = _line_starts(text)
     lines = sorted({e.source.line for e in entries if e.source.line is not None})
     edits: list[_Edit] = []
-    for entry in sorted(entries, key=lambda e: e.source.line or 0):
+    order = sorted(range(len(entries)), key=lambda i: entries[i].source.line or 0)
+    for owner in order:
+        entry = entries[owner]
         line = entry.source.line
         if line is None or not 1 <= line <= len(starts):
             if entry.conflicts:
@@ -218,9 +223,9 @@ def fix_digest(text: str, entries: Sequence[EnrichedEntry]) -> FixResult:
         later = [n for n in lines if line < n <= len(starts)]
         span = (starts[line - 1], starts[later[0] - 1] if later else len(text))
         found, alone = _fix_entry(text, span, entry)
-        edits.extend(found)
+        edits.extend(edit._replace(owner=owner) for edit in found)
         result.left_alone.extend(alone)
-    result.text, result.changes = _apply(text, edits)
+    result.text, result.changes, result.fixed = _apply(text, edits)
     return result
 
 
@@ -263,7 +268,7 @@ def _fix_entry(
     return edits, alone
 
 
-def _apply(text: str, edits: list[_Edit]) -> tuple[str, list[Change]]:
+def _apply(text: str, edits: list[_Edit]) -> tuple[str, list[Change], set[tuple[int, str]]]:
     """Apply non-overlapping edits (an edit overlapping an earlier one is dropped)."""
     kept: list[_Edit] = []
     for edit in sorted(set(edits)):
@@ -272,6 +277,7 @@ def _apply(text: str, edits: list[_Edit]) -> tuple[str, list[Change]]:
         kept.append(edit)
     out: list[str] = []
     changes: list[Change] = []
+    fixed: set[tuple[int, str]] = set()
     pos = 0
     for edit in kept:
         old = text[edit.start : edit.end]
@@ -281,8 +287,9 @@ def _apply(text: str, edits: list[_Edit]) -> tuple[str, list[Change]]:
         out.append(edit.new)
         pos = edit.end
         changes.append(Change(text.count("\n", 0, edit.start) + 1, edit.kind, old, edit.new))
+        fixed.add((edit.owner, edit.kind))
     out.append(text[pos:])
-    return "".join(out), changes
+    return "".join(out), changes, fixed
 
 
 def unified_diff(path: str, old: str, new: str) -> str:

@@ -1,12 +1,43 @@
-"""The summary a person sees on standard error after a run: a rich table, no colours when piped."""
+"""What a person sees on standard error: the progress line while a run waits for arXiv, then the
+per-file lines, the summary table, what was written where, and the entries left for a person.
+A rich table, no colours when piped."""
 
 from __future__ import annotations
 
-from typing import TextIO
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
 
 from enrich.models import RunSummary
 
-__all__ = ["print_file_reports", "print_summary"]
+if TYPE_CHECKING:
+    from enrich.runner import RunOutcome
+
+__all__ = ["print_file_reports", "print_outcome", "print_summary", "progress_line"]
+
+
+@contextmanager
+def progress_line(enabled: bool, stream: TextIO) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient progress bar on `stream` while ids are looked up (None when disabled)."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("asking arXiv"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=_console(stream),
+    ) as bar:
+        task = bar.add_task("ids", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def _console(stream: TextIO):  # type: ignore[no-untyped-def]
@@ -54,3 +85,65 @@ def print_file_reports(reports: list, stream: TextIO) -> None:  # type: ignore[t
         stream.write(f"{r.path}: {r.format}, {r.entries} entries, {r.invalid} invalid\n")
         for note in r.notes:
             stream.write(f"warning: {note}\n")
+
+
+def print_outcome(outcome: RunOutcome, stream: TextIO, *, quiet: bool, why: str | None) -> None:
+    """After a run: file lines and summary, what was written, the entries left for a person
+    (all hidden by `quiet`), then the lines that explain the exit status (always)."""
+    if not quiet:
+        print_file_reports(outcome.files, stream)
+        print_summary(outcome.summary, stream)
+        for line in written_lines(outcome):
+            stream.write(line + "\n")
+        for line in left_alone_lines(outcome):
+            stream.write(line + "\n")
+    elif outcome.unreadable:
+        for f in outcome.unreadable:
+            stream.write(f"error: {f.error}\n")
+    missing = outcome.summary.statuses.get("unavailable", 0)
+    if missing:  # said even with -q: it is why the exit status is 3
+        stream.write(
+            f"enrich: {missing} entries could not be looked up ({outcome.unavailable_reason}); "
+            "they are in the output with status unavailable\n"
+        )
+    if why:
+        stream.write(why + "\n")
+
+
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def written_lines(outcome: RunOutcome) -> list[str]:
+    """What the run wrote, where: the JSONL, each report, the corrected digests."""
+    lines = []
+    if outcome.out is not None:
+        lines.append(f"wrote {outcome.out} ({_n(outcome.summary.entries, 'entry', 'entries')})")
+    for path in outcome.reports:
+        lines.append(f"wrote {path}")
+    fixed = (
+        f"{_n(outcome.fixed_entries, 'entry', 'entries')} in "
+        f"{_n(outcome.fixed_files, 'file', 'files')}"
+    )
+    if outcome.fix_dir is not None:
+        lines.append(f"fixed {fixed} → {outcome.fix_dir}")
+    elif outcome.fix_in_place:
+        lines.append(f"fixed {fixed} in place")
+    elif outcome.diff_base is not None:
+        lines.append(f"fixed {fixed} → the diff (paths relative to {outcome.diff_base})")
+    elif outcome.fixed_entries:
+        lines.append(f"fixed: {fixed} (--fix-dir DIR writes the corrected copies, --diff a patch)")
+    return lines
+
+
+def left_alone_lines(outcome: RunOutcome) -> list[str]:
+    """`FILE:LINE ID kinds — why` for every entry the fixer left for a person."""
+    lines = []
+    for digest in outcome.fixed:
+        for item in digest.left_alone:
+            where = f"{digest.path}:{item.line}" if item.line is not None else digest.path
+            kinds = ",".join(item.kinds)
+            lines.append(f"{where} {item.arxiv_id or '(no id)'} {kinds} — {item.reason}")
+    if lines:
+        lines.insert(0, f"left for a person ({len(lines)}):")
+    return lines
