@@ -88,6 +88,7 @@ def _load(kwargs: dict[str, Any]) -> Any:
         cache_dir=kwargs.pop("cache_dir", None),
         offline=kwargs.pop("offline", None),
         refresh=kwargs.pop("refresh", None),
+        server=kwargs.pop("server", None),
     )
     if kwargs.pop("verbose", False):
         import logging
@@ -172,6 +173,9 @@ def ingest(paths: tuple[str, ...], out: str | None, fmt: str | None, quiet: bool
 @click.option(
     "--diff", is_flag=True, help="Print a unified diff of the corrections (needs --out FILE)."
 )
+@click.option(
+    "--server", metavar="URL", help="Send the look-ups to this running `enrich serve` instead."
+)
 @_options(_CONFIG, *_NETWORK, _CACHE_DIR, _QUIET, _VERBOSE)
 def run(
     inputs: tuple[str, ...],
@@ -251,6 +255,23 @@ def _nothing_found(outcome: RunOutcome, inputs: Sequence[str]) -> str:
     )
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@_options(_CONFIG, *_NETWORK, _CACHE_DIR, _VERBOSE)
+def serve(host: str, port: int, **settings_options: Any) -> None:
+    """Run the enrichment service (HTTP): one arXiv budget for every caller.
+
+    \b
+    Examples:
+      enrich serve --port 8080
+      ENRICH_REDIS_URL=redis://127.0.0.1:6379/0 enrich serve --port 8081
+    """
+    from enrich.serve.run import serve as run_service
+
+    run_service(_load(settings_options), host, port)
+
+
 @cli.group()
 def cache() -> None:
     """Inspect or empty the on-disk cache of arXiv answers."""
@@ -270,13 +291,14 @@ def cache_stats(as_json: bool, **settings_options: Any) -> None:
     import dataclasses
     import json
 
-    from enrich.arxiv import open_cache
+    from enrich.arxiv.backends import open_record_cache
 
     settings = _load(settings_options)
-    with open_cache(settings) as store:
+    with open_record_cache(settings) as store:
         stats = store.stats()
     fields = {k: v for k, v in dataclasses.asdict(stats).items() if v is not None}
-    fields["path"] = str(settings.cache_dir.resolve())
+    if not settings.redis_url:
+        fields["path"] = str(settings.cache_dir.resolve())
     if as_json:
         click.echo(json.dumps(fields, default=str, sort_keys=True))
         return
@@ -293,12 +315,13 @@ def cache_clear(**settings_options: Any) -> None:
     Example:
       enrich cache clear --cache-dir /tmp/enrich-cache
     """
-    from enrich.arxiv import open_cache
+    from enrich.arxiv.backends import open_record_cache
 
     settings = _load(settings_options)
-    with open_cache(settings) as store:
+    with open_record_cache(settings) as store:
         removed = store.clear()
-    click.echo(f"removed {removed} cached answers from {settings.cache_dir.resolve()}")
+        where = str(store.path) if settings.redis_url else str(settings.cache_dir.resolve())
+    click.echo(f"removed {removed} cached answers from {where}")
 
 
 @cli.command()

@@ -11,6 +11,7 @@ EnrichError
     ├── ArxivHTTPError     an HTTP status that is not 200 (status)
     ├── ArxivBadResponse   a 200 whose body is not a usable Atom feed
     └── ArxivUnavailable   every retry failed; the ids stay "unavailable"
+        └── BudgetUnavailable  the shared budget (Redis) cannot be reached: nothing is asked
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "ArxivError",
     "ArxivHTTPError",
     "ArxivUnavailable",
+    "BudgetUnavailable",
     "CacheError",
     "DigestError",
     "EnrichError",
@@ -113,3 +115,8 @@ class ArxivBadResponse(ArxivError):
 
 class ArxivUnavailable(ArxivError):
     """arXiv could not be reached after every retry."""
+
+
+class BudgetUnavailable(ArxivUnavailable):
+    """The shared arXiv budget (Redis) cannot be reached, so arXiv is not asked at all: without it
+    the one-connection rule and the gap could not hold across machines. Never retried."""

@@ -97,10 +97,10 @@ class Pipeline:
 
     @property
     def client(self) -> LookupSource:
-        if self._client is None:
-            from enrich.arxiv import ArxivClient
+        if self._client is None:  # arXiv, the Redis-shared queue or a server, as settings say
+            from enrich.arxiv.backends import open_lookup_source
 
-            self._client = ArxivClient(self.settings)
+            self._client = open_lookup_source(self.settings)
         return self._client
 
     def run(self, paths: Iterable[str | Path]) -> Iterator[EnrichedEntry]:

@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     contact: str = ""
     offline: bool = False
     refresh: bool = False
+    # the service (enrich/serve/) and the budget shared through Redis
+    server: str = ""
+    redis_url: str = ""
+    redis_prefix: str = "enrich:"
+    serve_token: str = ""
+    serve_max_body: int = Field(default=16 * 1024 * 1024, ge=1024)
+    serve_max_entries: int = Field(default=10000, ge=1)
+    serve_max_ids: int = Field(default=1000, ge=1)
+    serve_max_wait: float = Field(default=120.0, gt=0)
+    serve_linger: float = Field(default=0.05, ge=0, le=5)
 
     @field_validator("api_url")
     @classmethod
@@ -62,6 +72,22 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("server")
+    @classmethod
+    def _server_url(cls, value: str) -> str:
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError(f"{value!r} is not a redis://, rediss:// or unix:// URL")
         return value
 
     @model_validator(mode="after")

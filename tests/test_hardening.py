@@ -20,7 +20,7 @@ import httpx
 import pytest
 from standin import StandIn, make_record
 
-import enrich.arxiv.client as client_module
+import enrich.arxiv.backends as backends_module
 import enrich.pipeline as pipeline_module
 from enrich.arxiv import ArxivClient, Lookup, open_cache
 from enrich.ingest import iter_entries
@@ -167,7 +167,7 @@ def test_a_locked_cache_is_reported_and_the_run_goes_on_without_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # open_cache waits `timeout` (10 s) for the lock; the same path with a short wait
-    monkeypatch.setattr(client_module, "open_cache", functools.partial(open_cache, timeout=0.2))
+    monkeypatch.setattr(backends_module, "open_cache", functools.partial(open_cache, timeout=0.2))
     cache = tmp_path / "cache"
     cache.mkdir()
     holder = sqlite3.connect(cache / "cache.db", isolation_level=None)

@@ -36,15 +36,16 @@ from typing import Literal
 import httpx
 import tenacity
 
-from enrich.arxiv.cache import RecordCache, open_cache
+from enrich.arxiv.backends import Budget, make_limiter, open_record_cache
+from enrich.arxiv.cache import CachedAnswer, RecordCache
 from enrich.arxiv.feed import Feed, parse_feed
-from enrich.arxiv.limiter import Limiter
 from enrich.arxiv.retry import THROTTLE_STATUSES, EmptyFeed, build_retrying, parse_retry_after
 from enrich.errors import (
     ArxivBadResponse,
     ArxivError,
     ArxivHTTPError,
     ArxivUnavailable,
+    BudgetUnavailable,
     CacheError,
     InvalidArxivId,
 )
@@ -56,6 +57,7 @@ __all__ = ["GET_MAX_IDS", "ArxivClient", "ArxivRejected", "ClientStats", "Lookup
 
 log = logging.getLogger(__name__)
 
+NOT_FOUND_REASON = "arXiv returned nothing, twice"
 GET_MAX_IDS = 100  # above this a GET URL risks HTTP 414 (arxiv.py#15): use POST
 LookupStatus = Literal["found", "not_found", "invalid", "unavailable"]
 _NAMED_ID = re.compile(r"incorrect id format for (?P<id>\S+)\s*$", re.IGNORECASE)
@@ -69,6 +71,15 @@ class Lookup:
     record: ArxivRecord | None = None
     reason: str | None = None
     from_cache: bool = False
+
+    @classmethod
+    def cached(cls, answer: CachedAnswer) -> Lookup:
+        """The Lookup for a cached answer: the same as when it was fetched (a cached "not found"
+        keeps its reason, so a warm run writes what the cold run wrote)."""
+        reason = answer.reason
+        if answer.status == "not_found" and reason is None:
+            reason = NOT_FOUND_REASON
+        return cls(answer.status, answer.record, reason, from_cache=True)
 
 
 @dataclass
@@ -127,8 +138,9 @@ class ArxivClient:
     `http` is an httpx.Client to use (the caller keeps ownership); by default one is built with a
     single connection, no keep-alive, `settings.timeout` and the descriptive User-Agent.
     `clock`/`sleep` drive every wait (the limiter, back-offs, re-checks): tests pass fakes.
-    `cache` is a RecordCache, None for no cache, or by default `open_cache(settings)`; if that
-    fails the client runs without a cache and says why in `cache_note`.
+    `cache` is a RecordCache, None for no cache, or by default the one the settings name
+    (backends.open_record_cache: diskcache, or Redis with `redis_url`); if that fails the client
+    runs without a cache and says why in `cache_note`. `limiter` likewise (backends.make_limiter).
     """
 
     def __init__(
@@ -140,6 +152,7 @@ class ArxivClient:
         sleep: Callable[[float], None] = time.sleep,
         cache: RecordCache | _UseDefault | None = _DEFAULT,
         rng: random.Random | None = None,
+        limiter: Budget | None = None,
     ) -> None:
         self.settings = settings
         self.stats = ClientStats()
@@ -149,11 +162,12 @@ class ArxivClient:
         self._rng = rng or random.Random()
         self._http = http
         self._own_http = http is None
-        self._limiter: Limiter | None = None
+        self._limiter: Budget | None = limiter
+        self._own_limiter = limiter is None
         self._own_cache = isinstance(cache, _UseDefault)
         if isinstance(cache, _UseDefault):
             try:
-                cache = open_cache(settings)
+                cache = open_record_cache(settings)
             except CacheError as exc:
                 self.cache_note = f"cache unusable: {exc}; ran without it"
                 log.warning("%s", self.cache_note)
@@ -172,7 +186,7 @@ class ArxivClient:
         if self._own_http and self._http is not None:
             self._http.close()
             self._http = None
-        if self._limiter is not None:
+        if self._own_limiter and self._limiter is not None:
             self._limiter.close()
             self._limiter = None
         if self._own_cache and self.cache is not None:
@@ -207,9 +221,7 @@ class ArxivClient:
         wanted = list(aliases)
         if self.cache is not None and not self.settings.refresh:
             for arxiv_id, answer in self.cache.get_many(wanted).items():
-                run.settle(
-                    arxiv_id, Lookup(answer.status, answer.record, answer.reason, from_cache=True)
-                )
+                run.settle(arxiv_id, Lookup.cached(answer))
                 self.stats.cache_hits += 1
         if self.cache is not None and self.cache.degraded and self.cache_note is None:
             self.cache_note = f"cache degraded: {self.cache.degraded}"
@@ -280,7 +292,7 @@ class ArxivClient:
                 continue
             if arxiv_id in run.asked_again:
                 not_found.append(arxiv_id)
-                run.settle(arxiv_id, Lookup("not_found", reason="arXiv returned nothing, twice"))
+                run.settle(arxiv_id, Lookup("not_found", reason=NOT_FOUND_REASON))
             else:
                 run.asked_again.add(arxiv_id)
                 run.recheck.append((self._clock() + self.settings.recheck_delay, arxiv_id))
@@ -350,8 +362,8 @@ class ArxivClient:
         )
         try:
             return retrying(self._attempt, batch, tries)
-        except ArxivRejected:
-            raise
+        except (ArxivRejected, BudgetUnavailable):
+            raise  # a bad id is bisected; without the shared budget nothing is asked
         except (ArxivError, httpx.HTTPError) as exc:
             raise ArxivUnavailable(
                 f"no usable answer from arXiv after {tries.attempts} attempt(s) "
@@ -416,14 +428,9 @@ class ArxivClient:
         if isinstance(exc, ArxivHTTPError) and exc.status in THROTTLE_STATUSES:
             self._get_limiter().hold_off(wait)  # every process sharing the folder backs off
 
-    def _get_limiter(self) -> Limiter:
+    def _get_limiter(self) -> Budget:
         if self._limiter is None:
-            self._limiter = Limiter(
-                self.settings.cache_dir,
-                self.settings.min_interval,
-                clock=self._clock,
-                sleep=self._sleep,
-            )
+            self._limiter = make_limiter(self.settings, clock=self._clock, sleep=self._sleep)
             if self._limiter.degraded:
                 log.warning("rate limiter: %s", self._limiter.degraded)
         return self._limiter

@@ -1,0 +1,109 @@
+"""Which budget, cache and look-up source a run uses: the embedded default, Redis, or a server.
+
+* no `redis_url`, no `server`: `Limiter` (file lock + stamp in cache_dir) and `RecordCache`
+  (diskcache in cache_dir), the embedded default;
+* `redis_url`: `RedisLimiter`, `RedisRecordCache` and the shared queue (`SharedLookup`), so every
+  process and machine pointing at that Redis shares one budget, one cache and one queue;
+* `server`: the look-ups go to a running `enrich serve` (enrich/serve/remote.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Protocol
+
+from enrich.arxiv.cache import RecordCache, open_cache
+from enrich.settings import Settings
+
+if TYPE_CHECKING:
+    import redis
+
+__all__ = ["Budget", "make_limiter", "open_lookup_source", "open_record_cache", "redis_for"]
+
+
+class Budget(Protocol):
+    """What ArxivClient needs of a limiter (limiter.Limiter and redis_store.RedisLimiter fit)."""
+
+    seconds_waiting: float
+    degraded: str | None
+
+    def slot(self) -> AbstractContextManager[None]: ...
+
+    def hold_off(self, seconds: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+_CLIENTS: dict[str, redis.Redis] = {}
+
+
+def redis_for(settings: Settings) -> redis.Redis:
+    """One Redis client (connection pool) per URL in this process."""
+    from enrich.arxiv.redis_store import connect
+
+    client = _CLIENTS.get(settings.redis_url)
+    if client is None:
+        client = _CLIENTS[settings.redis_url] = connect(settings.redis_url)
+    return client
+
+
+def make_limiter(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Budget:
+    if settings.redis_url:
+        from enrich.arxiv.redis_store import RedisLimiter
+
+        return RedisLimiter(
+            redis_for(settings),
+            settings.min_interval,
+            url=settings.redis_url,
+            prefix=settings.redis_prefix,
+            lease=lease_for(settings),
+            clock=clock,
+            sleep=sleep,
+        )
+    from enrich.arxiv.limiter import Limiter
+
+    return Limiter(settings.cache_dir, settings.min_interval, clock=clock, sleep=sleep)
+
+
+def lease_for(settings: Settings) -> float:
+    """How long a holder of the Redis budget may go silent before the others take over: one
+    request with its timeout, plus the gap, with room to spare (renewed before every request)."""
+    return max(30.0, 2 * settings.timeout + settings.min_interval)
+
+
+def open_record_cache(settings: Settings, *, now: Callable[[], float] = time.time) -> RecordCache:
+    """The cache the settings ask for; CacheError when the disk cache cannot be opened."""
+    if settings.redis_url:
+        from enrich.arxiv.redis_store import RedisRecordCache
+
+        return RedisRecordCache(
+            redis_for(settings),
+            url=settings.redis_url,
+            prefix=settings.redis_prefix,
+            cache_ttl=settings.cache_ttl,
+            negative_ttl=settings.negative_ttl,
+            now=now,
+        )
+    return open_cache(settings, now=now)
+
+
+def open_lookup_source(settings: Settings) -> Any:
+    """The pipeline's LookupSource for these settings (see the module docstring)."""
+    if settings.server:
+        from enrich.serve.remote import ServerSource
+
+        return ServerSource(settings)
+    if settings.redis_url:
+        from enrich.arxiv.shared import SharedLookup
+
+        return SharedLookup(settings)
+    from enrich.arxiv.client import ArxivClient
+
+    return ArxivClient(settings)
