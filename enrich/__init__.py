@@ -25,6 +25,7 @@ _EXPORTS = {
     "ArxivId": "enrich.ids",
     "ArxivRecord": "enrich.models",
     "ArxivUnavailable": "enrich.errors",
+    "ArxivVersion": "enrich.models",
     "CacheError": "enrich.errors",
     "Claim": "enrich.models",
     "Conflict": "enrich.models",

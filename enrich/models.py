@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "ArxivRecord",
+    "ArxivVersion",
     "Claim",
     "Conflict",
     "ConflictKind",
@@ -42,6 +43,7 @@ ConflictKind = Literal[
     "authors_mismatch",
     "author_name_order",
     "authors_unverifiable",
+    "changed_in_later_version",
     "version_stale",
     "version_ahead",
     "version_inconsistent",
@@ -105,6 +107,13 @@ class DigestEntry(_Model):
     error: str | None = None
 
 
+class ArxivVersion(_Model):
+    """One version of a paper as far as it is known: its number and the day it was submitted."""
+
+    version: int
+    date: dt.date | None = None
+
+
 class ArxivRecord(_Model):
     """What the arXiv API says about one paper (its latest version unless asked otherwise)."""
 
@@ -126,6 +135,9 @@ class ArxivRecord(_Model):
     html_url: str
     arxiv_doi: str
     withdrawn: bool = False
+    # every version known, oldest first: the latest's from `updated`, v1's from `published`,
+    # others from version look-ups (enrich/versions.py) or a mirror that knows them all
+    versions: list[ArxivVersion] = Field(default_factory=list)
 
 
 class Conflict(_Model):
@@ -137,6 +149,8 @@ class Conflict(_Model):
     message: str
     fixed: bool = False
     line: int | None = None
+    # changed_in_later_version: the version (and its date) that changed the digest's value
+    version: ArxivVersion | None = None
 
 
 class CorrectedEntry(_Model):

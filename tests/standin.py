@@ -6,9 +6,25 @@ from collections.abc import Iterator
 
 import pytest
 
-from enrich.testing import Fault, RequestLog, StandIn, make_record, render_error_feed, render_feed
+from enrich.testing import (
+    Fault,
+    RequestLog,
+    StandIn,
+    make_history,
+    make_record,
+    render_error_feed,
+    render_feed,
+)
 
-__all__ = ["Fault", "RequestLog", "StandIn", "make_record", "render_error_feed", "render_feed"]
+__all__ = [
+    "Fault",
+    "RequestLog",
+    "StandIn",
+    "make_history",
+    "make_record",
+    "render_error_feed",
+    "render_feed",
+]
 
 
 @pytest.fixture

@@ -125,7 +125,18 @@ def _expected(entry: ET.Element) -> dict[str, Any]:
         "html_url": https_abs.replace("/abs/", "/html/"),
         "arxiv_doi": f"10.48550/arXiv.{base}",
         "withdrawn": bool(comment and "withdrawn" in comment.lower()),
+        "versions": _versions(int(version), entry),
     }
+
+
+def _versions(version: int, entry: ET.Element) -> list[dict[str, Any]]:
+    """v1 submitted on <published>, the returned version on <updated> (the same day for v1)."""
+    published = (entry.findtext(f"{A}published") or "").strip()[:10]
+    updated = (entry.findtext(f"{A}updated") or "").strip()[:10]
+    days = {1: published} if published else {}
+    if updated and (version > 1 or not days):
+        days[version] = updated
+    return [{"version": v, "date": dt.date.fromisoformat(d)} for v, d in sorted(days.items())]
 
 
 @pytest.mark.parametrize("name", _files())

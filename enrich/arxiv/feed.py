@@ -22,6 +22,10 @@ Quirks handled here, and why (see ../shared/docs/arxiv-api.md §2-3):
 * The URLs of a record are built from the id (https, the current forms), not copied from the
   legacy `http://` links.
 * `withdrawn` is a heuristic on the comment: the API has no withdrawn flag.
+* `versions` holds what one answer tells of the version history: `<published>` is v1's
+  submission, `<updated>` the returned version's (so the latest's, when asked without a version).
+* `records` is keyed by the id without version; `entries` keeps every entry in order, so an
+  answer holding two versions of one paper (`IDv1,IDv2` asked together) loses neither.
 
 Safety: the parser resolves no entities, loads no DTD, never touches the network and refuses huge
 trees; a document carrying a DOCTYPE is refused outright (arXiv never sends one), so XXE and entity
@@ -40,11 +44,20 @@ from lxml import etree
 
 from enrich.errors import ArxivBadResponse
 from enrich.ids import try_parse
-from enrich.models import ArxivRecord
+from enrich.models import ArxivRecord, ArxivVersion
 from enrich.safexml import safe_xml_parser
 from enrich.taxonomy import taxonomy
 
-__all__ = ["ARXIV", "ATOM", "OPENSEARCH", "Feed", "FeedError", "is_withdrawn", "parse_feed"]
+__all__ = [
+    "ARXIV",
+    "ATOM",
+    "OPENSEARCH",
+    "Feed",
+    "FeedError",
+    "is_withdrawn",
+    "known_versions",
+    "parse_feed",
+]
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
@@ -85,6 +98,7 @@ class Feed:
     """One parsed answer: its papers keyed by canonical id, its error entries, its header."""
 
     records: dict[str, ArxivRecord] = field(default_factory=dict)
+    entries: tuple[ArxivRecord, ...] = ()
     errors: tuple[FeedError, ...] = ()
     title: str | None = None
     total_results: int | None = None
@@ -182,6 +196,8 @@ def _record(entry: Any, arxiv_id: str, version: int | None) -> ArxivRecord:
     primary = entry.find(f"{_X}primary_category")
     primary_term = _fold(primary.get("term")) if primary is not None else ""
     comment = _optional(entry, f"{_X}comment")
+    published = _datetime(entry, f"{_A}published")
+    updated = _datetime(entry, f"{_A}updated")
     return ArxivRecord(
         arxiv_id=arxiv_id,
         latest_version=latest,
@@ -190,8 +206,8 @@ def _record(entry: Any, arxiv_id: str, version: int | None) -> ArxivRecord:
         affiliations=affiliations,
         primary_category=primary_term or None,
         categories=categories,
-        published=_datetime(entry, f"{_A}published"),
-        updated=_datetime(entry, f"{_A}updated"),
+        published=published,
+        updated=updated,
         abstract=_fold(_text(entry, f"{_A}summary")),
         comment=comment,
         journal_ref=_optional(entry, f"{_X}journal_ref"),
@@ -201,7 +217,22 @@ def _record(entry: Any, arxiv_id: str, version: int | None) -> ArxivRecord:
         html_url=f"https://arxiv.org/html/{versioned}",
         arxiv_doi=f"10.48550/arXiv.{arxiv_id}",
         withdrawn=is_withdrawn(comment),
+        versions=known_versions(latest, published, updated),
     )
+
+
+def known_versions(
+    version: int, published: dt.datetime | None, updated: dt.datetime | None
+) -> list[ArxivVersion]:
+    """The versions one answer dates: v1 by `<published>`, the returned version by `<updated>`."""
+    out: dict[int, ArxivVersion] = {}
+    if published is not None:
+        out[1] = ArxivVersion(version=1, date=published.date())
+    if updated is not None and (version > 1 or 1 not in out):
+        out[version] = ArxivVersion(version=version, date=updated.date())
+    elif version not in out:
+        out[version] = ArxivVersion(version=version)
+    return [out[v] for v in sorted(out)]
 
 
 def _load(content: bytes) -> Any:
@@ -226,6 +257,7 @@ def parse_feed(content: bytes) -> Feed:
     """Parse one API answer. Raises ArxivBadResponse when it is not a complete Atom feed."""
     root = _load(content)
     records: dict[str, ArxivRecord] = {}
+    entries: list[ArxivRecord] = []
     errors: list[FeedError] = []
     skipped = 0
     for entry in root.iterfind(f"{_A}entry"):
@@ -239,8 +271,10 @@ def parse_feed(content: bytes) -> Feed:
             skipped += 1
         else:
             records[split[0]] = _record(entry, *split)
+            entries.append(records[split[0]])
     return Feed(
         records=records,
+        entries=tuple(entries),
         errors=tuple(errors),
         title=_optional(root, f"{_A}title"),
         total_results=_int(root, f"{_OS}totalResults"),

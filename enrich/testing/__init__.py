@@ -16,9 +16,18 @@ from enrich.testing.arxiv_api import (
     Fault,
     RequestLog,
     StandIn,
+    make_history,
     make_record,
     render_error_feed,
     render_feed,
 )
 
-__all__ = ["Fault", "RequestLog", "StandIn", "make_record", "render_error_feed", "render_feed"]
+__all__ = [
+    "Fault",
+    "RequestLog",
+    "StandIn",
+    "make_history",
+    "make_record",
+    "render_error_feed",
+    "render_feed",
+]

@@ -4,6 +4,10 @@ Usage (`from enrich.testing import StandIn, make_record`; a public helper for yo
 
     with StandIn() as server:                       # a threaded HTTP server on a random port
         server.add(make_record("2501.00001", title="A paper"), {"arxiv_id": "2501.00002"})
+        server.add_history("2501.00003", [          # each version its own metadata and date:
+            {"title": "Old", "authors": ["A"], "date": "2024-03-18"},   # v1
+            {"title": "New", "authors": ["A", "B"], "date": "2024-06-02"},  # v2, the latest
+        ])
         server.reject("2501.99999")                 # a malformed id to arXiv: the 400 error feed
         server.fail("429")                          # the next request gets a 429 "Rate exceeded."
         server.fail("429", retry_after=2)           # ... with a Retry-After header
@@ -19,7 +23,9 @@ Usage (`from enrich.testing import StandIn, make_record`; a public helper for yo
 The endpoint is `/api/query` (GET query string or POST form body; a raw `a=b&c=d` body without a
 Content-Type works too, as on arXiv). Parameters as arXiv reads them: `id_list` (comma-separated),
 `start` (0), `max_results` (default 10, as on arXiv), `search_query` (ignored). Unversioned ids
-answer the latest version; `IDvN` answers version N when it exists. Results come back in REVERSE
+answer the latest version; `IDvN` answers version N when it exists: with that version's own
+title, authors, abstract, comment and date (`<updated>`) for a paper added with `add_history`,
+else the latest's metadata under the number N. Results come back in REVERSE
 order of the request, so a client that matches by position fails. The body is byte-for-byte in the
 shape of the 2026 captures: feed `<title>arXiv Query: ...`, the entry element order of the new
 serializer, `http://arxiv.org/abs/IDvN` ids, https links, `<arxiv:primary_category>` without a
@@ -57,16 +63,25 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
+from enrich.arxiv.feed import known_versions
 from enrich.models import ArxivRecord
 
-__all__ = ["Fault", "RequestLog", "StandIn", "make_record", "render_error_feed", "render_feed"]
+__all__ = [
+    "Fault",
+    "RequestLog",
+    "StandIn",
+    "make_history",
+    "make_record",
+    "render_error_feed",
+    "render_feed",
+]
 
 _XMLNS = (
     'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
@@ -107,7 +122,46 @@ def make_record(arxiv_id: str, **fields: Any) -> ArxivRecord:
     values.update(fields)
     if "authors" in fields and "affiliations" not in fields:
         values["affiliations"] = [[] for _ in values["authors"]]
+    if "versions" not in fields:  # what an answer tells: v1's day and the returned version's
+        values["versions"] = known_versions(version, values["published"], values["updated"])
     return ArxivRecord(**values)
+
+
+_VERSION_FIELDS = frozenset({"title", "authors", "abstract", "comment", "date", "journal_ref"})
+
+
+def make_history(
+    arxiv_id: str, versions: Sequence[Mapping[str, Any]], **common: Any
+) -> list[ArxivRecord]:
+    """One ArxivRecord per version, v1 first: each mapping gives that version's `title`, `authors`,
+    `abstract`, `comment`, `journal_ref` and `date` (a date, datetime or ISO string: the day it
+    was submitted); `common` fields (categories, doi, ...) hold for all. Every record has
+    `published` = v1's date and `updated` = its own, as arXiv answers `IDvN`."""
+    if not versions:
+        raise ValueError("a history needs at least one version")
+    for number, given in enumerate(versions, 1):
+        unknown = set(given) - _VERSION_FIELDS
+        if unknown:
+            raise ValueError(f"v{number}: unknown version fields {sorted(unknown)}")
+    days = [_when(v.get("date"), n) for n, v in enumerate(versions, 1)]
+    out = []
+    for number, given in enumerate(versions, 1):
+        fields = {**common, **{k: v for k, v in given.items() if k != "date"}}
+        fields.update(latest_version=number, published=days[0], updated=days[number - 1])
+        out.append(make_record(arxiv_id, **fields))
+    return out
+
+
+def _when(value: object, number: int) -> dt.datetime:
+    if value is None:
+        return dt.datetime(2025, 3, 28, 17, 59, 59, tzinfo=dt.UTC) + dt.timedelta(days=number - 1)
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(12), tzinfo=dt.UTC)
+    raise TypeError(f"not a date: {value!r}")
 
 
 def _stamp(value: dt.datetime | None) -> str:
@@ -324,6 +378,7 @@ class StandIn:
     def __init__(self, records: Iterable[ArxivRecord | dict[str, Any]] = (), *, delay: float = 0.0):
         self.delay = delay
         self._records: dict[str, ArxivRecord] = {}
+        self._history: dict[str, dict[int, ArxivRecord]] = {}  # id -> version -> its record
         self._rejected: dict[str, str | None] = {}
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
@@ -375,15 +430,27 @@ class StandIn:
         for item in records:
             if isinstance(item, ArxivRecord):
                 self._records[item.arxiv_id] = item
+                self._history.pop(item.arxiv_id, None)
             elif isinstance(item, dict):
                 data = dict(item)
                 arxiv_id = data.pop("arxiv_id")
                 self._records[arxiv_id] = make_record(arxiv_id, **data)
+                self._history.pop(arxiv_id, None)
             else:
                 self.add(*item)
 
+    def add_history(
+        self, arxiv_id: str, versions: Sequence[Mapping[str, Any]], **common: Any
+    ) -> ArxivRecord:
+        """A paper with per-version metadata (see make_history); returns its latest record."""
+        records = make_history(arxiv_id, versions, **common)
+        self._history[arxiv_id] = {r.latest_version: r for r in records}
+        self._records[arxiv_id] = records[-1]
+        return records[-1]
+
     def remove(self, arxiv_id: str) -> None:
         self._records.pop(arxiv_id, None)
+        self._history.pop(arxiv_id, None)
 
     def reject(self, arxiv_id: str, message: str | None = None) -> None:
         """Treat `arxiv_id` as malformed: any request holding it gets the 400 error feed."""
@@ -526,8 +593,12 @@ class StandIn:
             match = _VERSIONED.match(arxiv_id)
             if match and match["base"] in self._records:
                 record = self._records[match["base"]]
-                if int(match["v"]) <= record.latest_version:
-                    found.append((record, int(match["v"])))
+                number = int(match["v"])
+                own = self._history.get(match["base"], {}).get(number)
+                if own is not None:
+                    found.append((own, number))
+                elif number <= record.latest_version:
+                    found.append((record, number))
             elif arxiv_id in self._records:
                 record = self._records[arxiv_id]
                 found.append((record, record.latest_version))
