@@ -9,6 +9,8 @@ never unpickle garbage: an entry that no longer validates is a miss):
 * `not_found` (asked twice, never returned) and `invalid` (arXiv's 400 message): negative answers,
   expire after negative_ttl.
 * `unavailable` is never stored: it is a failure, not an answer.
+* one version's own metadata (key `arxiv/version/v1/<id>v<N>`, asked as `IDvN` by
+  enrich/versions.py): never expires, since a version, once announced, never changes.
 
 Expiry is decided on read against the injectable `now` (the absolute deadline is in the value);
 diskcache's own `expire` is set too, so dead entries are culled.
@@ -53,6 +55,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _PREFIX = "arxiv/v1/"
+_VERSION_PREFIX = "arxiv/version/v1/"
 _NEW_YORK = ZoneInfo("America/New_York")
 _ANNOUNCE_HOUR = 20
 _ANNOUNCE_DAYS = {6, 0, 1, 2, 3}  # Sunday..Thursday (Monday is 0)
@@ -168,7 +171,42 @@ class RecordCache:
         except (ValueError, KeyError, TypeError, AttributeError, pydantic.ValidationError):
             return None
 
+    def get_versions(self, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], ArxivRecord]:
+        """The stored records of single versions, by (id, version); absent ones are left out."""
+        found: dict[tuple[str, int], ArxivRecord] = {}
+        for arxiv_id, version in wanted:
+            if self.degraded:
+                break
+            try:
+                raw = self._cache.get(f"{_VERSION_PREFIX}{arxiv_id}v{version}")
+            except _ERRORS as exc:
+                self._degrade(exc)
+                break
+            answer = self._decode(raw)
+            if answer is not None and answer.record is not None:
+                found[(arxiv_id, version)] = answer.record
+        return found
+
     # -- writing -------------------------------------------------------------------------------
+
+    def put_versions(self, records: Iterable[ArxivRecord]) -> None:
+        """Store records of single versions (`latest_version` is the version), without expiry."""
+        if self.degraded:
+            return
+        now = self.now()
+        try:
+            with self._cache.transact():
+                for r in records:
+                    value = {
+                        "status": "found",
+                        "record": r.model_dump(mode="json"),
+                        "stored": now,
+                        "expires": float("inf"),
+                    }
+                    key = f"{_VERSION_PREFIX}{r.arxiv_id}v{r.latest_version}"
+                    self._cache.set(key, json.dumps(value))
+        except _ERRORS as exc:
+            self._degrade(exc)
 
     def put_found(self, records: Iterable[ArxivRecord]) -> None:
         """Store records as soon as they arrive (a killed run keeps what it fetched)."""

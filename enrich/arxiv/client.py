@@ -20,6 +20,11 @@ How `fetch` settles every id (nothing is dropped; each id ends as exactly one Lo
    (one extra request). Otherwise the batch is bisected: each probe asks half of the ids known to
    hold the culprit, so it is found in ceil(log2(len(batch))) probes; the ids of the probes that
    answered are settled on the way and the untested halves go back to the queue.
+
+`fetch_versions` asks for single versions (`IDvN`), for enrich/versions.py: the same limiter,
+retries and cache (where a version never expires), in batches of `batch_size` in the order given.
+What arXiv does not return, or a batch that still fails, is simply left out: the caller then
+compares with the latest version only, as it would without version look-ups.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from enrich.errors import (
     CacheError,
     InvalidArxivId,
 )
-from enrich.ids import parse_arxiv_id
+from enrich.ids import format_id, parse_arxiv_id
 from enrich.models import ArxivRecord
 from enrich.settings import Settings
 
@@ -61,6 +66,7 @@ NOT_FOUND_REASON = "arXiv returned nothing, twice"
 GET_MAX_IDS = 100  # above this a GET URL risks HTTP 414 (arxiv.py#15): use POST
 LookupStatus = Literal["found", "not_found", "invalid", "unavailable"]
 _NAMED_ID = re.compile(r"incorrect id format for (?P<id>\S+)\s*$", re.IGNORECASE)
+_VERSION_SUFFIX = re.compile(r"v\d+$")
 
 
 @dataclass
@@ -240,6 +246,42 @@ class ArxivClient:
                 out[given] = lookup
         return out
 
+    def fetch_versions(
+        self, wanted: Iterable[tuple[str, int]], optional: Iterable[tuple[str, int]] = ()
+    ) -> dict[tuple[str, int], ArxivRecord]:
+        """The own metadata of single versions ((canonical id, version) pairs), by pair.
+
+        Requests: ceil(`wanted` pairs not in the cache / batch_size); none offline or when the
+        cache holds them all. `optional` pairs are asked only to fill the room left in the last
+        of those batches. A record's `latest_version` is the version it describes, `updated`
+        that version's date.
+        """
+        pairs = list(dict.fromkeys(wanted))
+        chosen = set(pairs)
+        extra = [p for p in dict.fromkeys(optional) if p not in chosen]
+        out: dict[tuple[str, int], ArxivRecord] = {}
+        if self.cache is not None and not self.settings.refresh:
+            out = self.cache.get_versions(pairs + extra)
+            self.stats.cache_hits += len(out)
+        ask = [p for p in pairs if p not in out]
+        if self.settings.offline or not ask:
+            return out
+        size = max(1, self.settings.batch_size)
+        ask += [p for p in extra if p not in out][: -len(ask) % size]
+        for start in range(0, len(ask), size):
+            batch = ask[start : start + size]
+            try:
+                feed = self._request([format_id(i, v) for i, v in batch], len(batch) >= 2)
+            except ArxivError as exc:
+                log.warning("versions %s...: not fetched (%s)", format_id(*batch[0]), exc)
+                continue
+            wanted_here = set(batch)
+            got = [r for r in feed.entries if (r.arxiv_id, r.latest_version) in wanted_here]
+            if self.cache is not None:
+                self.cache.put_versions(got)
+            out.update(((r.arxiv_id, r.latest_version), r) for r in got)
+        return out
+
     # -- batching ------------------------------------------------------------------------------
 
     def _drain(self, run: _Run) -> None:
@@ -408,7 +450,7 @@ class ArxivClient:
         if feed.errors:
             raise ArxivRejected(feed.errors[0].message, url, attempt, 400)
         last_try = attempt >= self.settings.max_attempts
-        answered = any(arxiv_id in feed.records for arxiv_id in batch)
+        answered = any(_VERSION_SUFFIX.sub("", i) in feed.records for i in batch)
         if not answered and tries.empties == 0 and not last_try:
             tries.empties += 1
             raise EmptyFeed(f"none of {len(batch)} ids in the answer", url, attempt)
