@@ -16,7 +16,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +29,7 @@ from enrich.settings import Settings
 
 if TYPE_CHECKING:
     from enrich.report.writeback import FixedDigest
+    from enrich.versions import OwnVersions
 
 __all__ = ["LookupSource", "Pipeline", "RunResult", "enrich_entries", "enrich_paths"]
 
@@ -125,20 +126,26 @@ class Pipeline:
         started = time.monotonic()
         with _Spool() as spool:
             unique: dict[str, None] = {}
+            versioned: set[tuple[str, int]] = set()  # what may need a version look-up
             for entry in entries:
                 if entry.status == "valid" and entry.arxiv_id:
                     unique[entry.arxiv_id] = None
+                    if entry.version is not None:
+                        versioned.add((entry.arxiv_id, entry.version))
                 spool.add(entry)
             ids = list(unique)
             del unique
             self.summary.unique_ids = len(ids)
             with self._lookup(ids) if ids else _Lookups() as lookups:
                 del ids
+                own = self._own_versions(spool, lookups, versioned)  # see enrich/versions.py
+                del versioned
                 duplicates = DuplicateFinder()
                 statuses: Counter[str] = Counter()
                 conflicts: defaultdict[str, Counter[str]] = defaultdict(Counter)
                 for entry in spool:
-                    enriched = enrich_one(entry, lookups.get(entry.arxiv_id or ""))
+                    versions = own.versions_of(entry.arxiv_id)
+                    enriched = enrich_one(entry, lookups.get(entry.arxiv_id or ""), versions)
                     if entry.status == "valid":
                         enriched.conflicts.extend(duplicates.add(entry))
                     statuses[enriched.status] += 1
@@ -167,6 +174,38 @@ class Pipeline:
                     progress(offset + done, total)
 
             lookups.add(self.client.fetch(ids[offset : offset + chunk], report))
+        self._count()
+        return lookups
+
+    def _own_versions(
+        self, spool: _Spool, lookups: _Lookups, versioned: set[tuple[str, int]]
+    ) -> OwnVersions:
+        """The version step (enrich/versions.py), once per run, over the entries that point at
+        an older version than the latest (only those are read again from the spool)."""
+        from enrich.versions import OwnVersions, fetch_own_versions
+
+        stale: set[tuple[str, int]] = set()
+        for arxiv_id, version in versioned:
+            lookup = lookups.get(arxiv_id)
+            record = lookup.record if lookup is not None else None
+            if record is not None and version < record.latest_version:
+                stale.add((arxiv_id, version))
+        if not stale:
+            return OwnVersions()
+
+        def candidates() -> Iterator[tuple[DigestEntry, ArxivRecord]]:
+            for entry in spool.scan():
+                if (entry.arxiv_id, entry.version) in stale:
+                    lookup = lookups.get(entry.arxiv_id or "")
+                    if lookup is not None and lookup.record is not None:
+                        yield entry, lookup.record
+
+        own = fetch_own_versions(self.client, candidates())
+        self._count()
+        return own
+
+    def _count(self) -> None:
+        """The client's cost so far, into the summary."""
         stats = getattr(self.client, "stats", None)
         if stats is not None:
             self.summary.requests = int(getattr(stats, "requests", 0))
@@ -175,7 +214,6 @@ class Pipeline:
         note = getattr(self.client, "cache_note", None)
         if note:
             self.summary.cache_note = str(note)
-        return lookups
 
 
 SPOOL_IN_MEMORY = 1000  # entries (or records) kept as objects before the rest go to a file
@@ -198,6 +236,14 @@ class _Spool:
         if self.file is None:
             self.file = tempfile.TemporaryFile(prefix="enrich-entries-")  # noqa: SIM115
         self.file.write(entry.model_dump_json().encode() + b"\n")
+
+    def scan(self) -> Iterator[DigestEntry]:
+        """The entries so far, in order, keeping them (for a pass before the last one)."""
+        yield from self.head
+        if self.file is not None:
+            self.file.seek(0)
+            for line in self.file:
+                yield DigestEntry.model_validate_json(line)
 
     def __iter__(self) -> Iterator[DigestEntry]:
         head, self.head = self.head, []
@@ -273,14 +319,21 @@ class _Lookups:
             self.file = None
 
 
-def enrich_one(entry: DigestEntry, lookup: LookupLike | None) -> EnrichedEntry:
-    """One entry and what arXiv said about it -> the enriched entry (pure)."""
+def enrich_one(
+    entry: DigestEntry,
+    lookup: LookupLike | None,
+    versions: Mapping[int, ArxivRecord] | None = None,
+) -> EnrichedEntry:
+    """One entry and what arXiv said about it -> the enriched entry (pure).
+
+    `versions`: the records of single versions of the paper the version step fetched."""
     from enrich.compare import (
         compare_entry,
         correct_entry,
         entry_conflicts,
         invalid_conflict,
         not_found_conflict,
+        with_versions,
     )
 
     base: dict[str, Any] = {"arxiv_id": entry.arxiv_id, "source": entry.source, "digest": entry}
@@ -307,13 +360,13 @@ def enrich_one(entry: DigestEntry, lookup: LookupLike | None) -> EnrichedEntry:
             error=reason,
             conflicts=[not_found_conflict(entry, reason), *entry_conflicts(entry)],
         )
-    record = lookup.record
+    record = with_versions(lookup.record, (versions or {}).values())
     return EnrichedEntry(
         **base,
         status="enriched",
         arxiv=record,
         corrected=correct_entry(entry, record),
-        conflicts=compare_entry(entry, record),
+        conflicts=compare_entry(entry, record, versions),
     )
 
 

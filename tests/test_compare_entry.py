@@ -415,6 +415,8 @@ def test_every_conflict_kind_is_produced_somewhere() -> None:
     for e in cases:
         made.update(kinds(compare_entry(e, rec)))
     made.update(kinds(compare_entry(entry(), record(withdrawn=True))))
+    v1 = record(title="An earlier title", latest_version=1)
+    made.update(kinds(compare_entry(entry(title="An earlier title"), rec, {1: v1})))
     finder = DuplicateFinder()
     finder.add(entry())
     made.update(kinds(finder.add(entry())))

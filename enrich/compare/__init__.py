@@ -16,10 +16,13 @@ Conflict.field names the entry field ("authors", "title", "version", "categories
 line, else the entry's).
 
 Modules: names and authors (author lists), titles, checks (record-free), rules (entry fields vs
-record), claims, correct, duplicates, conflicts (severities and constructors).
+record), versions (dates in words; the digest's own version against later ones), claims, correct,
+duplicates, conflicts (severities and constructors).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from enrich.compare.checks import entry_checks
 from enrich.compare.claims import claim_conflicts
@@ -33,6 +36,7 @@ from enrich.compare.rules import (
     version_conflicts,
     withdrawn_conflicts,
 )
+from enrich.compare.versions import disagrees_with_latest, revise_for_versions, with_versions
 from enrich.models import ArxivRecord, Conflict, DigestEntry
 
 __all__ = [
@@ -40,9 +44,11 @@ __all__ = [
     "DuplicateFinder",
     "compare_entry",
     "correct_entry",
+    "disagrees_with_latest",
     "entry_conflicts",
     "invalid_conflict",
     "not_found_conflict",
+    "with_versions",
 ]
 
 
@@ -51,13 +57,19 @@ def entry_conflicts(entry: DigestEntry) -> list[Conflict]:
     return entry_checks(entry, corrected=False)
 
 
-def compare_entry(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
+def compare_entry(
+    entry: DigestEntry, record: ArxivRecord, versions: Mapping[int, ArxivRecord] | None = None
+) -> list[Conflict]:
     """Every finding for `entry` (validated: canonical id, int version) against arXiv's `record`.
 
     Includes entry_conflicts' findings (with `fixed` set where the corrected entry repairs them).
-    Order: withdrawn, versions, title, authors, categories, then claims.
+    Order: withdrawn, versions, title, authors, categories, then claims. `versions` (number ->
+    that version's own record, as enrich/versions.py fetched them) turns a title or author
+    difference the digest's own version explains into changed_in_later_version.
     """
-    own = entry_checks(entry, corrected=True)
+    if versions:
+        record = with_versions(record, versions.values())  # their dates, for every message
+    own = entry_checks(entry, corrected=True, record=record)
     out = withdrawn_conflicts(entry, record)
     out += version_conflicts(entry, record)
     out += [c for c in own if c.field == "version"]
@@ -68,4 +80,6 @@ def compare_entry(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
     out += category_conflicts(entry, record)
     out += [c for c in own if c.field not in ("version", "authors", "categories")]
     out += claim_conflicts(entry.claims, record)
+    if entry.version is not None and entry.version < record.latest_version:
+        out = revise_for_versions(entry, record, versions or {}, out)
     return out

@@ -6,7 +6,8 @@
                         ("[Authors' names not provided in the text]", "N/A", 未提供)
 
 `fixed` says whether the corrected entry no longer carries the wrong value; without a record there
-is no corrected entry, so the caller passes `corrected=False`.
+is no corrected entry, so the caller passes `corrected=False`. With a `record`, the versions named
+carry their dates as far as the record knows them.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from functools import lru_cache
 
 from enrich.compare.conflicts import conflict, where
 from enrich.compare.names import is_placeholder
+from enrich.compare.versions import dated
 from enrich.ids import ArxivId, find_arxiv_ids, try_parse
-from enrich.models import Claim, Conflict, DigestEntry
+from enrich.models import ArxivRecord, Claim, Conflict, DigestEntry
 from enrich.taxonomy import taxonomy
 
 __all__ = [
@@ -117,7 +119,9 @@ def _invalid_categories(
     return out
 
 
-def _version_inconsistent(entry: DigestEntry, corrected: bool) -> list[Conflict]:
+def _version_inconsistent(
+    entry: DigestEntry, corrected: bool, record: ArxivRecord | None
+) -> list[Conflict]:
     statements = version_statements(entry)
     versions = list(dict.fromkeys(s.version for s in statements))
     if len(versions) < 2:
@@ -125,7 +129,9 @@ def _version_inconsistent(entry: DigestEntry, corrected: bool) -> list[Conflict]
     first = statements[0]
     other = next(s for s in statements if s.version != first.version)
     named = "; ".join(
-        f"v{v} in " + ", ".join(where(s.origin, s.line) for s in statements if s.version == v)
+        (dated(record, v) if record is not None else f"v{v}")
+        + " in "
+        + ", ".join(where(s.origin, s.line) for s in statements if s.version == v)
         for v in versions
     )
     return [
@@ -182,7 +188,9 @@ def _claim_placeholder(claim: Claim, text: str) -> Conflict:
     )
 
 
-def entry_checks(entry: DigestEntry, *, corrected: bool) -> list[Conflict]:
+def entry_checks(
+    entry: DigestEntry, *, corrected: bool, record: ArxivRecord | None = None
+) -> list[Conflict]:
     """Record-free findings for one entry (see the module docstring)."""
     codes = category_codes(entry.categories)
     out = _invalid_categories(codes, "categories", entry.source.line, corrected)
@@ -190,6 +198,6 @@ def entry_checks(entry: DigestEntry, *, corrected: bool) -> list[Conflict]:
         if claim.field == "categories":
             codes = category_codes(claim.value)
             out += _invalid_categories(codes, "claims.categories", claim.line, False)
-    out += _version_inconsistent(entry, corrected)
+    out += _version_inconsistent(entry, corrected, record)
     out += _placeholders(entry, corrected)
     return out

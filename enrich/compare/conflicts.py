@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from enrich.ids import format_id
-from enrich.models import Conflict, ConflictKind, DigestEntry, Severity
+from enrich.models import ArxivVersion, Conflict, ConflictKind, DigestEntry, Severity
 
 __all__ = ["SEVERITY", "conflict", "invalid_conflict", "not_found_conflict", "where"]
 
@@ -18,6 +18,7 @@ SEVERITY: dict[ConflictKind, Severity] = {
     "authors_mismatch": "warning",
     "author_name_order": "info",
     "authors_unverifiable": "info",
+    "changed_in_later_version": "info",
     "version_stale": "warning",
     "version_ahead": "error",
     "version_inconsistent": "warning",
@@ -42,6 +43,7 @@ def conflict(
     fixed: bool = False,
     line: int | None = None,
     severity: Severity | None = None,
+    version: ArxivVersion | None = None,
 ) -> Conflict:
     """A Conflict with the default severity of its kind unless one is given."""
     return Conflict(
@@ -53,6 +55,7 @@ def conflict(
         message=message,
         fixed=fixed,
         line=line,
+        version=version,
     )
 
 

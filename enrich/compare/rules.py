@@ -5,9 +5,10 @@ true, except a version only a claim names (the corrected entry has no claims; se
 
 Rules where the issue left a choice:
   * versions: every distinct version the entry names (main link, links, claims) is held against the
-    latest: older -> version_stale, newer -> version_ahead, one finding per version; no version
-    means "the latest" and is never stale; a version only a claim names, beside another version in
-    the entry itself, is left to version_inconsistent (one slip, one finding);
+    latest, each named with its date as far as `record.versions` knows it: older ->
+    version_stale, newer -> version_ahead, one finding per version; no version means "the
+    latest" and is never stale; a version only a claim names, beside another version in the entry
+    itself, is left to version_inconsistent (one slip, one finding);
   * title: a digest title cut with "..." / "…" that begins arXiv's passes; one cut at a word without
     an ellipsis is a title_mismatch of severity info; anything else a warning with the similarity;
   * categories: codes are compared canonically (cs.SY = eess.SY, chao-dyn = nlin.CD); unknown codes
@@ -26,6 +27,7 @@ from enrich.compare.checks import (
 from enrich.compare.conflicts import conflict, where
 from enrich.compare.names import is_placeholder, script_names
 from enrich.compare.titles import compare_titles, describe_title
+from enrich.compare.versions import dated
 from enrich.models import ArxivRecord, Conflict, ConflictKind, DigestEntry
 
 __all__ = [
@@ -49,7 +51,8 @@ def withdrawn_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflic
     return [
         conflict(
             "withdrawn",
-            f"arXiv:{record.arxiv_id} was withdrawn in v{record.latest_version}{note}.",
+            f"arXiv:{record.arxiv_id} was withdrawn in {dated(record, record.latest_version)}"
+            f"{note}.",
             field="withdrawn",
             arxiv=record.comment or True,
             line=entry.source.line,
@@ -75,10 +78,11 @@ def version_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]
             continue
         kind: ConflictKind = "version_stale" if version < latest else "version_ahead"
         message = (
-            f"The digest points at v{version} in {_places(these)}, but arXiv's latest is v{latest}."
+            f"The digest points at {dated(record, version)} in {_places(these)}; "
+            f"arXiv's latest is {dated(record, latest)}."
             if version < latest
             else f"The digest points at v{version} in {_places(these)}, but arXiv has only "
-            f"v1 to v{latest}."
+            f"{dated(record, 1)} to {dated(record, latest)}."
         )
         field = "version" if these[0].in_entry else "claims.arxiv_id"
         out.append(

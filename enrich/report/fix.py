@@ -8,6 +8,12 @@ up to the next entry's first line):
   (``_..._``, ``**Authors:...**``, ``author = {...}``) is kept, the "et al." marker goes.
 * ``version_stale``: every ``<id>vN`` of the paper (abs/pdf/html links, link text, ``eprint``) with
   N below arXiv's latest version becomes ``<id>v<latest>``.
+* ``changed_in_later_version`` (``fixed=True``): the digest's title or author list was right for
+  the version it links and a later version changed it: the title (its first occurrence in the
+  entry, any white space between its words) becomes arXiv's, the author list becomes arXiv's full
+  list as above (cut or not). These go together with the version: when one of them, or the
+  version, cannot be placed, none of them is made (a new version beside the old title would turn
+  a fix into a mistake). A summary's copy (a claim: ``fixed=False``) is left as written.
 
 An entry with a warning or error that needs a person (title_mismatch, claim_mismatch, duplicate,
 authors_mismatch, version_ahead, ...) is not touched at all and is listed in ``left_alone``.
@@ -26,12 +32,12 @@ from enrich.models import Conflict, EnrichedEntry
 
 __all__ = ["FIXABLE", "Change", "FixResult", "LeftAlone", "fix_digest", "unified_diff"]
 
-FIXABLE = frozenset({"authors_truncated", "version_stale"})
+FIXABLE = frozenset({"authors_truncated", "version_stale", "changed_in_later_version"})
 
 
 class Change(NamedTuple):
     line: int  # 1-based line of the original text where the replaced text starts
-    kind: str  # "authors_truncated" | "version_stale"
+    kind: str  # "authors_truncated" | "version_stale" | "changed_in_later_version"
     old: str
     new: str
 
@@ -109,6 +115,8 @@ def _inverted(name: str) -> str:
 
 def _author_text(match: re.Match[str], authors: Sequence[str]) -> str:
     sep = match.groupdict().get("sep")
+    if sep is None and match.group("cut") is None:  # one name, no cut: nothing to learn from
+        sep = ", "
     if sep is None:  # one name before the cut: take the style from the cut itself
         cut = match.group("cut")
         sep = " and " if re.match(r"\s+and\s+others", cut, re.I) else ", "
@@ -158,9 +166,10 @@ def _describe(conflicts: Sequence[Conflict]) -> str:
 
 
 def _authors_edit(
-    text: str, start: int, end: int, entry: EnrichedEntry, conflict: Conflict
+    text: str, start: int, end: int, entry: EnrichedEntry, conflict: Conflict, whole: bool = False
 ) -> tuple[_Edit | None, str | None]:
-    """The edit replacing the cut list in [start, end), or a reason why there is none."""
+    """The edit replacing the cut list in [start, end) (any list when `whole`), or a reason why
+    there is none."""
     assert entry.arxiv is not None
     names = list(entry.digest.authors)
     if not names and isinstance(conflict.digest, list):
@@ -175,11 +184,15 @@ def _authors_edit(
     if conflict.line is not None:  # unless the conflict names the line of the list
         on_line = [m for m in found if text.count("\n", 0, m.start()) + 1 == conflict.line]
         match = on_line[0] if on_line else match
-    if match.group("cut") is None:
+    if match.group("cut") is None and not whole:
         if _authors_present(text[match.start() : end], full):
             return None, None  # the full list already: fixed before
         return None, 'the entry\'s author list carries no "et al." to replace'
-    return _Edit(match.start(), match.end(), _author_text(match, full), conflict.kind), None
+    stop = match.end()
+    if match.group("cut") is None:  # a whole list: its last marks may be the wrapping ("**")
+        listed = text[match.start() : stop]
+        stop = match.start() + len(re.sub(_NAME_MARKS + "$", "", listed))
+    return _Edit(match.start(), stop, _author_text(match, full), conflict.kind), None
 
 
 def _authors_present(text: str, full: Sequence[str]) -> bool:
@@ -188,6 +201,21 @@ def _authors_present(text: str, full: Sequence[str]) -> bool:
     return bool(full) and all(
         " ".join(n.split()) in flat or _inverted(" ".join(n.split())) in flat for n in full
     )
+
+
+def _title_edit(
+    text: str, start: int, end: int, old: str | None, new: str
+) -> tuple[_Edit | None, str | None]:
+    """The edit replacing the digest's title (first occurrence in [start, end)) by `new`."""
+    words = (old or "").split()
+    if not words:
+        return None, "the digest's title is unknown"
+    found = re.compile(r"\s+".join(map(re.escape, words))).search(text, start, end)
+    if found is None:
+        return None, "the digest's title was not found in the entry's text"
+    return _Edit(
+        found.start(), found.end(), " ".join(new.split()), "changed_in_later_version"
+    ), None
 
 
 def _version_edits(
@@ -246,12 +274,14 @@ def _fix_entry(
     edits: list[_Edit] = []
     alone: list[LeftAlone] = []
     start, end = span
-    done: set[str] = set()
+    done: set[tuple[str, str | None]] = set()
+    together: list[_Edit] = []  # changed_in_later_version and version_stale: all or none
+    failed: list[str] = []
     for conflict in fixable:
         reason: str | None = None
-        if conflict.kind in done:
+        if (conflict.kind, conflict.field) in done:
             continue
-        done.add(conflict.kind)
+        done.add((conflict.kind, conflict.field))
         if conflict.kind == "authors_truncated":
             if conflict.fixed:
                 edit, reason = _authors_edit(text, start, end, entry, conflict)
@@ -261,10 +291,23 @@ def _fix_entry(
         elif conflict.kind == "version_stale":
             latest = entry.arxiv.latest_version
             found, seen = _version_edits(text, start, end, arxiv_id, latest)
-            edits.extend(found)
+            together.extend(found)
             reason = None if seen else f"no versioned link of {arxiv_id} in the entry's text"
+        elif conflict.kind == "changed_in_later_version" and conflict.fixed:
+            if conflict.field == "title":
+                edit, reason = _title_edit(text, start, end, entry.digest.title, entry.arxiv.title)
+            else:
+                edit, reason = _authors_edit(text, start, end, entry, conflict, whole=True)
+            together.extend([edit] if edit is not None else [])
+            if reason is not None:
+                failed.append(conflict.kind)
         if reason is not None:
             alone.append(LeftAlone(line, arxiv_id, (conflict.kind,), reason))
+    if failed:  # a later version's title or authors cannot be written: keep the old version too
+        why = "fixed only together with the title/authors the later version changed"
+        alone.append(LeftAlone(line, arxiv_id, ("version_stale",), why))
+    else:
+        edits.extend(together)
     return edits, alone
 
 
