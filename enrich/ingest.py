@@ -57,11 +57,17 @@ class FileReport:
         )
 
 
+STDIN = "-"  # the path that stands for standard input
+
+
 def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files as given, and folders walked recursively for digest suffixes, in a stable order."""
+    """Files as given, and folders walked recursively for digest suffixes, in a stable order.
+    "-" (standard input) is yielded as Path("-")."""
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if str(raw) == STDIN:
+            yield path
+        elif path.is_dir():
             found = (
                 p
                 for p in path.rglob("*")
@@ -187,6 +193,9 @@ def iter_entries(
     if format is not None:
         get_format(format)  # unknown format: fail before reading anything
     for path in iter_input_files(paths):
+        if str(path) == STDIN:
+            yield from _stdin_entries(format, on_file)
+            continue
         report = FileReport(path=str(path))
         jsonl = path.suffix.lower() == ".jsonl"
         try:
@@ -206,10 +215,65 @@ def iter_entries(
             fmt = get_format(format) if format else sniff_format(text, str(path))
             report.format = fmt.name
             raw = fmt.parse(text, str(path))
-        for entry in raw:
-            checked = validate(entry)
-            report.entries += 1
-            report.invalid += checked.status == "invalid"
-            yield checked
+        yield from _validated(raw, report)
         if on_file:
             on_file(report)
+
+
+def _looks_like_jsonl(head: bytes) -> bool:
+    """Whether standard input holds `enrich ingest`/`enrich run` lines rather than a digest: its
+    first non-blank line is a JSON object with an entry's `source` and `status`."""
+    for raw in head.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return False
+        return isinstance(data, dict) and "source" in data and "status" in data
+    return False
+
+
+def _stdin_entries(
+    format: str | None, on_file: Callable[[FileReport], None] | None
+) -> Iterator[DigestEntry]:
+    """The entries read from standard input: ingest JSONL or digest text, told apart by content.
+    The bytes are spooled to an anonymous temporary file, so a long JSONL is read line by line."""
+    import shutil
+    import sys
+    import tempfile
+
+    report = FileReport(path=STDIN)
+    with tempfile.NamedTemporaryFile(prefix="enrich-stdin-") as spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+        spool.flush()
+        spool.seek(0)
+        first_line = spool.readline(1 << 20)
+        spool.seek(0)
+        spooled = Path(spool.name)
+        if _looks_like_jsonl(first_line):
+            report.format = "jsonl"
+            raw: Iterator[DigestEntry] = _jsonl_entries(_jsonl_lines(spooled), STDIN)
+        else:
+            try:
+                text, notes = read_text(spooled)
+            except InputError as exc:
+                report.error = str(exc).replace(str(spooled), "standard input")
+                if on_file:
+                    on_file(report)
+                return
+            report.notes = [n.replace(str(spooled), STDIN) for n in notes]
+            fmt = get_format(format) if format else sniff_format(text, STDIN)
+            report.format = fmt.name
+            raw = fmt.parse(text, STDIN)
+        yield from _validated(raw, report)
+    if on_file:
+        on_file(report)
+
+
+def _validated(raw: Iterable[DigestEntry], report: FileReport) -> Iterator[DigestEntry]:
+    for entry in raw:
+        checked = validate(entry)
+        report.entries += 1
+        report.invalid += checked.status == "invalid"
+        yield checked

@@ -107,7 +107,7 @@ class Pipeline:
     def run(self, paths: Iterable[str | Path]) -> Iterator[EnrichedEntry]:
         paths = list(paths)
         for path in paths:  # fail before any output is written
-            if not Path(path).exists():
+            if str(path) != "-" and not Path(path).exists():
                 raise InputError(f"{path}: no such file or folder", str(path))
         from enrich.report.writeback import settle_fixed
 

@@ -85,7 +85,8 @@ def _fix_file(path: str, entries: Sequence[EnrichedEntry]) -> FixedDigest:
 
 
 def _fixable_source(entry: EnrichedEntry) -> bool:
-    return entry.source.format != "jsonl" and bool(entry.source.path)
+    path = entry.source.path
+    return entry.source.format != "jsonl" and bool(path) and path != "-"  # "-": standard input
 
 
 def settle_fixed(
