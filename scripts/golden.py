@@ -13,8 +13,8 @@ For each case the arXiv stand-in (enrich.testing.StandIn) serves records derived
 (agreeing with the digest except a planted difference every few ids: a later version, another
 title, authors moved, withdrawn, an unknown id) and the real CLI runs twice in a subprocess:
 cold (--report .json/.md/.html, --fix-dir) and warm (--offline: the cache alone). Stored,
-gzipped: the cold JSONL; the warm run's lines that differ from it (today only the reason a cached
-not_found gives); the cold run's three reports (their run time masked); the corrected digests as
+gzipped: the cold JSONL; the warm run's lines that differ from it (none since a cached not_found
+keeps its reason); the cold run's three reports (their run time masked); the corrected digests as
 one unified diff against the inputs.
 
 When a change means to alter the output (a new field, a new finding), regenerate on the commit
