@@ -26,6 +26,7 @@ _EXPORTS = {
     "ArxivRecord": "enrich.models",
     "ArxivUnavailable": "enrich.errors",
     "ArxivVersion": "enrich.models",
+    "ArxivUnparseable": "enrich.errors",
     "CacheError": "enrich.errors",
     "Claim": "enrich.models",
     "Conflict": "enrich.models",

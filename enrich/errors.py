@@ -10,6 +10,7 @@ EnrichError
 └── ArxivError             talking to arXiv failed (url, attempt)
     ├── ArxivHTTPError     an HTTP status that is not 200 (status)
     ├── ArxivBadResponse   a 200 whose body is not a usable Atom feed
+    │   └── ArxivUnparseable   a complete answer that cannot be parsed (the same every time)
     └── ArxivUnavailable   every retry failed; the ids stay "unavailable"
         └── BudgetUnavailable  the shared budget (Redis) cannot be reached: nothing is asked
 """
@@ -22,6 +23,7 @@ __all__ = [
     "ArxivHTTPError",
     "ArxivUnavailable",
     "BudgetUnavailable",
+    "ArxivUnparseable",
     "CacheError",
     "DigestError",
     "EnrichError",
@@ -111,6 +113,11 @@ class ArxivHTTPError(ArxivError):
 
 class ArxivBadResponse(ArxivError):
     """A 200 whose body is not a complete Atom feed ("Rate exceeded.", truncated XML...)."""
+
+
+class ArxivUnparseable(ArxivBadResponse):
+    """A complete answer the parser refuses the same way every time: a field past its limits
+    (a 12 MB abstract), a character XML forbids. Not retried; the client isolates the id."""
 
 
 class ArxivUnavailable(ArxivError):

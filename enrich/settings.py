@@ -6,6 +6,7 @@ SettingsError with a one-line message; the CLI turns that into exit status 2.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
@@ -23,12 +24,16 @@ from pydantic_settings import (
 from enrich import __version__
 from enrich.errors import SettingsError
 
-__all__ = ["ARXIV_MIN_INTERVAL", "DEFAULT_CONFIG", "Settings", "load_settings"]
+__all__ = ["ARXIV_MIN_INTERVAL", "DEFAULT_CONFIG", "Settings", "load_settings", "normalise_host"]
 
 # arXiv's terms of use: "no more than one request every three seconds, and limit requests to a
 # single connection at a time" (https://info.arxiv.org/help/api/tou.html). Enforced for arxiv.org.
 ARXIV_MIN_INTERVAL = 3.0
 DEFAULT_CONFIG = Path("config/enrich.toml")
+
+_HOUR, _DAY, _YEAR = 3600.0, 86400.0, 366 * 86400.0
+# what an HTTP header value may hold: printable ASCII (no CR/LF, which would split the header)
+_HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
 
 _config_file: ContextVar[Path | None] = ContextVar("enrich_config_file", default=None)
 
@@ -37,20 +42,25 @@ class Settings(BaseSettings):
     """All settings of arxiv-enrich, validated."""
 
     model_config = SettingsConfigDict(
-        env_prefix="ENRICH_", extra="forbid", validate_default=True, validate_assignment=True
+        env_prefix="ENRICH_",
+        extra="forbid",
+        validate_default=True,
+        validate_assignment=True,
+        allow_inf_nan=False,  # `inf` or `nan` seconds are refused like any other absurd number
     )
 
+    # Upper bounds keep every wait a number time.sleep and httpx accept (1e300 s is refused).
     api_url: str = "https://export.arxiv.org/api/query"
     cache_dir: Path = Path("cache")
-    min_interval: float = Field(default=ARXIV_MIN_INTERVAL, ge=0)
+    min_interval: float = Field(default=ARXIV_MIN_INTERVAL, ge=0, le=_HOUR)
     batch_size: int = Field(default=100, ge=1, le=2000)
-    timeout: float = Field(default=30.0, gt=0)
+    timeout: float = Field(default=30.0, gt=0, le=_HOUR)
     max_attempts: int = Field(default=5, ge=1, le=50)
-    backoff_initial: float = Field(default=15.0, ge=0)
-    backoff_max: float = Field(default=300.0, ge=0)
-    cache_ttl: float = Field(default=86400.0, ge=0)
-    negative_ttl: float = Field(default=3600.0, ge=0)
-    recheck_delay: float = Field(default=0.0, ge=0)
+    backoff_initial: float = Field(default=15.0, ge=0, le=_DAY)
+    backoff_max: float = Field(default=300.0, ge=0, le=_DAY)
+    cache_ttl: float = Field(default=86400.0, ge=0, le=_YEAR)
+    negative_ttl: float = Field(default=3600.0, ge=0, le=_YEAR)
+    recheck_delay: float = Field(default=0.0, ge=0, le=_HOUR)
     user_agent: str = f"arxiv-enrich/{__version__} (+https://pypi.org/project/arxiv-enrich/)"
     contact: str = ""
     offline: bool = False
@@ -72,6 +82,19 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{value!r} is not an http(s) URL")
+        if any(c.isspace() or not c.isprintable() for c in value):
+            raise ValueError(f"{value!r} holds a space or a control character")
+        return value
+
+    @field_validator("user_agent", "contact")
+    @classmethod
+    def _header_text(cls, value: str) -> str:
+        if not _HEADER_TEXT.fullmatch(value):
+            bad = next(c for c in value if not _HEADER_TEXT.fullmatch(c))
+            raise ValueError(
+                f"{bad!r} cannot be sent in an HTTP header: use printable ASCII only "
+                "(no line breaks, no accents)"
+            )
         return value
 
     @field_validator("server")
@@ -103,7 +126,7 @@ class Settings(BaseSettings):
 
     @property
     def is_arxiv_host(self) -> bool:
-        host = (urlsplit(self.api_url).hostname or "").lower()
+        host = normalise_host(urlsplit(self.api_url).hostname or "")
         return host == "arxiv.org" or host.endswith(".arxiv.org")
 
     @property
@@ -124,6 +147,16 @@ class Settings(BaseSettings):
         if path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
+
+
+def normalise_host(host: str) -> str:
+    """A host name as DNS sees it: no trailing dot, lower case, IDNA (`EXPORT.arXiv.org.` and
+    `export.arxiv.org` are one host, so neither escapes arXiv's 3 s rule)."""
+    host = host.strip().rstrip(".").lower()
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return host
 
 
 def _one_line(error: ValidationError, config: Path | None) -> str:

@@ -157,3 +157,59 @@ def test_the_end_is_stamped_even_when_the_request_fails(tmp_path: Path) -> None:
     with gate.slot():
         pass
     assert t.sleeps == [3.0]
+
+
+def test_a_shared_hold_off_is_capped_by_our_backoff_max_and_announced(tmp_path: Path) -> None:
+    # another process honoured a 600 s Retry-After (its backoff_max is larger than ours)
+    t = FakeTime()
+    _foreign_stamp(tmp_path, t.wall_now - 100, hold_until=t.wall_now + 600, hold_for=600.0)
+    resumes: list[float] = []
+    gate = Limiter(
+        tmp_path,
+        3.0,
+        clock=t.clock,
+        wall=t.wall,
+        sleep=t.sleep,
+        backoff_max=60.0,
+        announce=resumes.append,
+    )
+    with gate.slot():
+        pass
+    assert t.sleeps == [60.0]
+    assert resumes == [pytest.approx(t.wall_now)]  # announced with the time it resumes
+
+
+def test_the_default_announcement_names_the_time_on_standard_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import time
+
+    t = FakeTime()
+    _foreign_stamp(tmp_path, t.wall_now - 100, hold_until=t.wall_now + 30, hold_for=30.0)
+    with caplog.at_level("WARNING"), limiter(tmp_path, t).slot():
+        pass
+    expected = time.strftime("%H:%M:%S", time.localtime(t.wall_now))
+    assert f"arXiv asked us to wait; resuming at {expected}" in caplog.text
+
+
+def test_an_ordinary_gap_is_not_announced(tmp_path: Path) -> None:
+    t = FakeTime()
+    resumes: list[float] = []
+    gate = Limiter(
+        tmp_path, 3.0, clock=t.clock, wall=t.wall, sleep=t.sleep, announce=resumes.append
+    )
+    for _ in range(3):
+        with gate.slot():
+            pass
+    assert t.sleeps == [3.0, 3.0] and resumes == []
+
+
+def test_a_slot_with_nothing_to_send_neither_waits_nor_stamps(tmp_path: Path) -> None:
+    t = FakeTime()
+    gate = limiter(tmp_path, t)
+    with gate.slot() as go:
+        assert go
+    before = (tmp_path / STAMP_NAME).read_text()
+    with gate.slot(ready=lambda: False) as go:
+        assert not go
+    assert t.sleeps == [] and (tmp_path / STAMP_NAME).read_text() == before

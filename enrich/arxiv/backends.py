@@ -29,7 +29,10 @@ class Budget(Protocol):
     seconds_waiting: float
     degraded: str | None
 
-    def slot(self) -> AbstractContextManager[None]: ...
+    def slot(self, ready: Callable[[], bool] | None = None) -> AbstractContextManager[bool]:
+        """Hold the request slot; yields False (no wait, no stamp) when `ready()`, called once
+        the slot is held, says there is nothing left to send."""
+        ...
 
     def hold_off(self, seconds: float) -> None: ...
 
@@ -69,7 +72,13 @@ def make_limiter(
         )
     from enrich.arxiv.limiter import Limiter
 
-    return Limiter(settings.cache_dir, settings.min_interval, clock=clock, sleep=sleep)
+    return Limiter(
+        settings.cache_dir,
+        settings.min_interval,
+        clock=clock,
+        sleep=sleep,
+        backoff_max=settings.backoff_max,
+    )
 
 
 def lease_for(settings: Settings) -> float:

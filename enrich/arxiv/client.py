@@ -13,6 +13,10 @@ How `fetch` settles every id (nothing is dropped; each id ends as exactly one Lo
 5. Transient failures are retried (see retry.py); what still fails is `unavailable`, and the run
    goes on with the next batch. An answer holding none of the ids asked, for a batch with at
    least two ids asked for the first time, is taken for a glitch and asked again once.
+   A short answer -- fewer entries than ids asked and than its own `opensearch:totalResults`
+   (arXiv's documented glitch: HTTP 200, an empty or half-empty page that still counts the
+   papers) -- is never evidence: it is retried, and if every attempt is short, the ids it lacks
+   are `unavailable` (never `not_found`, never cached as negative); the ids it holds are kept.
 6. Ids missing from an answer are asked once more in a later batch, `recheck_delay` seconds
    later, before they are `not_found` (and cached as such for `negative_ttl`).
 7. A 400 means one malformed id failed the whole batch. When arXiv's message names an id of the
@@ -20,6 +24,14 @@ How `fetch` settles every id (nothing is dropped; each id ends as exactly one Lo
    (one extra request). Otherwise the batch is bisected: each probe asks half of the ids known to
    hold the culprit, so it is found in ceil(log2(len(batch))) probes; the ids of the probes that
    answered are settled on the way and the untested halves go back to the queue.
+8. An answer arXiv serves but that cannot be parsed the same way every time (ArxivUnparseable:
+   a field past the parser's limits, a forbidden character) is isolated the same way: the one id
+   whose entry it is ends `unavailable` with the reason, the rest of its batch is looked up.
+9. Processes sharing the cache take turns for the request slot; whoever gets it reads the cache
+   again first (another process may have just stored these ids) and asks only what is still
+   missing -- nothing at all, without waiting for the gap, if everything arrived. Found records
+   are stored before the slot is let go, so N processes on one input send
+   ceil(unique ids / batch_size) requests between them.
 
 `fetch_versions` asks for single versions (`IDvN`), for enrich/versions.py: the same limiter,
 retries and cache (where a version never expires), in batches of `batch_size` in the order given.
@@ -44,12 +56,19 @@ import tenacity
 from enrich.arxiv.backends import Budget, make_limiter, open_record_cache
 from enrich.arxiv.cache import CachedAnswer, RecordCache
 from enrich.arxiv.feed import Feed, parse_feed
-from enrich.arxiv.retry import THROTTLE_STATUSES, EmptyFeed, build_retrying, parse_retry_after
+from enrich.arxiv.retry import (
+    THROTTLE_STATUSES,
+    EmptyFeed,
+    ShortFeed,
+    build_retrying,
+    parse_retry_after,
+)
 from enrich.errors import (
     ArxivBadResponse,
     ArxivError,
     ArxivHTTPError,
     ArxivUnavailable,
+    ArxivUnparseable,
     BudgetUnavailable,
     CacheError,
     InvalidArxivId,
@@ -103,6 +122,17 @@ class ArxivRejected(ArxivHTTPError):
     """arXiv refused the request (HTTP 400 / an error entry): a malformed id is in the batch."""
 
 
+class _ShortUnavailable(ArxivUnavailable):
+    """Every attempt was answered short; `feed` is the last answer (its records are good)."""
+
+    def __init__(self, message: str, url: str, attempt: int, feed: Feed) -> None:
+        super().__init__(message, url, attempt)
+        self.feed = feed
+
+
+_ISOLATE = (ArxivRejected, ArxivUnparseable)  # one id poisons the batch: find it
+
+
 class _UseDefault:
     pass
 
@@ -128,6 +158,7 @@ class _Run:
     asked_again: set[str] = field(default_factory=set)
     progress: Callable[[int], None] | None = None
     reported: int = -1
+    started: float = 0.0  # wall time (the cache's clock) when the fetch began
 
     def settle(self, arxiv_id: str, lookup: Lookup) -> None:
         self.results.setdefault(arxiv_id, lookup)
@@ -211,6 +242,8 @@ class ArxivClient:
         `progress(n)` is called with the number of ids settled so far, after each batch.
         """
         run = _Run(progress=progress)
+        if self.cache is not None:
+            run.started = self.cache.now()
         aliases: dict[str, list[str]] = {}  # canonical id -> the ids as given
         seen: set[str] = set()
         for given in ids:
@@ -311,28 +344,37 @@ class ArxivClient:
 
     def _run_batch(self, batch: list[str], run: _Run) -> None:
         try:
-            feed = self._request(batch, _expects_entries(batch, run))
-        except ArxivRejected as exc:
+            feed = self._request(batch, _expects_entries(batch, run), run)
+        except _ISOLATE as exc:
             self._split(batch, exc, run)
             return
         except ArxivUnavailable as exc:
-            for arxiv_id in batch:
-                run.settle(arxiv_id, Lookup("unavailable", reason=str(exc)))
+            self._unavailable(batch, exc, run)
             return
         self._absorb(batch, feed, run)
 
+    def _unavailable(self, batch: list[str], exc: ArxivUnavailable, run: _Run) -> None:
+        """Every attempt failed: the ids are unavailable, except those a short answer held."""
+        if isinstance(exc, _ShortUnavailable):
+            for arxiv_id in batch:
+                record = exc.feed.records.get(arxiv_id)
+                if record is not None:
+                    run.settle(arxiv_id, Lookup("found", record))
+        for arxiv_id in batch:
+            run.settle(arxiv_id, Lookup("unavailable", reason=str(exc)))
+
     def _absorb(self, batch: list[str], feed: Feed, run: _Run) -> None:
-        """Settle a batch from its answer: found ids now, missing ones re-checked once."""
-        found = [feed.records[i] for i in batch if i in feed.records]
-        if self.cache is not None:
-            self.cache.put_found(found)
-        for record in found:
-            run.settle(record.arxiv_id, Lookup("found", record))
+        """Settle a batch from a complete answer: found ids now, missing ones re-checked once.
+        Ids settled meanwhile (read from the cache in the slot) are left as they are; found
+        records were stored in the cache by `_attempt`."""
         not_found = []
         for arxiv_id in batch:
-            if arxiv_id in feed.records:
+            if arxiv_id in run.results:
                 continue
-            if arxiv_id in run.asked_again:
+            record = feed.records.get(arxiv_id)
+            if record is not None:
+                run.settle(arxiv_id, Lookup("found", record))
+            elif arxiv_id in run.asked_again:
                 not_found.append(arxiv_id)
                 run.settle(arxiv_id, Lookup("not_found", reason=NOT_FOUND_REASON))
             else:
@@ -353,45 +395,51 @@ class ArxivClient:
             return match["id"]
         return None
 
-    def _split(self, batch: list[str], exc: ArxivRejected, run: _Run) -> None:
-        """Find the id that made arXiv refuse `batch` (see the module docstring, point 7)."""
-        message = str(exc)
+    def _split(self, batch: list[str], exc: ArxivError, run: _Run) -> None:
+        """Find the id that made arXiv refuse `batch`, or whose entry cannot be parsed (see the
+        module docstring, points 7 and 8)."""
+        message, refused = str(exc), isinstance(exc, ArxivRejected)
         leftovers: list[str] = []
-        candidates = list(batch)
-        culprit = self._named(message, candidates)
+        candidates = [i for i in batch if i not in run.results]
+        culprit = self._named(message, candidates) if refused else None
         while culprit is None and len(candidates) > 1:
             half = (len(candidates) + 1) // 2
             probe, other = candidates[:half], candidates[half:]
             try:
-                feed = self._request(probe, _expects_entries(probe, run))
-            except ArxivRejected as refused:
-                message = str(refused)
+                feed = self._request(probe, _expects_entries(probe, run), run)
+            except _ISOLATE as again:
+                message, refused = str(again), isinstance(again, ArxivRejected)
                 candidates, leftovers = probe, other + leftovers
-                culprit = self._named(message, candidates)
+                culprit = self._named(message, candidates) if refused else None
                 continue
             except ArxivUnavailable as failed:
                 # no verdict on this half: report it, and ask the rest again later (a culprit
                 # there will be refused and split again); never blame an id on a guess
-                for arxiv_id in probe:
-                    run.settle(arxiv_id, Lookup("unavailable", reason=str(failed)))
+                self._unavailable(probe, failed, run)
                 leftovers, candidates = other + leftovers, []
                 break
             self._absorb(probe, feed, run)
-            candidates = other
+            candidates = [i for i in other if i not in run.results]
             run.report()
         if culprit is None and len(candidates) == 1:
             culprit = candidates[0]
-        if culprit is not None:
+        if culprit is not None and refused:
             self._invalid(culprit, message, run)
+        elif culprit is not None:  # arXiv's entry for it cannot be read: not the id's fault
+            reason = f"arXiv's answer cannot be read: {message}"
+            run.settle(culprit, Lookup("unavailable", reason=reason))
         leftovers += [i for i in candidates if i != culprit]
         run.pending.extendleft(reversed(leftovers))  # asked first, in the next batch
 
     # -- one request, retried ------------------------------------------------------------------
 
-    def _request(self, batch: list[str], expects_entries: bool = True) -> Feed:
-        """The answer to one batch, after retries; ArxivRejected on 400, else ArxivUnavailable.
+    def _request(self, batch: list[str], expects_entries: bool = True, run: _Run | None = None) -> Feed:
+        """The answer to one batch, after retries: ArxivRejected on 400, ArxivUnparseable for an
+        answer that cannot be read, else ArxivUnavailable (_ShortUnavailable: short answers).
 
         `expects_entries`: an empty feed is suspect (asked again once) rather than an answer.
+        With `run` (a `fetch`), ids answered from the cache while waiting for the slot are
+        settled there and left out of the request; when none is left, nothing is sent.
         """
         tries = _Tries(empties=0 if expects_entries else 1)
         retrying = build_retrying(
@@ -403,42 +451,75 @@ class ArxivClient:
             before_sleep=self._before_retry,
         )
         try:
-            return retrying(self._attempt, batch, tries)
-        except (ArxivRejected, BudgetUnavailable):
-            raise  # a bad id is bisected; without the shared budget nothing is asked
+            return retrying(self._attempt, batch, tries, run)
+        except (*_ISOLATE, BudgetUnavailable):
+            raise  # a bad id is isolated; without the shared budget nothing is asked
         except (ArxivError, httpx.HTTPError) as exc:
-            raise ArxivUnavailable(
+            message = (
                 f"no usable answer from arXiv after {tries.attempts} attempt(s) "
-                f"({type(exc).__name__}: {exc})",
-                self.settings.api_url,
-                tries.attempts,
-            ) from exc
+                f"({type(exc).__name__}: {exc})"
+            )
+            url, attempts = self.settings.api_url, tries.attempts
+            if isinstance(exc, ShortFeed):
+                raise _ShortUnavailable(message, url, attempts, exc.feed) from exc
+            raise ArxivUnavailable(message, url, attempts) from exc
 
-    def _attempt(self, batch: list[str], tries: _Tries) -> Feed:
+    def _still_to_ask(self, batch: list[str], run: _Run | None) -> list[str]:
+        """The ids of `batch` nobody has answered yet: the cache is read again, as another
+        process sharing it may have stored them while this one waited for the slot."""
+        if run is None:
+            return list(batch)
+        pending = [i for i in batch if i not in run.results]
+        if self.cache is None or not pending:
+            return pending
+        for arxiv_id, answer in self.cache.get_many(pending).items():
+            if self.settings.refresh and answer.stored < run.started:
+                continue  # --refresh: only what was fetched since this run began
+            run.settle(arxiv_id, Lookup.cached(answer))
+            self.stats.cache_hits += 1
+        return [i for i in pending if i not in run.results]
+
+    def _attempt(self, batch: list[str], tries: _Tries, run: _Run | None) -> Feed:
         limiter = self._get_limiter()
         http = self._get_http()
         url = self.settings.api_url
-        params = {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
         headers = {"User-Agent": self.settings.full_user_agent, "Connection": "close"}
         tries.attempts += 1
         attempt = tries.attempts
+        asked: list[str] = []
+
+        def ready() -> bool:
+            asked[:] = self._still_to_ask(batch, run)
+            return bool(asked)
+
         waited = limiter.seconds_waiting
         try:
-            with limiter.slot():
+            with limiter.slot(ready=ready) as go:
+                if not go:
+                    return Feed()  # everything arrived in the cache meanwhile: nothing sent
+                params = {"id_list": ",".join(asked), "start": "0", "max_results": str(len(asked))}
                 self.stats.requests += 1
-                if len(batch) <= GET_MAX_IDS:
+                if len(asked) <= GET_MAX_IDS:
                     response = http.get(url, params=params, headers=headers)
                 else:
                     response = http.post(url, data=params, headers=headers)
                 content = response.content
+                self.stats.bytes += len(content)
+                feed = self._read(response.status_code, response.headers, content, attempt)
+                if self.cache is not None and run is not None:  # before the slot is let go
+                    self.cache.put_found(r for i, r in feed.records.items() if i in asked)
         finally:
             self.stats.seconds_waiting += limiter.seconds_waiting - waited
-        self.stats.bytes += len(content)
-        status = response.status_code
+        self._check_complete(feed, asked, tries, attempt)
+        return feed
+
+    def _read(self, status: int, headers: httpx.Headers, content: bytes, attempt: int) -> Feed:
+        """The parsed answer, or the error its status and body call for."""
+        url = self.settings.api_url
         if status == 400:
             raise ArxivRejected(_refusal(content), url, attempt, status)
         if status != 200:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            retry_after = parse_retry_after(headers.get("Retry-After"))
             snippet = content[:80].decode("utf-8", "replace").strip()
             raise ArxivHTTPError(
                 f"HTTP {status}: {snippet!r}", url, attempt, status, retry_after=retry_after
@@ -446,15 +527,29 @@ class ArxivClient:
         try:
             feed = parse_feed(content)
         except ArxivBadResponse as exc:
-            raise ArxivBadResponse(str(exc), url, attempt) from None
+            raise type(exc)(str(exc), url, attempt) from None
         if feed.errors:
             raise ArxivRejected(feed.errors[0].message, url, attempt, 400)
+        return feed
+
+    def _check_complete(self, feed: Feed, asked: list[str], tries: _Tries, attempt: int) -> None:
+        """Raise for an answer that is no evidence: short (point 5), or empty once (a glitch)."""
+        url = self.settings.api_url
+        entries = len(feed.entries) + feed.skipped
+        total = feed.total_results
+        if total is not None and entries < min(len(asked), total):
+            raise ShortFeed(
+                f"a short answer: {entries} entries for {len(asked)} ids asked, while arXiv "
+                f"counts {total} results",
+                url,
+                attempt,
+                feed=feed,
+            )
         last_try = attempt >= self.settings.max_attempts
-        answered = any(_VERSION_SUFFIX.sub("", i) in feed.records for i in batch)
+        answered = any(_VERSION_SUFFIX.sub("", i) in feed.records for i in asked)
         if not answered and tries.empties == 0 and not last_try:
             tries.empties += 1
-            raise EmptyFeed(f"none of {len(batch)} ids in the answer", url, attempt)
-        return feed
+            raise EmptyFeed(f"none of {len(asked)} ids in the answer", url, attempt)
 
     def _backoff_sleep(self, seconds: float) -> None:
         self.stats.seconds_waiting += seconds

@@ -30,7 +30,9 @@ Quirks handled here, and why (see ../shared/docs/arxiv-api.md §2-3):
 Safety: the parser resolves no entities, loads no DTD, never touches the network and refuses huge
 trees; a document carrying a DOCTYPE is refused outright (arXiv never sends one), so XXE and entity
 bombs fail as ArxivBadResponse. Non-XML bodies ("Rate exceeded.") and truncated XML raise
-ArxivBadResponse too: the caller treats them as transient.
+ArxivBadResponse too: the caller treats them as transient. A complete document the parser refuses
+for what it holds (a text node past libxml2's 10 MB limit, a character XML forbids) raises
+ArxivUnparseable: asking again gives the same answer, so the caller isolates the entry instead.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from typing import Any
 
 from lxml import etree
 
-from enrich.errors import ArxivBadResponse
+from enrich.errors import ArxivBadResponse, ArxivUnparseable
 from enrich.ids import try_parse
 from enrich.models import ArxivRecord, ArxivVersion
 from enrich.safexml import safe_xml_parser
@@ -83,6 +85,10 @@ _WITHDRAWN = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+
+
+# libxml2's messages for a document refused for its content, not its shape: the same every time
+_CONTENT_REFUSED = ("Resource limit exceeded", "too long", "invalid Char value")
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +248,8 @@ def _load(content: bytes) -> Any:
         root = etree.fromstring(content, _parser())
     except etree.XMLSyntaxError as exc:
         snippet = content[:60].decode("utf-8", "replace").strip()
+        if any(sign in str(exc) for sign in _CONTENT_REFUSED):
+            raise ArxivUnparseable(f"an entry the parser refuses: {exc}") from None
         if content.lstrip().startswith(b"<"):
             raise ArxivBadResponse(f"truncated or malformed XML: {exc}") from None
         raise ArxivBadResponse(f"not XML: {snippet!r}") from None

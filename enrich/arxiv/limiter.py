@@ -20,8 +20,13 @@ budget:
   from another process, the elapsed wall time is clamped to [0, min_interval]: a clock stepped back
   makes the gap look negative and is treated as "it just ended" (wait the full interval, never
   more); a clock stepped forward can at worst shorten one wait. The hold-off wait is clamped to
-  the length recorded with it. An unreadable stamp (a writer killed mid-write) means "wait the
-  full interval".
+  the length recorded with it and to this process's own `backoff_max` (another process may have
+  honoured a longer Retry-After), and announced through `announce` (by default a warning on
+  standard error: "arXiv asked us to wait; resuming at 14:02:10"). An unreadable stamp (a writer
+  killed mid-write) means "wait the full interval".
+* **Nothing left to ask.** `slot(ready=...)` calls `ready()` once the lock is held and before any
+  wait: when it says there is nothing to send (another process just stored the answers), the
+  slot is given back at once, without waiting and without stamping.
 * **Degraded mode.** When the lock file cannot be created (read-only or missing folder), the
   limiter still enforces the gap and the single connection within this process and says why in
   `degraded`.
@@ -32,6 +37,8 @@ budget:
 from __future__ import annotations
 
 import contextlib
+import logging
+import math
 import os
 import threading
 import time
@@ -46,6 +53,8 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: in-process limiting only (see `degraded`)
     fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 LOCK_NAME = "arxiv-api.lock"
 STAMP_NAME = "arxiv-api.stamp"
@@ -86,8 +95,12 @@ class Limiter:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        backoff_max: float = math.inf,
+        announce: Callable[[float], None] | None = None,
     ) -> None:
         self.min_interval = min_interval
+        self.backoff_max = backoff_max
+        self.announce = announce or _announce
         self.clock = clock
         self.wall = wall
         self.sleep = sleep
@@ -116,16 +129,26 @@ class Limiter:
     # -- the slot ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold the only connection: wait for the lock and the gap; stamp the end of the request."""
+    def slot(self, ready: Callable[[], bool] | None = None) -> Iterator[bool]:
+        """Hold the only connection: wait for the lock and the gap; stamp the end of the request.
+
+        Yields True; or False, at once and without stamping, when `ready()` (called with the lock
+        held, before any wait) says there is nothing to send.
+        """
         started = self.clock()
         with self._thread_lock, self._file_lock():
-            wait = self._wait_needed(self._read_stamp())
+            if ready is not None and not ready():
+                self.seconds_waiting += max(0.0, self.clock() - started)
+                yield False
+                return
+            wait, held = self._wait_needed(self._read_stamp())
+            if held > 0 and held >= wait:
+                self.announce(self.wall() + wait)
             if wait > 0:
                 self.sleep(wait)
             self.seconds_waiting += max(0.0, self.clock() - started)
             try:
-                yield
+                yield True
             finally:
                 self._last_end = self.clock()
                 self._write_stamp(hold_for=None)
@@ -156,9 +179,11 @@ class Limiter:
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
-    def _wait_needed(self, stamp: Stamp | None) -> float:
+    def _wait_needed(self, stamp: Stamp | None) -> tuple[float, float]:
+        """(the wait before the next request, the part of it a shared hold-off asks for)."""
         now = self.clock()
         waits = [0.0]
+        held = 0.0
         if self._last_end is not None:
             waits.append(self.min_interval - (now - self._last_end))
         if self._hold_until is not None:
@@ -169,8 +194,9 @@ class Limiter:
             elapsed = min(max(self.wall() - stamp.finished, 0.0), self.min_interval)
             waits.append(self.min_interval - elapsed)
             if stamp.hold_until > 0:
-                waits.append(min(stamp.hold_until - self.wall(), stamp.hold_for))
-        return max(waits)
+                held = min(stamp.hold_until - self.wall(), stamp.hold_for, self.backoff_max)
+                waits.append(held)
+        return max(waits), held
 
     def _read_stamp(self) -> Stamp | None:
         if self._stamp_path is None:
@@ -199,3 +225,9 @@ class Limiter:
             os.replace(tmp, self._stamp_path)
         except OSError as exc:
             self.degraded = f"cannot write {self._stamp_path}: {exc}"
+
+
+def _announce(resume: float) -> None:
+    log.warning(
+        "arXiv asked us to wait; resuming at %s", time.strftime("%H:%M:%S", time.localtime(resume))
+    )

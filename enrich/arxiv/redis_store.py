@@ -136,16 +136,21 @@ class RedisLimiter:
                 self._exit()
 
     @contextlib.contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold the only connection for one request: the lock, the gap, then the stamp."""
+    def slot(self, ready: Callable[[], bool] | None = None) -> Iterator[bool]:
+        """Hold the only connection for one request: the lock, the gap, then the stamp.
+        When `ready()` (asked once the lock is held) says nothing is left to send: no gap, no
+        stamp, and False is yielded."""
         with self._mutex:
             started = self.clock()
             self._enter()
             try:
+                if ready is not None and not ready():
+                    yield False
+                    return
                 self._wait_gap()
                 self.seconds_waiting += max(0.0, self.clock() - started)
                 try:
-                    yield
+                    yield True
                 finally:
                     self._stamp()
             finally:

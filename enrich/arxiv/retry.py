@@ -5,10 +5,12 @@ Transient (retried, with back-off):
   and 406 (seen from arXiv's front end under load);
 * timeouts and transport failures (connection reset, refused, protocol errors);
 * a 200 whose body is not a complete Atom feed ("Rate exceeded.", truncated XML): ArxivBadResponse;
-* an empty feed where entries were expected (EmptyFeed, raised by the client once per batch).
+* an empty feed where entries were expected (EmptyFeed, raised by the client once per batch);
+* a short answer: fewer entries than asked and than its own totalResults (ShortFeed).
 
 Anything else (403 denied, 404, 414...) is not retried: the ids of that request are unavailable.
-A 400 is not a transient failure either: it means a malformed id, which the client bisects.
+A 400 is not a transient failure either: it means a malformed id, which the client bisects; nor is
+an answer that cannot be parsed the same way every time (ArxivUnparseable), isolated the same way.
 
 The wait before attempt n+1 is drawn uniformly from [initial * 2**(n-1), initial * 2**n], clamped
 to [backoff_initial, backoff_max]: exponential, jittered so that several clients refused together
@@ -23,16 +25,20 @@ import email.utils
 import random
 import socket
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import tenacity
 
-from enrich.errors import ArxivBadResponse, ArxivHTTPError
+from enrich.errors import ArxivBadResponse, ArxivHTTPError, ArxivUnparseable
+
+if TYPE_CHECKING:
+    from enrich.arxiv.feed import Feed
 
 __all__ = [
     "RETRY_STATUSES",
     "EmptyFeed",
+    "ShortFeed",
     "backoff_wait",
     "build_retrying",
     "is_transient",
@@ -47,10 +53,20 @@ class EmptyFeed(ArxivBadResponse):
     """A valid feed with no entry at all for a batch of several ids: probably a glitch."""
 
 
+class ShortFeed(ArxivBadResponse):
+    """A valid feed with fewer entries than asked and than its own totalResults: a glitch."""
+
+    def __init__(self, message: str, url: str = "", attempt: int = 0, *, feed: Feed) -> None:
+        super().__init__(message, url, attempt)
+        self.feed = feed
+
+
 def is_transient(exc: BaseException) -> bool:
     """Is this failure worth another attempt?"""
     if isinstance(exc, ArxivHTTPError):
         return exc.status in RETRY_STATUSES
+    if isinstance(exc, ArxivUnparseable):
+        return False  # the same answer every time: the client isolates the id instead
     if isinstance(exc, ArxivBadResponse):
         return True
     if isinstance(exc, httpx.ConnectError) and _unknown_host(exc):

@@ -40,6 +40,8 @@ Faults (`server.fail(kind, times=1, ...)`; each queued fault is used by one requ
     "slow" seconds=s        answer normally after s seconds
     "omit" ids=[...]        answer normally but leave those ids out (all found ids if ids=None)
     "empty"                 a valid feed with no entries (totalResults 0)
+    "empty_page"            arXiv's glitch: no entries, while totalResults still counts the papers
+    "half_page"             the same glitch, half-empty: the first half of the entries only
     "error400" [message=m]  the 400 error feed; the message names the first id unless given
 Ids registered with `reject(id, message=None)` fail every request that holds them, like arXiv's
 validator: HTTP 400 naming the first such id (or `message`). Ids that do not look like arXiv ids at
@@ -93,7 +95,7 @@ _LOOKS_LIKE_ID = re.compile(r"\d{4}\.\d{4,5}(v\d*)?|[a-z-]+(\.[A-Za-z]{2})?/\d{2
 _VERSIONED = re.compile(r"^(?P<base>.*)v(?P<v>\d+)$")
 FAULT_KINDS = frozenset(
     {"429", "503", "500", "502", "504", "406", "rate_exceeded_200", "truncated", "reset", "slow"}
-    | {"omit", "empty", "error400"}
+    | {"omit", "empty", "error400", "empty_page", "half_page"}
 )
 
 
@@ -576,6 +578,10 @@ class StandIn:
         if kind == "empty":
             found = []
         page = found[entry.start : entry.start + entry.max_results]
+        if kind == "empty_page":
+            page = []
+        elif kind == "half_page":
+            page = page[: len(page) // 2]
         body = render_feed(
             page,
             id_list=",".join(entry.ids),
