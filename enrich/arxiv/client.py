@@ -433,7 +433,9 @@ class ArxivClient:
 
     # -- one request, retried ------------------------------------------------------------------
 
-    def _request(self, batch: list[str], expects_entries: bool = True, run: _Run | None = None) -> Feed:
+    def _request(
+        self, batch: list[str], expects_entries: bool = True, run: _Run | None = None
+    ) -> Feed:
         """The answer to one batch, after retries: ArxivRejected on 400, ArxivUnparseable for an
         answer that cannot be read, else ArxivUnavailable (_ShortUnavailable: short answers).
 
