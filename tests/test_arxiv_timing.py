@@ -111,7 +111,9 @@ def test_one_process_keeps_the_gap_and_one_connection(server: StandIn, tmp_path:
     assert len(server.requests) == 5
     assert min(server.gaps()) >= GAP - SLACK
     assert server.max_in_flight == 1 and server.max_open_connections == 1
-    assert 0 < client.stats.seconds_waiting <= 4 * GAP  # less: parsing and storing count too
+    # about 4 gaps: answers are parsed and stored before the slot is let go (so that processes
+    # sharing the cache see them), so each wait is the whole gap, plus the sleep's overshoot
+    assert 0 < client.stats.seconds_waiting <= 4 * GAP + 0.1
 
 
 def test_three_processes_on_one_cache_folder_share_the_gap_and_the_connection(

@@ -357,12 +357,17 @@ class _Handler(BaseHTTPRequestHandler):
                 )
                 self.connection.close()
                 return
-            self._send(status, body, ctype, extra)
+            self._send(status, body, ctype, extra, entry)
         finally:
             standin._done(entry)
 
     def _send(
-        self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None
+        self,
+        status: int,
+        body: bytes,
+        ctype: str,
+        extra: dict[str, str] | None = None,
+        entry: RequestLog | None = None,
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -370,6 +375,10 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
+        if entry is not None:
+            # the end of the answer, taken before its last write: after it, a client in this
+            # process may hold the GIL long enough to make the recorded end (and a gap) drift
+            entry.finished = time.monotonic()
         self.wfile.write(body)
         self.wfile.flush()
 
@@ -530,7 +539,7 @@ class StandIn:
         return entry, fault
 
     def _done(self, entry: RequestLog) -> None:
-        entry.finished = time.monotonic()
+        entry.finished = entry.finished or time.monotonic()
         with self._lock:
             self._in_flight -= 1
 
