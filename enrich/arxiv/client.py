@@ -159,6 +159,7 @@ class _Run:
     progress: Callable[[int], None] | None = None
     reported: int = -1
     started: float = 0.0  # wall time (the cache's clock) when the fetch began
+    top_up: Callable[[int], list[str]] | None = None  # more ids for a batch that is not full
 
     def settle(self, arxiv_id: str, lookup: Lookup) -> None:
         self.results.setdefault(arxiv_id, lookup)
@@ -233,15 +234,21 @@ class ArxivClient:
     # -- the public operation ------------------------------------------------------------------
 
     def fetch(
-        self, ids: Iterable[str], progress: Callable[[int], None] | None = None
+        self,
+        ids: Iterable[str],
+        progress: Callable[[int], None] | None = None,
+        *,
+        top_up: Callable[[int], list[str]] | None = None,
     ) -> dict[str, Lookup]:
         """One Lookup per distinct id given (see the module docstring for how each is settled).
 
         Ids should be canonical and unversioned; other forms arXiv accepts are normalised
         ("arXiv:2501.00001v2" is asked as 2501.00001, its latest version) and keyed as given.
         `progress(n)` is called with the number of ids settled so far, after each batch.
+        `top_up(n)`, when given, fills a batch that is not full with up to n more canonical ids
+        (the shared queue's: other processes' look-ups); they are answered in the result too.
         """
-        run = _Run(progress=progress)
+        run = _Run(progress=progress, top_up=top_up)
         if self.cache is not None:
             run.started = self.cache.now()
         aliases: dict[str, list[str]] = {}  # canonical id -> the ids as given
@@ -340,6 +347,10 @@ class ArxivClient:
             arxiv_id = run.pending.popleft()
             if arxiv_id not in batch and arxiv_id not in run.results:
                 batch.append(arxiv_id)
+        if run.top_up is not None and batch and len(batch) < size:
+            for arxiv_id in run.top_up(size - len(batch)):
+                if arxiv_id not in batch and arxiv_id not in run.results:
+                    batch.append(arxiv_id)
         return batch
 
     def _run_batch(self, batch: list[str], run: _Run) -> None:

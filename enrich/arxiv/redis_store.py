@@ -11,6 +11,7 @@ Keys (all under `redis_prefix`, default "enrich:"):
 * `budget:stamp`  "<finished> <token>": Redis's own clock (`TIME`) when the last request ended.
                   Every wait is measured on Redis's clock, so machines with skewed clocks agree.
 * `budget:hold`   a shared back-off after a 429/503: its value is the length, its PTTL what is left.
+* `version:<id>v<n>`  one version's own record (no expiry: a version never changes).
 * `rec:<id>`      the cached answer, the same JSON as the disk cache, with the same absolute expiry
                   and a Redis expiry (PX) so dead answers vanish by themselves.
 * `pending`       sorted set: ids someone is waiting for, scored by when they were first wanted.
@@ -278,6 +279,7 @@ class RedisRecordCache(RecordCache):
         self.now = now
         self.degraded: str | None = None
         self._prefix = prefix + "rec:"
+        self._versions = prefix + "version:"
 
     def get(self, arxiv_id: str) -> CachedAnswer | None:
         return self.get_many([arxiv_id]).get(arxiv_id)
@@ -299,6 +301,40 @@ class RedisRecordCache(RecordCache):
             if answer is not None and answer.expires > now:
                 found[arxiv_id] = answer
         return found
+
+    def get_versions(self, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], ArxivRecord]:
+        """The stored records of single versions, by (id, version); absent ones are left out."""
+        pairs = list(dict.fromkeys(wanted))
+        if not pairs:
+            return {}
+        try:
+            raws = self.redis.mget([f"{self._versions}{i}v{v}" for i, v in pairs])
+        except redis.RedisError as exc:
+            self._fail(exc)
+            return {}
+        found: dict[tuple[str, int], ArxivRecord] = {}
+        for pair, raw in zip(pairs, raws, strict=True):
+            answer = self._decode(raw)
+            if answer is not None and answer.record is not None:
+                found[pair] = answer.record
+        return found
+
+    def put_versions(self, records: Iterable[ArxivRecord]) -> None:
+        """Store records of single versions without expiry (a version never changes)."""
+        now = self.now()
+        try:
+            pipe = self.redis.pipeline(transaction=True)
+            for r in records:
+                value = {
+                    "status": "found",
+                    "record": r.model_dump(mode="json"),
+                    "stored": now,
+                    "expires": float("inf"),
+                }
+                pipe.set(f"{self._versions}{r.arxiv_id}v{r.latest_version}", json.dumps(value))
+            pipe.execute()
+        except redis.RedisError as exc:
+            self._fail(exc)
 
     def put_found(self, records: Iterable[ArxivRecord]) -> None:
         now = self.now()

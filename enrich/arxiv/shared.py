@@ -7,7 +7,9 @@ Every process (each `enrich serve` instance, each `enrich run` with `redis_url`)
 3. take the budget (RedisLimiter.hold: the one connection, after the gap), then, holding it, read
    the cache again (another holder may just have fetched our ids), and claim the `batch_size` OLDEST
    pending ids - its own and everyone else's - and fetch them with ArxivClient (whose requests
-   take the same budget, so its retries, re-checks and 400 bisection keep the gap);
+   take the same budget, so its retries, re-checks and 400 bisection keep the gap); a request
+   that would not be full (the last one, or a re-check of missing ids) is topped up with more
+   pending ids, so re-checks and stragglers ride along instead of costing requests of their own;
 4. repeat until every id of its own is answered: by its own request, or by another holder's.
 
 So the requests to arXiv stay close to ceil(unique ids wanted by everyone / batch_size), however
@@ -31,6 +33,7 @@ from enrich.arxiv.client import ArxivClient, ClientStats, Lookup
 from enrich.arxiv.redis_store import InflightQueue, RedisLimiter, RedisRecordCache, redis_reason
 from enrich.errors import BudgetUnavailable, InvalidArxivId
 from enrich.ids import parse_arxiv_id
+from enrich.models import ArxivRecord
 from enrich.settings import Settings
 
 __all__ = ["SharedLookup"]
@@ -95,6 +98,17 @@ class SharedLookup:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def fetch_versions(
+        self, wanted: Iterable[tuple[str, int]], optional: Iterable[tuple[str, int]] = ()
+    ) -> dict[tuple[str, int], ArxivRecord]:
+        """Single versions (ArxivClient.fetch_versions): the Redis cache, then requests that take
+        the shared budget (not the shared queue: they are few and rarely wanted by two)."""
+        try:
+            return self.client.fetch_versions(wanted, optional)
+        except redis.RedisError as exc:  # the cache degrades quietly; this is the budget
+            log.warning("versions not fetched: %s", redis_reason(self.settings.redis_url, exc))
+            return {}
+
     def fetch(
         self, ids: Iterable[str], progress: Callable[[int], None] | None = None
     ) -> dict[str, Lookup]:
@@ -158,6 +172,17 @@ class SharedLookup:
         for arxiv_id in left:
             results[arxiv_id] = Lookup("unavailable", reason=reason)
 
+    def _top_up(self, room: int) -> list[str]:
+        """More ids from the shared queue for a request that is not full (anyone's)."""
+        try:
+            claimed = self.queue.claim(room)
+            # wanted again by a process that missed the cache just before it was filled
+            cached = self.cache.get_many(claimed)
+            self.queue.done(cached)
+        except redis.RedisError:
+            return []  # the answers already in hand still count; the next step will say why
+        return [i for i in claimed if i not in cached]
+
     def _from_store(self, left: dict[str, None], results: dict[str, Lookup]) -> None:
         """Settle what other holders answered (the cache) or failed (their notes)."""
         for arxiv_id, answer in self.cache.get_many(left).items():
@@ -170,12 +195,16 @@ class SharedLookup:
     def _fetch_batch(
         self, batch: list[str], left: dict[str, None], results: dict[str, Lookup]
     ) -> None:
-        lookups = self.client.fetch(batch)
+        lookups = self.client.fetch(batch, top_up=self._top_up)
         failed = {
             i: lk.reason or "unavailable" for i, lk in lookups.items() if lk.status == "unavailable"
         }
         self.queue.failed(failed)
-        self.queue.done([i for i in batch if i not in failed])
+        self.queue.done([i for i in lookups if i not in failed])
+        for arxiv_id in left.keys() & lookups.keys():  # ours that came in a topped-up batch
+            if arxiv_id not in batch:
+                results[arxiv_id] = lookups[arxiv_id]
+                del left[arxiv_id]
         for arxiv_id in batch:
             if arxiv_id in left:
                 results[arxiv_id] = lookups.get(arxiv_id) or Lookup(

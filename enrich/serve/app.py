@@ -62,6 +62,25 @@ class PapersAnswer(BaseModel):
     results: list[PaperAnswer]
 
 
+class VersionWanted(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    arxiv_id: str
+    version: int = Field(ge=1, le=1000)
+
+
+class VersionsRequest(BaseModel):
+    """Single versions (IDvN) to look up: `wanted`, and `optional` ones asked only to fill the
+    room left in the last request (as ArxivClient.fetch_versions)."""
+
+    model_config = ConfigDict(extra="forbid")
+    wanted: list[VersionWanted]
+    optional: list[VersionWanted] = Field(default_factory=list)
+
+
+class VersionsAnswer(BaseModel):
+    records: list[ArxivRecord]
+
+
 class EnrichRequest(BaseModel):
     """Either `text` (a digest, with an optional `format` and the `path` to name in `source`) or
     `entries` (DigestEntry objects, as `enrich ingest` writes them)."""
@@ -206,6 +225,30 @@ def create_app(settings: Settings, *, source: Any | None = None) -> FastAPI:
             )
         answers = await lookups(request, ids)
         return PapersAnswer(results=[_answer(i, answers[i]) for i in ids])
+
+    versions_lock = asyncio.Lock()
+
+    @app.post(
+        "/v1/versions",
+        response_model=VersionsAnswer,
+        dependencies=[Depends(authorized)],
+        responses=responses,
+    )
+    async def post_versions(body: VersionsRequest) -> VersionsAnswer:
+        """The own records of single versions (what `enrich run --server` needs to tell a later
+        version's change from a digest's error); cache first, never expiring."""
+        if len(body.wanted) + len(body.optional) > settings.serve_max_ids:
+            raise HTTPException(
+                422, f"at most {settings.serve_max_ids} versions per request (serve_max_ids)"
+            )
+        fetch = getattr(queue().source, "fetch_versions", None)
+        if fetch is None:
+            return VersionsAnswer(records=[])
+        wanted = [(v.arxiv_id, v.version) for v in body.wanted]
+        optional = [(v.arxiv_id, v.version) for v in body.optional]
+        async with versions_lock:  # one at a time: the source's connection is shared
+            got = await asyncio.to_thread(fetch, wanted, optional)
+        return VersionsAnswer(records=list(got.values()))
 
     @app.post(
         "/v1/enrich",

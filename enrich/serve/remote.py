@@ -73,6 +73,26 @@ class ServerSource:
                 progress(len(out))
         return out
 
+    def fetch_versions(
+        self, wanted: Iterable[tuple[str, int]], optional: Iterable[tuple[str, int]] = ()
+    ) -> dict[tuple[str, int], ArxivRecord]:
+        """Single versions through POST /v1/versions (as ArxivClient.fetch_versions: what cannot
+        be fetched is left out, with a warning)."""
+        body = {
+            "wanted": [{"arxiv_id": i, "version": v} for i, v in dict.fromkeys(wanted)],
+            "optional": [{"arxiv_id": i, "version": v} for i, v in dict.fromkeys(optional)],
+        }
+        if not body["wanted"]:
+            return {}
+        try:
+            response = self._http.post("/v1/versions", json=body)
+            response.raise_for_status()
+            records = [ArxivRecord.model_validate(r) for r in response.json()["records"]]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            log.warning("versions not fetched from %s: %s", self.settings.server, exc)
+            return {}
+        return {(r.arxiv_id, r.latest_version): r for r in records}
+
     def _ask(self, ids: list[str]) -> dict[str, Lookup]:
         reason = "no answer"
         for attempt in range(1, ATTEMPTS + 1):
