@@ -254,3 +254,34 @@ def test_metrics_and_health(arxiv: StandIn, tmp_path) -> None:
     assert values["enrich_arxiv_ids_fetched_total"] == "150"
     assert values['enrich_cache_hits_total{layer="memory"}'] == "1"
     assert values["enrich_queue_depth"] == "0"
+
+
+def test_callers_that_disconnect_stop_costing(arxiv: StandIn, tmp_path) -> None:
+    """Ids whose every caller went away leave the queue before they are sent; ids someone still
+    waits for are fetched as usual."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from tests.redis_helpers import free_port
+
+    app = create_app(_settings(arxiv, tmp_path, serve_linger=0.6))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.02)
+        url = f"http://127.0.0.1:{port}"
+        with pytest.raises(httpx.ReadTimeout):  # gives up and closes its connection
+            httpx.post(url + "/v1/papers", json={"ids": IDS[:10]}, timeout=0.2)
+        kept = httpx.post(url + "/v1/papers", json={"ids": IDS[8:12]}, timeout=10)
+        assert [r["status"] for r in kept.json()["results"]] == ["found"] * 4
+        metrics = httpx.get(url + "/metrics", timeout=10).text
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert arxiv.requested_ids() == IDS[8:12]  # the 8 ids nobody waits for cost nothing
+    assert "enrich_queue_dropped_total 8" in metrics

@@ -18,7 +18,7 @@ import contextlib
 import json
 import math
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
@@ -132,7 +132,7 @@ def create_app(settings: Settings, *, source: Any | None = None) -> FastAPI:
     )
     bearer = HTTPBearer(auto_error=False)
 
-    def authorized(
+    async def authorized(  # async: a sync dependency would cost a thread hop per request
         credentials: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
     ) -> None:
         if not settings.serve_token:
@@ -159,13 +159,6 @@ def create_app(settings: Settings, *, source: Any | None = None) -> FastAPI:
         413: {"model": Problem, "description": "the body is larger than serve_max_body"},
         503: {"model": Problem, "description": "the queue is full: see Retry-After"},
     }
-
-    @app.middleware("http")
-    async def count(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Any:
-        response = await call_next(request)
-        route = request.scope.get("route")
-        metrics.http[(getattr(route, "path", "other"), response.status_code)] += 1
-        return response
 
     @app.get("/healthz", responses={503: {"description": "not ready"}})
     async def healthz() -> JSONResponse:
@@ -287,7 +280,35 @@ def create_app(settings: Settings, *, source: Any | None = None) -> FastAPI:
 
     # NDJSON bodies (one DigestEntry per line) reach the same handler through this route
     app.router.routes.insert(0, _NdjsonRoute(_enrich, authorized, settings).route())
-    return BodyLimit(app, settings.serve_max_body)  # type: ignore[return-value]
+    return BodyLimit(_Counted(app, metrics), settings.serve_max_body)  # type: ignore[return-value]
+
+
+class _Counted:
+    """Counts answers by route and status for /metrics (a plain ASGI wrapper: cheap)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = [0]
+
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counted)
+        finally:
+            route = getattr(scope.get("route"), "path", "other")
+            self.metrics.http[(route, status[0] or 500)] += 1
 
 
 class _NdjsonRoute:
