@@ -13,7 +13,8 @@ What the pipeline calls:
 
 Conflict.field names the entry field ("authors", "title", "version", "categories", "withdrawn",
 "arxiv_id") or, for a claim, "claims.<field>"; `line` is the line of the statement (the claim's
-line, else the entry's).
+line, else the entry's). A finding that rests on a field the reader guessed (provenance "guessed")
+is at most info (conflicts.cap_guessed).
 
 Modules: names and authors (author lists), titles, checks (record-free), rules (entry fields vs
 record), versions (dates in words; the digest's own version against later ones), claims, correct,
@@ -26,7 +27,7 @@ from collections.abc import Mapping
 
 from enrich.compare.checks import entry_checks
 from enrich.compare.claims import claim_conflicts
-from enrich.compare.conflicts import SEVERITY, invalid_conflict, not_found_conflict
+from enrich.compare.conflicts import SEVERITY, cap_guessed, invalid_conflict, not_found_conflict
 from enrich.compare.correct import correct_entry
 from enrich.compare.duplicates import DuplicateFinder
 from enrich.compare.rules import (
@@ -54,7 +55,7 @@ __all__ = [
 
 def entry_conflicts(entry: DigestEntry) -> list[Conflict]:
     """Findings that need no arXiv record; for entries arXiv did not return."""
-    return entry_checks(entry, corrected=False)
+    return cap_guessed(entry_checks(entry, corrected=False), entry)
 
 
 def compare_entry(
@@ -82,4 +83,4 @@ def compare_entry(
     out += claim_conflicts(entry.claims, record)
     if entry.version is not None and entry.version < record.latest_version:
         out = revise_for_versions(entry, record, versions or {}, out)
-    return out
+    return cap_guessed(out, entry)

@@ -1,5 +1,7 @@
 """A digest's author list against arXiv's: which names match, which are missing, extra or moved.
 
+User handles that Hugging Face lists mix in with the names ("ssz1111") are left out on both sides.
+
 The verdict, most serious first:
   empty         the digest gives no names (its format carries none): nothing to compare
   unverifiable  some names are in a script arXiv's list does not use (Chinese characters for Latin
@@ -7,6 +9,8 @@ The verdict, most serious first:
   mismatch      names missing, extra, or in another order (for a list cut with "et al.": not a
                 prefix of arXiv's)
   truncated     a list cut with "et al." whose names are the first of arXiv's
+`cut` is true for a list cut with "et al." short of arXiv's, with any verdict: a list both cut and
+reordered is a mismatch that is also cut (the comparison reports both).
   ok            the same people in the same order
 `swapped` lists the digest's names written family-first; with "ok" or "truncated" that is the
 author_name_order finding. Names are matched one by one (names.match_names): first each against
@@ -20,7 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from enrich.compare.names import Name, match_names, parse_name
+from enrich.text.authors import is_user_handle
+from enrich.text.names import Name, pair_names, parse_name
 
 __all__ = ["AuthorComparison", "compare_authors", "describe_difference", "short_list"]
 
@@ -35,10 +40,13 @@ class AuthorComparison:
     moved: tuple[str, ...] = ()
     swapped: tuple[str, ...] = ()
     scripts: frozenset[str] = frozenset()
+    cut: bool = False  # the digest cut the list ("et al.") short of arXiv's: also with a mismatch
 
 
 def _names(raw: Sequence[str]) -> list[Name]:
-    parsed = (parse_name(str(n)) for n in raw)
+    """The names to compare: user handles ("ssz1111", "@akhaliq") are not names, and a name that
+    folds to nothing (markup alone) says nothing."""
+    parsed = (parse_name(str(n)) for n in raw if not is_user_handle(str(n)))
     return [n for n in parsed if n.tokens or n.scripts]
 
 
@@ -79,31 +87,18 @@ def compare_authors(
     if foreign:
         return AuthorComparison("unverifiable", scripts=foreign)
 
-    pairs: dict[int, tuple[int, str]] = {}
-    used = [False] * len(a)
-    for i, name in enumerate(d[: len(a)]):
-        how = match_names(name, a[i])
-        if how:
-            pairs[i], used[i] = (i, how), True
-    for i, name in enumerate(d):
-        if i in pairs:
-            continue
-        for j, other in enumerate(a):
-            if not used[j]:
-                how = match_names(name, other)
-                if how:
-                    pairs[i], used[j] = (j, how), True
-                    break
-
+    pairs = pair_names(d, a)
+    used = {j for j, _ in pairs.values()}
     order = sorted(pairs)
     moved_at = _out_of_order([pairs[i][0] for i in order])
     moved = tuple(d[order[k]].raw for k in sorted(moved_at))
     extra = tuple(n.raw for i, n in enumerate(d) if i not in pairs)
     span = min(len(d), len(a)) if truncated else len(a)
-    missing = tuple(a[j].raw for j in range(span) if not used[j])
+    missing = tuple(a[j].raw for j in range(span) if j not in used)
     swapped = tuple(d[i].raw for i in order if pairs[i][1] == "swapped")
     if extra or missing or moved:
-        return AuthorComparison("mismatch", missing, extra, moved, swapped)
+        cut = truncated and len(d) < len(a)
+        return AuthorComparison("mismatch", missing, extra, moved, swapped, cut=cut)
     if truncated and len(d) < len(a):
         return AuthorComparison("truncated", swapped=swapped)
     return AuthorComparison("ok", swapped=swapped)

@@ -11,7 +11,14 @@ from typing import Any
 from enrich.ids import format_id
 from enrich.models import ArxivVersion, Conflict, ConflictKind, DigestEntry, Severity
 
-__all__ = ["SEVERITY", "conflict", "invalid_conflict", "not_found_conflict", "where"]
+__all__ = [
+    "SEVERITY",
+    "cap_guessed",
+    "conflict",
+    "invalid_conflict",
+    "not_found_conflict",
+    "where",
+]
 
 SEVERITY: dict[ConflictKind, Severity] = {
     "authors_truncated": "info",
@@ -57,6 +64,31 @@ def conflict(
         line=line,
         version=version,
     )
+
+
+def _rests_on(found: Conflict) -> tuple[str, ...]:
+    """The entry fields a finding rests on (a same-title duplicate rests on title and authors)."""
+    if found.field is None or found.field.startswith("claims."):
+        return ()
+    if found.kind == "duplicate" and found.field == "title":
+        return ("title", "authors")
+    return (found.field,)
+
+
+def cap_guessed(found: list[Conflict], entry: DigestEntry) -> list[Conflict]:
+    """A finding that rests on a field the reader guessed from layout (provenance "guessed") is
+    at most info: a guess never raises a warning. The message says why."""
+    guessed = {f for f, how in entry.provenance.items() if how == "guessed"}
+    if not guessed:
+        return found
+    out: list[Conflict] = []
+    for c in found:
+        fields = [f for f in _rests_on(c) if f in guessed]
+        if fields and c.severity != "info":
+            note = f" (info only: the digest's {' and '.join(fields)} was guessed from its layout)"
+            c = c.model_copy(update={"severity": "info", "message": c.message + note})
+        out.append(c)
+    return out
 
 
 def where(origin: str, line: int | None) -> str:

@@ -16,22 +16,18 @@ Entries that are not valid (no id) are skipped.
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
 
-from anyascii import anyascii
-
-from enrich.compare.conflicts import conflict
-from enrich.compare.titles import fold_title
+from enrich.compare.conflicts import cap_guessed, conflict
 from enrich.models import Conflict, DigestEntry
+from enrich.text.names import parse_name
+from enrich.text.titles import fold_title
 
 __all__ = ["DuplicateFinder"]
 
 _AUTHORS_KEPT = 4  # the first names say enough about who wrote it
 _WORDS_KEPT = 8
 _SLOT = 17  # bits per packed word hash
-_TAG = re.compile(r"<[^<>]{0,500}>")
-_WORD = re.compile(r"[a-z]{2,}")  # initials say too little
 _PER_TITLE = 4  # ids kept per title: more would be a data set of its own, not duplicates
 
 
@@ -47,8 +43,9 @@ def _author_sig(authors: list[str]) -> int:
     """The name words of the first authors, each hashed to 16 bits, packed into one int."""
     words: set[int] = set()
     for name in authors[:_AUTHORS_KEPT]:
-        folded = anyascii(_TAG.sub(" ", name)).lower()
-        words.update(zlib.crc32(w.encode()) & 0xFFFF for w in _WORD.findall(folded))
+        for token in parse_name(name).tokens:
+            if len(token.text) >= 2:  # initials say too little
+                words.add(zlib.crc32(token.text.encode()) & 0xFFFF)
     sig = 0
     for i, word in enumerate(sorted(words)[:_WORDS_KEPT]):
         sig |= (word + 1) << (_SLOT * i)  # +1: an empty slot is 0
@@ -126,4 +123,4 @@ class DuplicateFinder:
                 break
         if len(seen) < _PER_TITLE:
             seen.append((arxiv_id, sig))
-        return found
+        return cap_guessed(found, entry)

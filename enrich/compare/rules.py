@@ -144,12 +144,16 @@ def author_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
                 f"The digest writes the authors in a script arXiv does not use ({scripts}).",
             )
         ]
+    n_d, n_a = len(entry.authors), len(record.authors)
     if result.verdict == "mismatch":
         message = f"The author list differs from arXiv's: {describe_difference(result)}."
-        return [found("authors_mismatch", message)]
-    out: list[Conflict] = []
+        out = [found("authors_mismatch", message)]
+        if result.cut:  # cut and reordered: the cut is a finding of its own, and fixable
+            message = f"The digest cuts the list after {n_d} of {n_a} authors."
+            out.append(found("authors_truncated", message))
+        return out
+    out = []
     if result.verdict == "truncated":
-        n_d, n_a = len(entry.authors), len(record.authors)
         message = f"The digest lists the first {n_d} of {n_a} authors."
         out.append(found("authors_truncated", message))
     if result.swapped:

@@ -1,11 +1,8 @@
 """Compare a digest's title with arXiv's after folding away everything that is only presentation.
 
-Folded: HTML tags and entities; LaTeX markup ($...$, ^ and _, \\emph{}, \\textbf{}, \\mathcal{X},
-{braces}, \\& and other escaped symbols; Greek letter commands become letters: $\\alpha$ = α);
-Unicode compatibility forms (² = 2, 𝒳 = X, ﬁ = fi); transliteration (anyascii: é = e, quotes and
-dashes become ASCII); "&" is "and"; case; then every run of punctuation and white space is one
-space. Two titles are equal when their folded forms agree with the spaces removed too
-("Pre-training" = "Pretraining", arXiv's line-fold spaces, words glued by a digest).
+The folding (`fold_title`, `title_key`) has its home in enrich/text/titles.py. Two titles are equal
+when their keys agree ("Pre-training" = "Pretraining", arXiv's line-fold spaces, words glued by a
+digest).
 
 When they are not equal:
   a trailing "(...)" / "[...]" note on the digest's side (a venue, a Chinese translation) is dropped
@@ -21,65 +18,23 @@ When they are not equal:
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
-from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from enrich.models import Severity
+from enrich.text.titles import fold_title, title_key
 
 __all__ = ["TitleComparison", "compare_titles", "describe_title", "fold_title", "title_key"]
 
 Verdict = Literal["equal", "abbreviated", "prefix", "labelled", "foreign", "different"]
 
-_TAG = re.compile(r"<[^<>]{0,500}>")
-_GREEK = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ",
-    "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "varpi": "π", "rho": "ρ",
-    "varrho": "ρ", "sigma": "σ", "varsigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
-    "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ",
-    "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ",
-    "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
-}  # fmt: skip
-_GREEK_CMD = re.compile(r"\\(" + "|".join(sorted(_GREEK, key=len, reverse=True)) + r")(?![a-zA-Z])")
-_LATEX_CMD = re.compile(r"\\[a-zA-Z]+\*?")
-_MATH_MARKUP = re.compile(r"(?<!\\)[$^_{}]")  # markup that joins, never separates: X$^2$ = X2
-_LATEX_ESCAPE = re.compile(r"\\([^a-zA-Z])")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _LABEL = re.compile(r"\s*([^\s:：]+(?:\s+[^\s:：]+){0,2})\s*[:：]\s+")  # "D3N: " before a title
 _ELLIPSIS = re.compile(r"\s*(?:…|\.{3,}|⋯)\s*$")
 _TRAILING_NOTE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）|【[^【】]*】)\s*$")
-_GREEK_LETTERS = str.maketrans({"ϵ": "ε", "ϑ": "θ", "ϕ": "φ", "ϱ": "ρ", "ς": "σ", "ϖ": "π"})
-
-
-@lru_cache(maxsize=65536)
-def fold_title(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces (see the module docstring)."""
-    if "<" in text:
-        text = _TAG.sub(" ", text)
-    if "&" in text:
-        text = html.unescape(text)
-    if "\\" in text:
-        text = _GREEK_CMD.sub(lambda m: _GREEK[m.group(1)], text)
-        text = _LATEX_CMD.sub("", text)
-        text = _LATEX_ESCAPE.sub(r" \1 ", _MATH_MARKUP.sub("", text))
-    else:
-        text = _MATH_MARKUP.sub("", text)
-    if not text.isascii():
-        text = anyascii(unicodedata.normalize("NFKC", text).translate(_GREEK_LETTERS))
-    text = text.lower().replace("&", " and ")
-    return _NOT_ALNUM.sub(" ", text).strip()
-
-
-def title_key(text: str) -> str:
-    """The folded title without spaces: what equality is decided on."""
-    return fold_title(text).replace(" ", "")
 
 
 def _is_latin(ch: str) -> bool:

@@ -33,16 +33,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from enrich.digests.base import SimpleFormat
 from enrich.digests.generic import LineIndex
-from enrich.digests.text import clean_name, clean_text, clean_title
+from enrich.digests.text import clean_text, clean_title
 from enrich.ids import ArxivId, find_arxiv_ids, try_parse
 from enrich.models import Claim, DigestEntry, Source
-from enrich.text import is_placeholder
+from enrich.text.authors import split_bibtex_names
+from enrich.text.latex import latex_to_text
 
 __all__ = [
     "FORMAT",
@@ -86,169 +86,9 @@ _CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
 
-# --------------------------------------------------------------------------- LaTeX to Unicode
-
-_ACCENTS = {
-    "`": "\u0300",
-    "'": "\u0301",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
-    "b": "\u0331",
-    "t": "\u0361",
-}
-_LETTERS = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "aa": "å",
-    "AA": "Å",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "l": "ł",
-    "L": "Ł",
-    "i": "ı",
-    "j": "ȷ",
-    "dh": "ð",
-    "DH": "Ð",
-    "th": "þ",
-    "TH": "Þ",
-    "ng": "ŋ",
-    "NG": "Ŋ",
-}
-_SYMBOLS = {
-    "textendash": "–",
-    "textemdash": "—",
-    "textquoteright": "’",
-    "textquoteleft": "‘",
-    "textquotedblleft": "“",
-    "textquotedblright": "”",
-    "textregistered": "®",
-    "texttrademark": "™",
-    "textcopyright": "©",
-    "textdegree": "°",
-    "textbackslash": "\\",
-    "ldots": "…",
-    "dots": "…",
-    "textellipsis": "…",
-    "LaTeX": "LaTeX",
-    "TeX": "TeX",
-    "BibTeX": "BibTeX",
-    "euro": "€",
-    "pounds": "£",
-    "S": "§",
-    "P": "¶",
-    "dag": "†",
-    "ddag": "‡",
-}
-_BASE = r"(?:\\[ij](?![A-Za-z])|[A-Za-z])"
-_SYMBOL_ACCENT = re.compile(rf"\{{?\\([`'^\"~=.])\s*(?:\{{\s*({_BASE})\s*\}}|({_BASE}))\}}?")
-_LETTER_ACCENT = re.compile(rf"\{{?\\([uvHckrdbt])(?:\s*\{{\s*({_BASE})\s*\}}|\s+({_BASE}))\}}?")
-_LETTER_CMD = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|dh|DH|th|TH|ng|NG|o|O|l|L|i|j)(?![A-Za-z])\s?")
-_ESCAPED = re.compile(r"\\([&%$#_{}])")
-_CMD_WITH_ARG = re.compile(r"\\[A-Za-z]+\*?\s*(?=\{)")
-_CMD = re.compile(r"\\([A-Za-z]+)\*?\s?")
-_PROTECT = {"{": "\x01", "}": "\x02"}  # escaped braces survive the removal of grouping braces
-_MATH = re.compile(r"(?<!\\)\$[^$]{0,500}?(?<!\\)\$")
-
-
-def _accent(m: re.Match[str]) -> str:
-    base = m.group(2) or m.group(3) or ""
-    if base.startswith("\\"):
-        base = base[1:]  # \i and \j lose their dot when accented: plain i / j
-    return unicodedata.normalize("NFC", base + _ACCENTS[m.group(1)])
-
-
-def _delatex_text(text: str) -> str:
-    text = _SYMBOL_ACCENT.sub(_accent, text)
-    text = _LETTER_ACCENT.sub(_accent, text)
-    text = _LETTER_CMD.sub(lambda m: _LETTERS[m.group(1)], text)
-    text = _ESCAPED.sub(lambda m: _PROTECT.get(m.group(1), m.group(1)), text)
-    text = _CMD_WITH_ARG.sub("", text)  # \emph{x} -> {x}
-    text = _CMD.sub(lambda m: _SYMBOLS.get(m.group(1), m.group(1)), text)
-    text = text.replace("{", "").replace("}", "")
-    text = text.replace("\x01", "{").replace("\x02", "}")
-    text = text.replace("---", "—").replace("--", "–")
-    text = re.sub(r"(?<!\\)~", " ", text)
-    return text.replace("\\\\", " ").replace("\\", "")
-
-
-def delatex(text: str) -> str:
-    """LaTeX accents, escapes, text commands and braces resolved; `$math$` kept as written."""
-    out: list[str] = []
-    pos = 0
-    for m in _MATH.finditer(text):
-        out.append(_delatex_text(text[pos : m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_delatex_text(text[pos:]))
-    return unicodedata.normalize("NFC", "".join(out))
-
-
-# --------------------------------------------------------------------------- names
-
-
-def _split_depth0(text: str, sep: re.Pattern[str]) -> list[str]:
-    """Split on `sep` only outside braces."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            m = sep.match(text, i)
-            if m and m.end() > i:
-                parts.append(text[start:i])
-                start = i = m.end()
-                continue
-        i += 1
-    parts.append(text[start:])
-    return parts
-
-
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_COMMA = re.compile(r"\s*,\s*")
-
-
-def split_bibtex_names(value: str) -> tuple[list[str], bool]:
-    """A BibTeX name list ("A and B and others") as ["First Last", ...] and whether it was cut."""
-    names: list[str] = []
-    truncated = False
-    for raw in _split_depth0(" " + value.strip() + " ", _AND):
-        raw = raw.strip()
-        if not raw:
-            continue
-        if raw.lower() in {"others", "et al.", "et al", "{others}"}:
-            truncated = True
-            continue
-        parts = [p.strip() for p in _split_depth0(raw, _COMMA)]
-        parts = [p for p in parts if p]
-        if len(parts) == 2:
-            name = f"{parts[1]} {parts[0]}"
-        elif len(parts) >= 3:
-            name = f"{' '.join(parts[2:])} {parts[0]} {parts[1]}"
-        else:
-            name = parts[0] if parts else ""
-        name = clean_name(delatex(name))
-        if name and not is_placeholder(name):
-            names.append(name)
-    return names, truncated
+# LaTeX to Unicode and BibTeX name lists have their homes in enrich/text (latex.py, authors.py);
+# the old names stay for callers.
+delatex = latex_to_text
 
 
 # --------------------------------------------------------------------------- the reader

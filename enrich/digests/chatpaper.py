@@ -76,11 +76,8 @@ _OTHER_LABEL = re.compile(
     r".{0,8}(?:单位|机构|隶属|所属|关键词|摘要|方法|结论|中文翻译|工作量|创新点|性能|背景).{0,8}",
     re.IGNORECASE,
 )
-_PLACEHOLDER = re.compile(
-    r"\bnot\s+(?:provided|available|given|listed|mentioned|found|specified|included)\b|"
-    r"\bunknown\b|无法|请提供|未提供|未提及|未给出|未知|需要您|不详|^\W*x{3,}\W*$",
-    re.IGNORECASE,
-)
+# ChatPaper's template writes "[作者姓名]" / "（待补充）" where it has no names: a field that
+# is only a bracketed note is its placeholder (the vocabulary is enrich.text.is_placeholder).
 _BRACKETED = re.compile(r"^\s*(?:\[[^\[\]]*\]|（[^（）]*）|\([^()]*\))\s*$")
 _STAMP = re.compile(
     r"\s*\[(?P<cats>[a-z][a-z-]*(?:\.[A-Za-z-]+)?(?:\s*[,;]?\s*[a-z][a-z-]*(?:\.[A-Za-z-]+)?)*)\]"
@@ -210,9 +207,7 @@ def _pick_title(value: str) -> str:
 
 def _is_placeholder(value: str) -> bool:
     text = clean_text(value)
-    return bool(
-        not text or is_placeholder(text) or _PLACEHOLDER.search(text) or _BRACKETED.match(text)
-    )
+    return bool(not text or is_placeholder(text) or _BRACKETED.match(text))
 
 
 def _summary_claims(lines: list[str], first_line: int) -> list[Claim]:

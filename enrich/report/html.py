@@ -18,13 +18,14 @@ import difflib
 import hashlib
 import html
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from enrich.models import CONFLICT_KINDS, EnrichedEntry, RunSummary
+from enrich.text.names import pair_names, parse_name
+from enrich.text.titles import word_key
 
 __all__ = ["entry_level", "render_html", "safe_href"]
 
@@ -83,18 +84,13 @@ def entry_level(entry: EnrichedEntry) -> str | None:
 # --- differences ----------------------------------------------------------------------------
 
 
-def _word_key(word: str) -> str:
-    word = re.sub(r"\\[a-zA-Z]+|[$^{}]", "", word)
-    return "".join(ch for ch in unicodedata.normalize("NFKC", word).casefold() if ch.isalnum())
-
-
 def title_diff(digest: str | None, arxiv: str | None) -> tuple[str, str]:
     """Both titles as HTML, with words only in the digest in <del> and only in arXiv in <ins>."""
     if not digest or not arxiv:
         return esc(digest or "—"), esc(arxiv or "—")
     left, right = digest.split(), arxiv.split()
     matcher = difflib.SequenceMatcher(
-        None, [_word_key(w) for w in left], [_word_key(w) for w in right], autojunk=False
+        None, [word_key(w) for w in left], [word_key(w) for w in right], autojunk=False
     )
     out_l: list[str] = []
     out_r: list[str] = []
@@ -111,18 +107,17 @@ def title_diff(digest: str | None, arxiv: str | None) -> tuple[str, str]:
     return " ".join(out_l), " ".join(out_r)
 
 
-def _name_key(name: str) -> str:
-    """Equal for the same person written with other case, diacritics, markers or name order."""
-    plain = unicodedata.normalize("NFKD", name)
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
-    words = re.findall(r"[^\W\d_]+", plain)
-    return " ".join(sorted(words))
+def _name_keys(digest: Sequence[str], arxiv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Keys equal exactly for the names the comparison calls one person (enrich.text.names)."""
+    pairs = pair_names([parse_name(n) for n in digest], [parse_name(n) for n in arxiv])
+    keys_l = [f"a{pairs[i][0]}" if i in pairs else f"d{i}" for i in range(len(digest))]
+    return keys_l, [f"a{j}" for j in range(len(arxiv))]
 
 
 def authors_diff(digest: Sequence[str], truncated: bool, arxiv: Sequence[str]) -> tuple[str, str]:
     """Both author lists as HTML: names gone from arXiv <del>, added by arXiv <ins>, names in
     another place .moved, names the digest cut off ("et al.") .cut."""
-    keys_l, keys_r = [_name_key(n) for n in digest], [_name_key(n) for n in arxiv]
+    keys_l, keys_r = _name_keys(digest, arxiv)
     matcher = difflib.SequenceMatcher(None, keys_l, keys_r, autojunk=False)
     in_place_l: set[int] = set()
     in_place_r: set[int] = set()

@@ -22,7 +22,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from enrich.text.markup import clean_text
+from enrich.text.latex import latex_to_text
+from enrich.text.markup import clean_text, strip_html
 from enrich.text.vocabulary import is_cut_item, is_placeholder, strip_cut_marker
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "drop_user_handles",
     "is_user_handle",
     "split_authors",
+    "split_bibtex_names",
+    "split_names",
     "structured_authors",
 ]
 
@@ -94,8 +97,10 @@ def _drop_notes(text: str) -> tuple[str, bool]:
 
 def split_authors(text: str) -> AuthorList:
     """Split a line of names (see the module docstring); never raises."""
-    text = _AUTHOR_PREFIX.sub("", clean_text(text))
-    text, truncated = strip_cut_marker(text)
+    text = clean_text(text)
+    if is_placeholder(text):  # before the label goes: "Author Names" is no name "Names"
+        return AuthorList([], strip_cut_marker(text)[1])
+    text, truncated = strip_cut_marker(_AUTHOR_PREFIX.sub("", text))
     text, noted_cut = _drop_notes(text)
     text, cut = strip_cut_marker(text)
     truncated = truncated or noted_cut or cut
@@ -175,10 +180,12 @@ def _one_name(written: str) -> bool:
     return len(parts) == 2 and len(parts[0].split()) <= 3
 
 
-def structured_authors(items: Iterable[object]) -> AuthorList:
+def structured_authors(items: Iterable[object], *, as_written: bool = False) -> AuthorList:
     """Names that come one per item: strings ("Last, First" or "First Last"), CSL/Zotero
     `{family, given}` / `{lastName, firstName}`, `{name}` / `{literal}` objects, OpenAlex
-    authorships. An item that holds a whole line ("A and B", "A, B, C") is split as a line."""
+    authorships. An item that holds a whole line ("A and B", "A, B, C") is split as a line.
+    With `as_written` every item is one name kept as written ("Last, First", markers and all;
+    the comparison folds them): only cut markers, placeholders and HTML tags go."""
     names: list[str] = []
     truncated = False
     for item in items:
@@ -188,20 +195,22 @@ def structured_authors(items: Iterable[object]) -> AuthorList:
             written = item
         else:
             continue
-        written = clean_text(written)
+        written = strip_html(written).strip() if as_written else clean_text(written)
         if not written:
             continue
         if is_cut_item(written):
             truncated = True
             continue
-        if not _one_name(written):
+        if not as_written and not _one_name(written):
             more = split_authors(written)
             names.extend(more.names)
             truncated = truncated or more.truncated
             continue
         written, cut = strip_cut_marker(written)
         truncated = truncated or cut
-        name = clean_name(_given_first(written) if "," in written else written)
+        if not as_written and "," in written:
+            written = _given_first(written)
+        name = written.strip() if as_written else clean_name(written)
         if name and not is_placeholder(name):
             names.append(name)
     return AuthorList(names, truncated)
@@ -224,3 +233,65 @@ def drop_user_handles(names: Iterable[str], *, one_word: bool = False) -> tuple[
     names = list(names)
     kept = [n for n in names if not is_user_handle(n, one_word=one_word)]
     return kept, len(names) - len(kept)
+
+
+def split_names(value: str | Iterable[object]) -> AuthorList:
+    """Names from a line (`split_authors`) or from items already apart, kept as written
+    (`structured_authors(as_written=True)`): what a claim's author value holds."""
+    if isinstance(value, str):
+        return split_authors(value)
+    return structured_authors(value, as_written=True)
+
+
+def _split_depth0(text: str, sep: re.Pattern[str]) -> list[str]:
+    """Split on `sep` only outside braces."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            m = sep.match(text, i)
+            if m and m.end() > i:
+                parts.append(text[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+_BIB_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_BIB_COMMA = re.compile(r"\s*,\s*")
+
+
+def split_bibtex_names(value: str) -> AuthorList:
+    """A BibTeX name list ("Last, First and First Last and others") as given-first names: "and"
+    and commas split only outside braces, LaTeX is resolved (enrich/text/latex.py), and "others"
+    (or any other cut marker) sets `truncated`."""
+    names: list[str] = []
+    truncated = False
+    for raw in _split_depth0(" " + value.strip() + " ", _BIB_AND):
+        raw = raw.strip()
+        if not raw:
+            continue
+        if is_cut_item(raw.replace("{", "").replace("}", "")):
+            truncated = True
+            continue
+        parts = [p.strip() for p in _split_depth0(raw, _BIB_COMMA)]
+        parts = [p for p in parts if p]
+        if len(parts) == 2:
+            name = f"{parts[1]} {parts[0]}"
+        elif len(parts) >= 3:
+            name = f"{' '.join(parts[2:])} {parts[0]} {parts[1]}"
+        else:
+            name = parts[0] if parts else ""
+        name = clean_name(latex_to_text(name))
+        if name and not is_placeholder(name):
+            names.append(name)
+    return AuthorList(names, truncated)

@@ -36,7 +36,15 @@ PLACEHOLDER_AUTHORS = re.compile(
     r"[\W_]*(?:(?:the\s+)?(?:authors?|names?)(?:['’]s?)?(?:\s+names?)?\s*(?:are|is|:)?\s*)?"
     r"(?:(?:not|n['’]t)\s+(?:been\s+)?(?:provided|available|given|listed|mentioned|specified|"
     r"stated|found|included|known)(?:\s+in\s+the\s+\w+)?|unknown|n/?a|none|anonymous|tbd|null|"
-    r"未提供|未给出|未列出|未知|不详|无|暂无|未注明)(?:\s+authors?)?[\W_]*",
+    r"未提供|未给出|未列出|未知|不详|无|暂无|未注明)(?:\s+authors?)?[\W_]*"
+    r"|[\W_]*(?:the\s+)?(?:authors?|author\s+names?|authors?['’]s?\s+names?|作者|作者姓名)[\W_]*",
+    re.IGNORECASE,
+)
+# Phrases no name contains: anywhere in the text they make it a placeholder ("作者：未提供，请提供
+# 论文全文", "Authors are not mentioned in the excerpt provided").
+_PLACEHOLDER_PHRASE = re.compile(
+    r"\bnot\s+(?:been\s+)?(?:provided|available|given|listed|mentioned|found|specified|included)\b"
+    r"|\bunknown\b|无法|请提供|未提供|未提及|未给出|未知|需要您|不详|^\W*x{3,}\W*$",
     re.IGNORECASE,
 )
 
@@ -60,4 +68,6 @@ def is_cut_item(text: str) -> bool:
 def is_placeholder(text: str) -> bool:
     """True for text standing where names should be: "[Authors not provided]", TBD, 未提供."""
     text = _TAG.sub(" ", text).strip()
-    return bool(text) and PLACEHOLDER_AUTHORS.fullmatch(text) is not None
+    if not text:
+        return False
+    return bool(PLACEHOLDER_AUTHORS.fullmatch(text) or _PLACEHOLDER_PHRASE.search(text))

@@ -1,0 +1,51 @@
+"""Title keys: a title folded to what equality is decided on. Pure.
+
+Folded: HTML tags and entities; LaTeX (through enrich/text/latex.py: $...$, ^ and _, \\emph{},
+\\textbf{}, \\mathcal{X}, {braces}, \\& and other escapes; Greek letter commands become letters:
+$\\alpha$ = α); Unicode compatibility forms (² = 2, 𝒳 = X, ﬁ = fi); transliteration (anyascii:
+é = e, quotes and dashes become ASCII); "&" is "and"; case; then every run of punctuation and
+white space is one space (`fold_title`). `title_key` drops the spaces too: "Pre-training" =
+"Pretraining", arXiv's line-fold spaces, words glued by a digest. The comparison, the duplicate
+finder and the HTML report's word diff all fold with these.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from enrich.text.latex import latex_to_text
+from enrich.text.markup import strip_html
+
+__all__ = ["fold_title", "title_key", "word_key"]
+
+_MATH_MARKUP = re.compile(r"(?<!\\)[$^_{}]")  # markup that joins, never separates: X$^2$ = X2
+_BARE_AMPERSAND = re.compile(r"(?<!\\)&")  # "&" is a word here, not a TeX table column
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_GREEK_LETTERS = str.maketrans({"ϵ": "ε", "ϑ": "θ", "ϕ": "φ", "ϱ": "ρ", "ς": "σ", "ϖ": "π"})
+
+
+@lru_cache(maxsize=65536)
+def fold_title(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces (see the module docstring)."""
+    text = strip_html(text)
+    if "\\" in text:
+        text = latex_to_text(_BARE_AMPERSAND.sub(r"\\&", text), math="text")
+    text = _MATH_MARKUP.sub("", text)
+    if not text.isascii():
+        text = anyascii(unicodedata.normalize("NFKC", text).translate(_GREEK_LETTERS))
+    text = text.lower().replace("&", " and ")
+    return _NOT_ALNUM.sub(" ", text).strip()
+
+
+def title_key(text: str) -> str:
+    """The folded title without spaces: what equality is decided on."""
+    return fold_title(text).replace(" ", "")
+
+
+def word_key(word: str) -> str:
+    """One word of a title as the key compares it (for word-by-word differences)."""
+    return title_key(word)

@@ -1,0 +1,252 @@
+"""One rule, one answer: every place that uses a text rule agrees on every string of ONE table.
+
+The table mixes names (diacritics, German umlaut spellings, family-first, LaTeX, HTML, markers,
+CJK), cut markers, placeholders and titles. For each rule, each place that applies it (the readers,
+the comparison, the duplicate finder, the HTML report) is asked about every string (or pair of
+strings) of the table, and the answers must agree. No answer is written down per string here
+except the few the issue names (TBD is a placeholder everywhere; Müller = Mueller everywhere).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from enrich.compare import entry_conflicts
+from enrich.compare.authors import compare_authors
+from enrich.compare.claims import claim_conflicts
+from enrich.compare.duplicates import _title_hash
+from enrich.compare.names import is_placeholder as compare_is_placeholder
+from enrich.compare.names import split_names
+from enrich.compare.titles import compare_titles
+from enrich.digests import bibtex, chatpaper
+from enrich.digests.text import split_authors as reader_split_authors
+from enrich.models import ArxivRecord, Claim, DigestEntry, Source
+from enrich.report.html import authors_diff, title_diff
+from enrich.text import (
+    is_placeholder,
+    is_user_handle,
+    split_authors,
+    strip_cut_marker,
+    structured_authors,
+)
+from enrich.text.latex import latex_to_text
+from enrich.text.markup import strip_html
+from enrich.text.names import parse_name, same_person
+from enrich.text.titles import fold_title, title_key
+from enrich.text.vocabulary import is_cut_item
+
+TABLE: tuple[str, ...] = (
+    # names, and the same people written otherwise
+    "Thomas Müller",
+    "Thomas Mueller",
+    "Thomas Muller",
+    "Müller, Thomas",
+    r"Thomas M{\"u}ller",
+    "<b>Thomas Müller</b>",
+    "Thomas Müller1,2*",
+    "Thomas Müller†",
+    "T. Müller",
+    "José Álvarez",
+    "Jose Alvarez",
+    r"Jos\'e \'Alvarez",
+    "Zhang Wei",
+    "Wei Zhang",
+    "张伟",
+    "Søren Kierkegaard",
+    r"S{\o}ren Kierkegaard",
+    "Anh-Dzung Doan",
+    "Anh Dzung Doan",
+    "Yunxiang (Jun) Xiang",
+    "Hugo Touvron",
+    # cut markers
+    "et al.",
+    "et. al",
+    "et~al.",
+    "etal.",
+    "and others",
+    "and 7 others",
+    "+10 authors",
+    "(+3 more)",
+    "…",
+    "...",
+    "etc.",
+    "等",
+    "等人",
+    "others",
+    # placeholders
+    "TBD",
+    "N/A",
+    "n/a",
+    "None",
+    "Unknown",
+    "Anonymous",
+    "null",
+    "未提供",
+    "无",
+    "暂无",
+    "[Authors' names not provided in the text]",
+    "Authors: Not available",
+    "Authors are not mentioned in the excerpt",
+    "作者：未提供，请提供论文全文",
+    "Author Names",
+    # not placeholders, though close
+    "Nonna Smith",
+    "Anonymous Coward, Jane Doe",
+    "Tina Bd",
+    # titles, and the same titles written otherwise
+    "Attention Is All You Need",
+    "attention is all you need",
+    "Attention is All You Need.",
+    "<i>Attention</i> Is All You Need",
+    r"\emph{Attention} Is All You {N}eed",
+    "Attention-Is-All-You-Need",
+    r"$\alpha$-Blending for Diffusion",
+    "α-Blending for Diffusion",
+    "Pre-training Transformers",
+    "Pretraining Transformers",
+    r"Speed \& Accuracy",
+    "Speed & Accuracy",
+    "Speed and Accuracy",
+    "Speed &amp; Accuracy",
+    r"O(n\log n) Sorting",
+    "X$^2$-Net",
+    "X2-Net",
+)
+
+LINE = "Ann Lee, Bo Chen, {}"
+RECORD = ArxivRecord(
+    arxiv_id="2401.00001",
+    latest_version=1,
+    title="A title",
+    authors=["Ann Lee", "Bo Chen", "Cy Diaz", "Dee Evans"],
+    abs_url="https://arxiv.org/abs/2401.00001v1",
+    pdf_url="https://arxiv.org/pdf/2401.00001v1",
+    html_url="https://arxiv.org/html/2401.00001v1",
+    arxiv_doi="10.48550/arXiv.2401.00001",
+)
+
+
+def _entry(authors: list[str]) -> DigestEntry:
+    return DigestEntry(
+        arxiv_id="2401.00001", authors=authors, source=Source(path="d.md", line=1, format="t")
+    )
+
+
+# --- placeholders -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", TABLE)
+def test_placeholder_everywhere_or_nowhere(text: str) -> None:
+    said = is_placeholder(text)
+    assert compare_is_placeholder(text) == said
+    assert chatpaper._is_placeholder(text) == said or text.startswith(("[", "("))
+    placeholder_finding = any("placeholder" in c.message for c in entry_conflicts(_entry([text])))
+    assert placeholder_finding == said  # the comparison reports it as a placeholder
+    if said:  # every reader gives no names for it
+        assert split_authors(text).names == []
+        assert reader_split_authors(text)[0] == []
+        assert structured_authors([text]).names == []
+        assert bibtex.split_bibtex_names(text)[0] == []
+        assert split_names([text]).names == []
+        assert claim_conflicts([Claim(field="authors", value=text, origin="summary")], RECORD) == []
+
+
+def test_the_issues_placeholder_is_one_everywhere() -> None:
+    assert is_placeholder("TBD") and compare_is_placeholder("TBD")
+    assert split_authors("TBD") == ([], False)
+    assert split_authors("Authors: TBD") == ([], False)
+
+
+# --- cut markers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", TABLE)
+def test_cut_marker_everywhere_or_nowhere(text: str) -> None:
+    line = LINE.format(text)
+    cut = strip_cut_marker(line)[1] or is_cut_item(text)
+    assert split_authors(line).truncated == cut or is_placeholder(text)
+    assert split_names(line).truncated == split_authors(line).truncated
+    assert structured_authors(["Lee, Ann", "Chen, Bo", text]).truncated == (
+        is_cut_item(text) or strip_cut_marker(text)[1]
+    )
+    assert (
+        bibtex.split_bibtex_names(f"Lee, Ann and {text}")[1] == is_cut_item(text)
+        or (
+            strip_cut_marker(text)[1]  # "and 7 others" splits on its own "and" in BibTeX
+        )
+    )
+    if cut:  # a cut marker is never a name
+        assert split_authors(line).names == ["Ann Lee", "Bo Chen"]
+
+
+# --- names: one person in the comparison, the report and the duplicate finder -------------------
+
+NAMES = [
+    t
+    for t in TABLE
+    if parse_name(t).tokens
+    and not is_placeholder(t)
+    and not is_cut_item(t)
+    and not is_user_handle(t)  # "X2-Net": not a name to the comparison
+]
+
+
+def test_same_person_everywhere_or_nowhere() -> None:
+    disagree = []
+    for a, b in itertools.combinations(NAMES, 2):
+        same = same_person(a, b)
+        verdict = compare_authors([a], False, [b]).verdict
+        left, right = authors_diff([a], False, [b])
+        marked = "<del" in left or "<ins" in right
+        if (verdict != "unverifiable" and (verdict == "ok") != same) or marked == same:
+            disagree.append((a, b, same, verdict, marked))
+    assert disagree == []
+    assert any(same_person(a, b) for a, b in itertools.combinations(NAMES, 2))
+
+
+def test_the_issues_umlaut_pair_is_one_person_in_the_report_too() -> None:
+    assert same_person("Thomas Müller", "Thomas Mueller")
+    left, right = authors_diff(["Thomas Müller"], False, ["Thomas Mueller"])
+    assert "<del" not in left and "<ins" not in right
+
+
+# --- titles: one key for the comparison, the report's word diff and the duplicate finder --------
+
+
+def test_title_equal_everywhere_or_nowhere() -> None:
+    disagree = []
+    equal_pairs = 0
+    for a, b in itertools.combinations(TABLE, 2):
+        equal = title_key(a) == title_key(b)
+        equal_pairs += equal
+        verdict = compare_titles(a, b).verdict
+        if equal and (verdict != "equal" or _title_hash(a) != _title_hash(b)):
+            disagree.append((a, b, "comparison or duplicate finder"))
+        if not equal and verdict == "equal" and not any(c in a + b for c in "([（【"):
+            disagree.append((a, b, "comparison beyond its trailing-note rule"))
+        left, right = title_diff(a, b)
+        one_word = " " not in a.strip() and " " not in b.strip()  # the word diff is the key
+        if one_word and ("<del" in left or "<ins" in right) == equal:
+            disagree.append((a, b, "report"))
+    assert disagree == []
+    assert equal_pairs > 10  # the table does hold titles written two ways
+
+
+# --- LaTeX and HTML: one decoder --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", TABLE)
+def test_latex_is_read_the_same_by_readers_and_comparison(text: str) -> None:
+    assert bibtex.delatex(text) == latex_to_text(text)
+    assert parse_name(text).tokens == parse_name(latex_to_text(text, math="text")).tokens
+    assert fold_title(text) == fold_title(latex_to_text(text, math="text")) or "$" in text
+
+
+@pytest.mark.parametrize("text", TABLE)
+def test_html_is_read_the_same_by_readers_and_comparison(text: str) -> None:
+    plain = strip_html(text)
+    assert fold_title(text) == fold_title(plain)
+    assert parse_name(text).tokens == parse_name(plain).tokens
+    assert split_authors(text) == split_authors(plain)
