@@ -206,6 +206,10 @@ def revise_for_versions(
             elif c.severity != "info":
                 c = _unexplained(c, entry, record, versions)
         out.append(c)
+    if any(c.kind == "changed_in_later_version" and c.field == "authors" for c in out):
+        # a list cut short of the latest is explained by the same later change, and the version's
+        # fix writes the latest's full list (cut or not): one finding, not two
+        out = [c for c in out if not (c.kind == "authors_truncated" and c.field == "authors")]
     return out
 
 

@@ -16,7 +16,9 @@ up to the next entry's first line):
   a fix into a mistake). A summary's copy (a claim: ``fixed=False``) is left as written.
 
 An entry with a warning or error that needs a person (title_mismatch, claim_mismatch, duplicate,
-authors_mismatch, version_ahead, ...) is not touched at all and is listed in ``left_alone``.
+authors_mismatch, version_ahead, ...) is not touched at all and is listed in ``left_alone``; an
+authors_mismatch that comes with authors_truncated (a list both cut and reordered) does not hold
+the fix back: arXiv's full list replaces the cut one and mends the order with it.
 Pure: no I/O. Lines are counted on "\\n", 1-based, like the parsers count them.
 """
 
@@ -158,7 +160,15 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _blocking(conflicts: Sequence[Conflict]) -> list[Conflict]:
-    return [c for c in conflicts if c.severity != "info" and c.kind not in FIXABLE]
+    # a list both cut and reordered: arXiv's full list, written for the cut, mends the order too
+    cut = any(c.kind == "authors_truncated" and c.field == "authors" for c in conflicts)
+    return [
+        c
+        for c in conflicts
+        if c.severity != "info"
+        and c.kind not in FIXABLE
+        and not (cut and c.kind == "authors_mismatch" and c.field == "authors")
+    ]
 
 
 def _describe(conflicts: Sequence[Conflict]) -> str:
