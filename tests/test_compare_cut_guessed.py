@@ -116,3 +116,9 @@ def test_hugging_face_handles_are_kept_out_of_the_author_comparison() -> None:
     listed = [AUTHORS[0], AUTHORS[1], "HJH2CMD", "ssz1111", "@akhaliq"]
     found = compare_entry(entry(authors=listed, authors_truncated=True), record())
     assert [c.kind for c in found] == ["authors_truncated"]
+
+
+def test_a_cut_list_with_names_arxiv_lacks_is_a_mismatch_only() -> None:
+    wrong = [AUTHORS[1], "Ada Lovelace"]
+    kinds = [c.kind for c in compare_entry(entry(authors=wrong, authors_truncated=True), record())]
+    assert kinds == ["authors_mismatch"]

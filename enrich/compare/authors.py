@@ -9,8 +9,10 @@ The verdict, most serious first:
   mismatch      names missing, extra, or in another order (for a list cut with "et al.": not a
                 prefix of arXiv's)
   truncated     a list cut with "et al." whose names are the first of arXiv's
-`cut` is true for a list cut with "et al." short of arXiv's, with any verdict: a list both cut and
-reordered is a mismatch that is also cut (the comparison reports both).
+`cut` is true for a list cut with "et al." short of arXiv's: with "truncated", and with "mismatch"
+when every name the digest gives is arXiv's (cut and reordered, or a middle name left out): the
+comparison reports both, and arXiv's full list mends both. A list with names arXiv does not have
+is a mismatch only: a person has to look.
   ok            the same people in the same order
 `swapped` lists the digest's names written family-first; with "ok" or "truncated" that is the
 author_name_order finding. Names are matched one by one (names.match_names): first each against
@@ -97,7 +99,7 @@ def compare_authors(
     missing = tuple(a[j].raw for j in range(span) if j not in used)
     swapped = tuple(d[i].raw for i in order if pairs[i][1] == "swapped")
     if extra or missing or moved:
-        cut = truncated and len(d) < len(a)
+        cut = truncated and len(d) < len(a) and not extra  # arXiv's names, cut and reordered
         return AuthorComparison("mismatch", missing, extra, moved, swapped, cut=cut)
     if truncated and len(d) < len(a):
         return AuthorComparison("truncated", swapped=swapped)
