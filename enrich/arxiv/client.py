@@ -107,6 +107,28 @@ class Lookup:
         return cls(answer.status, answer.record, reason, from_cache=True)
 
 
+def split_ids(ids: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, Lookup]]:
+    """Distinct ids as given -> (canonical id -> the forms given, the ones that are no arXiv
+    id at all: `invalid` at once). For look-up sources that key their answers as given."""
+    aliases: dict[str, list[str]] = {}
+    invalid: dict[str, Lookup] = {}
+    for given in dict.fromkeys(ids):
+        try:
+            aliases.setdefault(parse_arxiv_id(given).id, []).append(given)
+        except InvalidArxivId as exc:
+            invalid[given] = Lookup("invalid", reason=exc.reason)
+    return aliases, invalid
+
+
+def as_given(results: dict[str, Lookup], aliases: dict[str, list[str]]) -> dict[str, Lookup]:
+    """Answers by canonical id -> answers keyed by every form the caller gave."""
+    out: dict[str, Lookup] = {}
+    for key, lookup in results.items():
+        for given in aliases.get(key, [key]):
+            out[given] = lookup
+    return out
+
+
 @dataclass
 class ClientStats:
     """The cost of the lookups so far (for the run summary)."""

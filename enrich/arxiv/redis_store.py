@@ -40,7 +40,7 @@ from typing import Any
 import redis
 from redis.lock import Lock
 
-from enrich.arxiv.cache import CachedAnswer, CacheStats, RecordCache, positive_expiry
+from enrich.arxiv.cache import CachedAnswer, CacheStats, RecordCache
 from enrich.errors import BudgetUnavailable, CacheError
 from enrich.models import ArxivRecord
 
@@ -336,24 +336,11 @@ class RedisRecordCache(RecordCache):
         except redis.RedisError as exc:
             self._fail(exc)
 
-    def put_found(self, records: Iterable[ArxivRecord]) -> None:
-        now = self.now()
-        items = [
-            (r.arxiv_id, {"status": "found", "record": r.model_dump(mode="json")}) for r in records
-        ]
-        self._store(items, now, positive_expiry(now, self.cache_ttl))
-
-    def put_not_found(self, ids: Iterable[str]) -> None:
-        now = self.now()
-        items = [(i, {"status": "not_found", "record": None}) for i in ids]
-        self._store(items, now, now + self.negative_ttl)
-
-    def put_invalid(self, arxiv_id: str, reason: str) -> None:
-        now = self.now()
-        item = {"status": "invalid", "record": None, "reason": reason}
-        self._store([(arxiv_id, item)], now, now + self.negative_ttl)
-
-    def _store(self, items: list[tuple[str, dict[str, Any]]], now: float, expires: float) -> None:
+    def _put_many(
+        self, items: list[tuple[str, dict[str, Any]]], now: float, expires: float
+    ) -> None:
+        """RecordCache.put_found/put_not_found/put_invalid store through here. Unlike the disk
+        cache, a failure does not stop later writes: Redis may be back for the next one."""
         if not items or expires <= now:
             return
         try:

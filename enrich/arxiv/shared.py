@@ -29,10 +29,9 @@ import httpx
 import redis
 
 from enrich.arxiv.backends import lease_for, redis_for
-from enrich.arxiv.client import ArxivClient, ClientStats, Lookup
+from enrich.arxiv.client import ArxivClient, ClientStats, Lookup, as_given, split_ids
 from enrich.arxiv.redis_store import InflightQueue, RedisLimiter, RedisRecordCache, redis_reason
-from enrich.errors import BudgetUnavailable, InvalidArxivId
-from enrich.ids import parse_arxiv_id
+from enrich.errors import BudgetUnavailable
 from enrich.models import ArxivRecord
 from enrich.settings import Settings
 
@@ -113,13 +112,7 @@ class SharedLookup:
         self, ids: Iterable[str], progress: Callable[[int], None] | None = None
     ) -> dict[str, Lookup]:
         """One Lookup per distinct id given, as ArxivClient.fetch, through the shared queue."""
-        results: dict[str, Lookup] = {}
-        aliases: dict[str, list[str]] = {}
-        for given in dict.fromkeys(ids):
-            try:
-                aliases.setdefault(parse_arxiv_id(given).id, []).append(given)
-            except InvalidArxivId as exc:
-                results[given] = Lookup("invalid", reason=exc.reason)
+        aliases, results = split_ids(ids)
         wanted = list(aliases)
         if not self.settings.refresh:
             for arxiv_id, answer in self.cache.get_many(wanted).items():
@@ -131,11 +124,7 @@ class SharedLookup:
                 results[arxiv_id] = Lookup("unavailable", reason="offline and not in the cache")
         elif left:
             self._shared(left, results, progress)
-        out: dict[str, Lookup] = {}
-        for key, lookup in results.items():
-            for given in aliases.get(key, [key]):
-                out[given] = lookup
-        return out
+        return as_given(results, aliases)
 
     def _shared(
         self,

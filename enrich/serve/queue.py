@@ -27,9 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from enrich.arxiv.cache import RecordCache, positive_expiry
-from enrich.arxiv.client import Lookup
-from enrich.errors import InvalidArxivId
-from enrich.ids import parse_arxiv_id
+from enrich.arxiv.client import Lookup, as_given, split_ids
 from enrich.serve.metrics import Metrics
 from enrich.settings import Settings
 
@@ -113,13 +111,7 @@ class Coalescer:
         """One Lookup per distinct id (keyed as given); QueueFull when the wait would be too long.
 
         Cancelling the caller (a disconnect) withdraws its interest in the ids it waited for."""
-        results: dict[str, Lookup] = {}
-        aliases: dict[str, list[str]] = {}
-        for given in dict.fromkeys(ids):
-            try:
-                aliases.setdefault(parse_arxiv_id(given).id, []).append(given)
-            except InvalidArxivId as exc:
-                results[given] = Lookup("invalid", reason=exc.reason)
+        aliases, results = split_ids(ids)
         wanted = [i for i in aliases if not self._from_memory(i, results)]
         if wanted and self.cache is not None and not self.settings.refresh:
             cached = await asyncio.to_thread(self.cache.get_many, wanted)
@@ -131,10 +123,7 @@ class Coalescer:
             wanted = [i for i in wanted if i not in cached]
         if wanted:
             results.update(await self._wait_for(wanted))
-        out: dict[str, Lookup] = {}
-        for key, lookup in results.items():
-            for given in aliases.get(key, [key]):
-                out[given] = lookup
+        out = as_given(results, aliases)
         for lookup in out.values():
             self.metrics.lookups[lookup.status] += 1
         return out
