@@ -285,3 +285,60 @@ def test_callers_that_disconnect_stop_costing(arxiv: StandIn, tmp_path) -> None:
         thread.join(timeout=10)
     assert arxiv.requested_ids() == IDS[8:12]  # the 8 ids nobody waits for cost nothing
     assert "enrich_queue_dropped_total 8" in metrics
+
+
+def test_server_source_when_the_service_is_down_or_full(tmp_path) -> None:
+    from enrich.serve.remote import ATTEMPTS, ServerSource
+    from tests.redis_helpers import free_port
+
+    slept: list[float] = []
+    down = Settings(cache_dir=tmp_path, server=f"http://127.0.0.1:{free_port()}")
+    with ServerSource(down, sleep=slept.append) as source:
+        got = source.fetch(["2501.00001", "2501.00002"])
+    assert {lk.status for lk in got.values()} == {"unavailable"}
+    assert "cannot be reached" in (got["2501.00001"].reason or "")
+    assert len(slept) == ATTEMPTS - 1
+
+    calls: list[int] = []
+
+    def full(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            return httpx.Response(503, json={"detail": "full"}, headers={"Retry-After": "7"})
+        ids = json.loads(request.content)["ids"]
+        return httpx.Response(
+            200,
+            json={
+                "results": [
+                    {"arxiv_id": i, "status": "not_found", "record": None, "reason": "gone"}
+                    for i in ids
+                ]
+            },
+        )
+
+    slept.clear()
+    http = httpx.Client(transport=httpx.MockTransport(full), base_url="http://svc")
+    with ServerSource(
+        Settings(cache_dir=tmp_path, server="http://svc"), http=http, sleep=slept.append
+    ) as source:
+        got = source.fetch(["2501.00001"])
+    assert slept == [7.0]  # Retry-After honoured
+    assert got["2501.00001"].status == "not_found" and got["2501.00001"].reason == "gone"
+
+
+def test_enrich_serve_refuses_a_public_address_without_a_token(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "enrich", "serve", "--host", "0.0.0.0", "--port", "9"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert done.returncode == 2
+    assert "serve_token" in done.stderr and "Traceback" not in done.stderr
