@@ -39,6 +39,7 @@ _EXPORTS = {
     "FixedDigest": "enrich.report.writeback",
     "InputError": "enrich.errors",
     "InvalidArxivId": "enrich.errors",
+    "MirrorStore": "enrich.mirror",
     "OutputError": "enrich.errors",
     "OutputPlan": "enrich.outputs",
     "Pipeline": "enrich.pipeline",

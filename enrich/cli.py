@@ -89,6 +89,8 @@ def _load(kwargs: dict[str, Any]) -> Any:
         offline=kwargs.pop("offline", None),
         refresh=kwargs.pop("refresh", None),
         server=kwargs.pop("server", None),
+        oai_url=kwargs.pop("oai_url", None),
+        mirror_path=kwargs.pop("mirror_path", None),
     )
     if kwargs.pop("verbose", False):
         import logging
@@ -322,6 +324,52 @@ def cache_clear(**settings_options: Any) -> None:
         removed = store.clear()
         where = str(store.path) if settings.redis_url else str(settings.cache_dir.resolve())
     click.echo(f"removed {removed} cached answers from {where}")
+
+
+def _mirror_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--mirror-path", type=click.Path(dir_okay=False), help="Mirror database.")(fn)
+    return _settings_options(fn)
+
+
+@cli.group()
+def mirror() -> None:
+    """The local arXiv mirror: look-ups ask it before the cache and the API."""
+
+
+@mirror.command("sync")
+@click.option("--set", "set_spec", help="Only this OAI-PMH set, e.g. cs or physics:hep-th.")
+@click.option("--from", "from_day", help="List changes from this day (YYYY-MM-DD).")
+@click.option("--oai-url", help="OAI-PMH endpoint (default: oaipmh.arxiv.org).")
+@_mirror_options
+def mirror_sync(**kwargs: Any) -> None:
+    """Harvest arXiv's OAI-PMH arXivRaw records since the last sync (resumable)."""
+    from enrich.mirror.commands import sync_command
+
+    settings = _load(kwargs)
+    code = sync_command(
+        settings, set_spec=kwargs["set_spec"], from_day=kwargs["from_day"], quiet=kwargs["quiet"]
+    )
+    raise Exit(code)
+
+
+@mirror.command("import")
+@click.argument("file")
+@_mirror_options
+def mirror_import(**kwargs: Any) -> None:
+    """Import the arXiv metadata snapshot (JSON lines, plain or gzip)."""
+    from enrich.mirror.commands import import_command
+
+    settings = _load(kwargs)
+    raise Exit(import_command(settings, path=kwargs["file"], quiet=kwargs["quiet"]))
+
+
+@mirror.command("stats")
+@_mirror_options
+def mirror_stats(**kwargs: Any) -> None:
+    """Show what the mirror holds and how fresh it is."""
+    from enrich.mirror.commands import stats_command
+
+    raise Exit(stats_command(_load(kwargs)))
 
 
 @cli.command()

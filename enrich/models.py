@@ -201,6 +201,7 @@ class RunSummary(_Model):
     unique_ids: int = 0
     requests: int = 0
     cache_hits: int = 0
+    mirror_hits: int = 0  # papers the local mirror answered (no request)
     retries: int = 0
     seconds: float = 0.0
     offline: bool = False

@@ -100,8 +100,10 @@ class Pipeline:
     def client(self) -> LookupSource:
         if self._client is None:  # arXiv, the Redis-shared queue or a server, as settings say
             from enrich.arxiv.backends import open_lookup_source
+            from enrich.mirror.lookup import open_mirror_first
 
-            self._client = open_lookup_source(self.settings)
+            source = open_lookup_source(self.settings)
+            self._client = open_mirror_first(source, self.settings)  # the mirror answers first
         return self._client
 
     def run(self, paths: Iterable[str | Path]) -> Iterator[EnrichedEntry]:
@@ -136,7 +138,7 @@ class Pipeline:
             ids = list(unique)
             del unique
             self.summary.unique_ids = len(ids)
-            with self._lookup(ids) if ids else _Lookups() as lookups:
+            with self._lookup(ids, versioned) if ids else _Lookups() as lookups:
                 del ids
                 own = self._own_versions(spool, lookups, versioned)  # see enrich/versions.py
                 del versioned
@@ -157,11 +159,18 @@ class Pipeline:
         self.summary.conflicts = {kind: dict(sev) for kind, sev in sorted(conflicts.items())}
         self.summary.seconds = round(time.monotonic() - started, 3)
 
-    def _lookup(self, ids: list[str]) -> _Lookups:
+    def _lookup(self, ids: list[str], versioned: set[tuple[str, int]]) -> _Lookups:
         """Every id looked up, in `fetch` calls of FETCH_BATCHES batches each, so the client holds
         at most that many records at once (the rest are set aside by _Lookups). Requests stay
         ceil(unique ids / batch), as every call but the last asks whole batches; ids missing from
-        an answer are asked once more at the end of their own call."""
+        an answer are asked once more at the end of their own call. A mirror-first source also
+        gets the highest version each id's entries name (a newer one than the mirror's goes to
+        arXiv)."""
+        from enrich.mirror.lookup import MirrorFirst
+
+        newest: dict[str, int] = {}
+        for arxiv_id, version in versioned if isinstance(self.client, MirrorFirst) else ():
+            newest[arxiv_id] = max(version, newest.get(arxiv_id, 0))
         total = len(ids)
         chunk = max(1, self.settings.batch_size) * FETCH_BATCHES
         lookups = _Lookups()
@@ -173,7 +182,11 @@ class Pipeline:
                 def report(done: int, offset: int = offset, progress: Progress = progress) -> None:
                     progress(offset + done, total)
 
-            lookups.add(self.client.fetch(ids[offset : offset + chunk], report))
+            part = ids[offset : offset + chunk]
+            if isinstance(self.client, MirrorFirst):
+                lookups.add(self.client.fetch(part, report, newest))
+            else:
+                lookups.add(self.client.fetch(part, report))
         self._count()
         return lookups
 
@@ -211,6 +224,7 @@ class Pipeline:
             self.summary.requests = int(getattr(stats, "requests", 0))
             self.summary.cache_hits = int(getattr(stats, "cache_hits", 0))
             self.summary.retries = int(getattr(stats, "retries", 0))
+        self.summary.mirror_hits = int(getattr(self.client, "mirror_hits", 0))
         note = getattr(self.client, "cache_note", None)
         if note:
             self.summary.cache_note = str(note)

@@ -75,8 +75,11 @@ class Settings(BaseSettings):
     serve_max_ids: int = Field(default=1000, ge=1)
     serve_max_wait: float = Field(default=120.0, gt=0)
     serve_linger: float = Field(default=0.05, ge=0, le=5)
+    oai_url: str = "https://oaipmh.arxiv.org/oai"
+    mirror_path: str = ""  # "" = <cache_dir>/mirror.sqlite3
+    mirror_max_age: float = Field(default=172800.0, ge=0)
 
-    @field_validator("api_url")
+    @field_validator("api_url", "oai_url")
     @classmethod
     def _url(cls, value: str) -> str:
         parts = urlsplit(value)
@@ -126,8 +129,21 @@ class Settings(BaseSettings):
 
     @property
     def is_arxiv_host(self) -> bool:
-        host = normalise_host(urlsplit(self.api_url).hostname or "")
-        return host == "arxiv.org" or host.endswith(".arxiv.org")
+        return _is_arxiv(self.api_url)
+
+    def check_oai_polite(self) -> None:
+        """Refuse a min_interval below 3 s against arXiv's OAI-PMH host (checked when syncing, so
+        that tests pointing api_url at a stand-in with min_interval 0 keep the default oai_url)."""
+        if _is_arxiv(self.oai_url) and self.min_interval < ARXIV_MIN_INTERVAL:
+            raise SettingsError(
+                f"invalid settings: min_interval {self.min_interval} is below arXiv's "
+                f"{ARXIV_MIN_INTERVAL} s rule for {urlsplit(self.oai_url).hostname}"
+            )
+
+    @property
+    def mirror_file(self) -> Path:
+        """The mirror database: `mirror_path`, or mirror.sqlite3 in the cache folder."""
+        return Path(self.mirror_path) if self.mirror_path else self.cache_dir / "mirror.sqlite3"
 
     @property
     def full_user_agent(self) -> str:
@@ -157,6 +173,11 @@ def normalise_host(host: str) -> str:
         return host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         return host
+
+
+def _is_arxiv(url: str) -> bool:
+    host = normalise_host(urlsplit(url).hostname or "")
+    return host == "arxiv.org" or host.endswith(".arxiv.org")
 
 
 def _one_line(error: ValidationError, config: Path | None) -> str:

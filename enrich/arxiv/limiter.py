@@ -27,6 +27,10 @@ budget:
 * **Nothing left to ask.** `slot(ready=...)` calls `ready()` once the lock is held and before any
   wait: when it says there is nothing to send (another process just stored the answers), the
   slot is given back at once, without waiting and without stamping.
+* **A holder killed mid-request.** While a request is out, `<cache_dir>/arxiv-api.busy` exists;
+  it is removed when the request ends. A process that gets the lock and finds it (its writer died,
+  even by SIGKILL, before it could stamp the end) does not know when that request really ended
+  (arXiv may have gone on answering it), so it waits the full interval from now.
 * **Degraded mode.** When the lock file cannot be created (read-only or missing folder), the
   limiter still enforces the gap and the single connection within this process and says why in
   `degraded`.
@@ -58,6 +62,7 @@ log = logging.getLogger(__name__)
 
 LOCK_NAME = "arxiv-api.lock"
 STAMP_NAME = "arxiv-api.stamp"
+BUSY_NAME = "arxiv-api.busy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,7 @@ class Limiter:
         self._hold_until: float | None = None  # our own clock
         self._fd: int | None = None
         self._stamp_path: Path | None = None
+        self._busy_path: Path | None = None
         if folder is None:
             self.degraded = "no cache folder: limiting within this process only"
             return
@@ -123,6 +129,7 @@ class Limiter:
             path.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
             self._stamp_path = path / STAMP_NAME
+            self._busy_path = path / BUSY_NAME
         except OSError as exc:
             self.degraded = f"cannot lock {folder}: {exc}; limiting within this process only"
 
@@ -144,14 +151,18 @@ class Limiter:
             wait, held = self._wait_needed(self._read_stamp())
             if held > 0 and held >= wait:
                 self.announce(self.wall() + wait)
+            if self._busy_path is not None and self._busy_path.exists():
+                wait = max(wait, self.min_interval)  # its holder died mid-request
             if wait > 0:
                 self.sleep(wait)
             self.seconds_waiting += max(0.0, self.clock() - started)
+            self._mark_busy(True)
             try:
                 yield True
             finally:
                 self._last_end = self.clock()
                 self._write_stamp(hold_for=None)
+                self._mark_busy(False)
 
     def hold_off(self, seconds: float) -> None:
         """Ask every process sharing the folder not to start a request for `seconds` (429/503)."""
@@ -197,6 +208,17 @@ class Limiter:
                 held = min(stamp.hold_until - self.wall(), stamp.hold_for, self.backoff_max)
                 waits.append(held)
         return max(waits), held
+
+    def _mark_busy(self, busy: bool) -> None:
+        if self._busy_path is None:
+            return
+        try:
+            if busy:
+                self._busy_path.write_text(f"{os.getpid()} {self.token}\n", "ascii")
+            else:
+                self._busy_path.unlink(missing_ok=True)
+        except OSError as exc:
+            self.degraded = f"cannot write {self._busy_path}: {exc}"
 
     def _read_stamp(self) -> Stamp | None:
         if self._stamp_path is None:

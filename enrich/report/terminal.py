@@ -59,6 +59,8 @@ def print_summary(summary: RunSummary, stream: TextIO) -> None:
     table.add_row("unique ids", str(summary.unique_ids))
     table.add_row("requests to arXiv", str(summary.requests))
     table.add_row("cache hits", str(summary.cache_hits))
+    if summary.mirror_hits:
+        table.add_row("from the mirror", str(summary.mirror_hits))
     if summary.retries:
         table.add_row("retries", str(summary.retries))
     table.add_row("time", f"{summary.seconds:.1f} s")

@@ -7,7 +7,12 @@
         arxiv.fail("503", times=2)
         settings = Settings(api_url=arxiv.url, min_interval=0)
 
-Nothing here touches the internet; see `enrich.testing.arxiv_api` for every fault it can serve.
+    with OaiStandIn(page_size=500) as oai:        # arXiv's OAI-PMH (ListRecords, arXivRaw)
+        oai.add(make_record("2501.00001"), datestamp="2026-11-20")
+        settings = Settings(oai_url=oai.url, ...)   # then `enrich mirror sync`
+
+Nothing here touches the internet; see `enrich.testing.arxiv_api` and `enrich.testing.oai_pmh`
+for every fault they can serve.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from enrich.testing.arxiv_api import (
     render_error_feed,
     render_feed,
 )
+from enrich.testing.oai_pmh import OaiStandIn
 
 __all__ = [
     "Fault",
+    "OaiStandIn",
     "RequestLog",
     "StandIn",
     "make_history",

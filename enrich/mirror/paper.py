@@ -1,0 +1,166 @@
+"""MirrorPaper: one paper as the mirror keeps it, and how it becomes the ArxivRecord the API gives.
+
+Both bulk sources (OAI-PMH `arXivRaw` and the metadata snapshot) carry the same fields, "close to
+arXiv's internal format" (../shared/docs/arxiv-api.md §7): a title and abstract with line folds, the
+author list as one string (`authors_raw`, as written, TeX accents and "(affiliation)" included) and
+split into names, categories as a space-separated string whose first is the primary, and every
+version with its submission date as arXiv writes it (`Mon, 2 Apr 2007 19:18:42 GMT`).
+
+Work is deferred to reading: an import stores strings as they come (dates stay as written, names
+keep their TeX), and `to_record` folds, decodes and parses only for the few papers a run asks for.
+The record is then the one the API would give: `published` is v1's date, `updated` the latest
+version's, names in Unicode, `withdrawn` from the comment by the API parser's own rule, plus
+`versions` with every version's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from enrich.arxiv.feed import is_withdrawn
+from enrich.models import ArxivRecord, ArxivVersion
+
+__all__ = ["MirrorPaper", "parse_version_date", "split_raw_authors", "to_record"]
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+_DATE = re.compile(
+    r"^\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})"
+)
+_SPACES = re.compile(r"\s+")
+_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class MirrorPaper:
+    """One paper from either bulk source. `versions` are (number, date as written, size in kB)."""
+
+    arxiv_id: str
+    datestamp: str  # the record's last modification day, YYYY-MM-DD (OAI datestamp, update_date)
+    versions: list[tuple[int, str, int | None]] = field(default_factory=list)
+    title: str = ""
+    authors_raw: str = ""
+    authors: list[str] = field(default_factory=list)  # split, as written (TeX kept)
+    categories: str = ""  # space-separated, primary first
+    abstract: str = ""
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    report_no: str | None = None
+    submitter: str | None = None
+
+    @property
+    def latest_version(self) -> int:
+        return max((v for v, _, _ in self.versions), default=1)
+
+
+def parse_version_date(text: str) -> dt.datetime | None:
+    """`Mon, 2 Apr 2007 19:18:42 GMT` (arXivRaw and the snapshot) -> an aware UTC datetime."""
+    match = _DATE.match(text)
+    if match is None:
+        return None
+    day, month, year, hour, minute, second = match.groups()
+    number = _MONTHS.get(month.title())
+    if number is None:
+        return None
+    try:
+        return dt.datetime(
+            int(year), number, int(day), int(hour), int(minute), int(second), tzinfo=dt.UTC
+        )
+    except ValueError:
+        return None
+
+
+def _depth0_split(text: str) -> list[str]:
+    """Split an arXiv author string on its separators, never inside (affiliation) parentheses."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            match = _SEPARATOR.match(text, i)
+            if match is not None and match.end() > i:
+                parts.append(text[start:i])
+                start = i = match.end()
+                continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def split_raw_authors(text: str) -> list[tuple[str, list[str]]]:
+    """arXiv's author string ("A. One (MIT), B. Two and C. Three") -> [(name, affiliations)].
+
+    This is arXiv's own metadata format, not a digest's author line (that reader is
+    enrich.digests.text.split_authors): names are separated by commas and "and", affiliations
+    follow a name in parentheses, and nothing here is a cut marker or a placeholder.
+    """
+    out: list[tuple[str, list[str]]] = []
+    for part in _depth0_split(_SPACES.sub(" ", text).strip()):
+        affiliations = [a.strip() for a in re.findall(r"\(([^()]*)\)", part) if a.strip()]
+        name = re.sub(r"\([^()]*\)", "", part).strip(" ,")
+        if name:
+            out.append((name, affiliations))
+    return out
+
+
+def _display_name(name: str) -> str:
+    if "\\" in name or "{" in name:
+        from enrich.digests.bibtex import delatex  # the one LaTeX decoder
+
+        name = delatex(name)
+    return _SPACES.sub(" ", name).strip()
+
+
+def _fold(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def to_record(paper: MirrorPaper) -> ArxivRecord:
+    """The ArxivRecord the API gives for this paper, with `versions` and their dates."""
+    stamps = [(number, parse_version_date(date)) for number, date, _ in sorted(paper.versions)]
+    versions = [ArxivVersion(version=n, date=when.date() if when else None) for n, when in stamps]
+    latest = paper.latest_version
+    versioned = f"{paper.arxiv_id}v{latest}"
+    names = [_display_name(n) for n in paper.authors]
+    affiliations: list[list[str]] = [[] for _ in names]
+    if "(" in paper.authors_raw:
+        split = split_raw_authors(paper.authors_raw)
+        if len(split) == len(names):
+            affiliations = [a for _, a in split]
+    categories = paper.categories.split()
+    comment = _fold(paper.comments) or None
+    return ArxivRecord(
+        arxiv_id=paper.arxiv_id,
+        latest_version=latest,
+        title=_fold(paper.title),
+        authors=names,
+        affiliations=affiliations,
+        primary_category=categories[0] if categories else None,
+        categories=categories,
+        published=stamps[0][1] if stamps else None,
+        updated=stamps[-1][1] if stamps else None,
+        abstract=_fold(paper.abstract),
+        comment=comment,
+        journal_ref=_fold(paper.journal_ref) or None,
+        doi=_fold(paper.doi) or None,
+        abs_url=f"https://arxiv.org/abs/{versioned}",
+        pdf_url=f"https://arxiv.org/pdf/{versioned}",
+        html_url=f"https://arxiv.org/html/{versioned}",
+        arxiv_doi=f"10.48550/arXiv.{paper.arxiv_id}",
+        withdrawn=is_withdrawn(comment),
+        versions=versions,
+    )
