@@ -326,9 +326,9 @@ def cache_clear(**settings_options: Any) -> None:
     click.echo(f"removed {removed} cached answers from {where}")
 
 
-def _mirror_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--mirror-path", type=click.Path(dir_okay=False), help="Mirror database.")(fn)
-    return _settings_options(fn)
+_MIRROR_PATH = click.option(
+    "--mirror-path", type=click.Path(dir_okay=False), metavar="FILE", help="Mirror database."
+)
 
 
 @cli.group()
@@ -337,39 +337,69 @@ def mirror() -> None:
 
 
 @mirror.command("sync")
-@click.option("--set", "set_spec", help="Only this OAI-PMH set, e.g. cs or physics:hep-th.")
-@click.option("--from", "from_day", help="List changes from this day (YYYY-MM-DD).")
-@click.option("--oai-url", help="OAI-PMH endpoint (default: oaipmh.arxiv.org).")
-@_mirror_options
-def mirror_sync(**kwargs: Any) -> None:
-    """Harvest arXiv's OAI-PMH arXivRaw records since the last sync (resumable)."""
+@click.option(
+    "--set", "set_spec", metavar="SET", help="Only this OAI-PMH set (cs, physics:hep-th)."
+)
+@click.option("--from", "from_day", metavar="DAY", help="List changes from this day (YYYY-MM-DD).")
+@click.option("--oai-url", metavar="URL", help="OAI-PMH endpoint (default: oaipmh.arxiv.org).")
+@_options(_CONFIG, _CACHE_DIR, _MIRROR_PATH, _QUIET, _VERBOSE)
+def mirror_sync(set_spec: str | None, from_day: str | None, quiet: bool, **options: Any) -> None:
+    """Harvest arXiv's OAI-PMH arXivRaw records changed since the last sync (resumable).
+
+    \b
+    Examples:
+      enrich mirror sync --set cs
+      enrich mirror sync --from 2026-11-01
+    """
+    from enrich.errors import ArxivUnavailable
     from enrich.mirror.commands import sync_command
 
-    settings = _load(kwargs)
-    code = sync_command(
-        settings, set_spec=kwargs["set_spec"], from_day=kwargs["from_day"], quiet=kwargs["quiet"]
-    )
-    raise Exit(code)
+    settings = _load(options)
+    try:
+        sync_command(settings, set_spec=set_spec, from_day=from_day, quiet=quiet)
+    except ArxivUnavailable as exc:
+        click.echo(
+            f"enrich: sync stopped: {exc}; what was harvested is kept, run it again to resume",
+            err=True,
+        )
+        raise Exit(EXIT_UNAVAILABLE) from None
 
 
 @mirror.command("import")
-@click.argument("file")
-@_mirror_options
-def mirror_import(**kwargs: Any) -> None:
-    """Import the arXiv metadata snapshot (JSON lines, plain or gzip)."""
+@click.argument("file", metavar="FILE")
+@_options(_CONFIG, _CACHE_DIR, _MIRROR_PATH, _QUIET, _VERBOSE)
+def mirror_import(file: str, quiet: bool, **options: Any) -> None:
+    """Import the arXiv metadata snapshot (JSON lines, plain or gzip).
+
+    \b
+    Example:
+      enrich mirror import arxiv-metadata-oai-snapshot.json
+    """
     from enrich.mirror.commands import import_command
 
-    settings = _load(kwargs)
-    raise Exit(import_command(settings, path=kwargs["file"], quiet=kwargs["quiet"]))
+    import_command(_load(options), path=file, quiet=quiet)
 
 
 @mirror.command("stats")
-@_mirror_options
-def mirror_stats(**kwargs: Any) -> None:
-    """Show what the mirror holds and how fresh it is."""
-    from enrich.mirror.commands import stats_command
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on standard output.")
+@_options(_CONFIG, _CACHE_DIR, _MIRROR_PATH)
+def mirror_stats(as_json: bool, **options: Any) -> None:
+    """Show what the mirror holds and how fresh it is.
 
-    raise Exit(stats_command(_load(kwargs)))
+    \b
+    Example:
+      enrich mirror stats --json
+    """
+    import json
+
+    from enrich.mirror.commands import mirror_stats as read_stats
+
+    fields = read_stats(_load(options))
+    if as_json:
+        click.echo(json.dumps(fields, default=str, sort_keys=True))
+        return
+    for key, value in fields.items():
+        click.echo(f"{key}: {value}")
 
 
 @cli.command()

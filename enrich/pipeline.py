@@ -100,10 +100,8 @@ class Pipeline:
     def client(self) -> LookupSource:
         if self._client is None:  # arXiv, the Redis-shared queue or a server, as settings say
             from enrich.arxiv.backends import open_lookup_source
-            from enrich.mirror.lookup import open_mirror_first
 
-            source = open_lookup_source(self.settings)
-            self._client = open_mirror_first(source, self.settings)  # the mirror answers first
+            self._client = open_lookup_source(self.settings)
         return self._client
 
     def run(self, paths: Iterable[str | Path]) -> Iterator[EnrichedEntry]:

@@ -5,6 +5,8 @@
 * `redis_url`: `RedisLimiter`, `RedisRecordCache` and the shared queue (`SharedLookup`), so every
   process and machine pointing at that Redis shares one budget, one cache and one queue;
 * `server`: the look-ups go to a running `enrich serve` (enrich/serve/remote.py).
+
+Whichever it is, a local mirror (`mirror_path`, when the file exists) answers first.
 """
 
 from __future__ import annotations
@@ -104,7 +106,14 @@ def open_record_cache(settings: Settings, *, now: Callable[[], float] = time.tim
 
 
 def open_lookup_source(settings: Settings) -> Any:
-    """The pipeline's LookupSource for these settings (see the module docstring)."""
+    """The pipeline's (and the service's) LookupSource for these settings (see the module
+    docstring), behind the local mirror when one exists (enrich/mirror/lookup.py)."""
+    from enrich.mirror.lookup import open_mirror_first
+
+    return open_mirror_first(_remote_source(settings), settings)
+
+
+def _remote_source(settings: Settings) -> Any:
     if settings.server:
         from enrich.serve.remote import ServerSource
 

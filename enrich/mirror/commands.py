@@ -1,7 +1,8 @@
-"""What `enrich mirror sync|import|stats` do around the library: progress, end lines, exit codes.
+"""What `enrich mirror sync|import|stats` do around the library: progress bars and end lines.
 
-Kept apart from cli.py (which only parses options) as runner.py is for `enrich run`. Progress goes
-to standard error (only on a terminal, never with -q); the end line goes to standard output.
+Kept apart from cli.py (options and exit codes) as runner.py is for `enrich run`. Progress goes to
+standard error (only on a terminal, never with -q); the end line goes to standard output.
+Library errors pass through: cli.py maps them to exit codes.
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from enrich.errors import ArxivUnavailable, InputError
+from enrich.errors import InputError
 from enrich.mirror.store import MirrorStore
 from enrich.settings import Settings
 
-__all__ = ["import_command", "stats_command", "sync_command"]
-
-EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 2, 3
+__all__ = ["import_command", "mirror_stats", "sync_command"]
 
 
 @contextmanager
@@ -60,7 +59,8 @@ def _day(value: str | None) -> str | None:
 
 def sync_command(
     settings: Settings, *, set_spec: str | None, from_day: str | None, quiet: bool
-) -> int:
+) -> None:
+    """Run a sync with a progress bar and print its end line (ArxivUnavailable passes through)."""
     from enrich.mirror.harvest import SyncProgress, sync
     from enrich.mirror.sets import is_valid_set
 
@@ -81,13 +81,7 @@ def sync_command(
                     total=p.list_size,
                 )
 
-        try:
-            result = sync(settings, store, set_spec=spec, from_day=start, progress=progress)
-        except ArxivUnavailable as exc:
-            sys.stderr.write(
-                f"enrich: sync stopped: {exc}; what was harvested is kept, run it again to resume\n"
-            )
-            return EXIT_UNAVAILABLE
+        result = sync(settings, store, set_spec=spec, from_day=start, progress=progress)
     print(
         f"mirror sync (set {result.set_spec or 'all'}, from {result.from_day or 'the start'}"
         f"{', resumed' if result.resumed else ''}): {result.records:,} records in "
@@ -95,10 +89,10 @@ def sync_command(
         f"deleted {result.deleted:,}, unchanged {result.unchanged:,}; "
         f"{result.requests} requests"
     )
-    return EXIT_OK
 
 
-def import_command(settings: Settings, *, path: str, quiet: bool) -> int:
+def import_command(settings: Settings, *, path: str, quiet: bool) -> None:
+    """Import a snapshot with a progress bar; name the bad lines; print the end line."""
     from enrich.mirror.snapshot import ImportProgress, import_snapshot
 
     file = Path(path)
@@ -125,19 +119,15 @@ def import_command(settings: Settings, *, path: str, quiet: bool) -> int:
         f"kept {result.kept:,} (the mirror's were as new or newer), skipped {result.bad:,} "
         f"bad lines; data as of {result.newest_day or '-'}"
     )
-    return EXIT_OK
 
 
-def stats_command(settings: Settings) -> int:
+def mirror_stats(settings: Settings) -> dict[str, Any]:
+    """What `enrich mirror stats` shows (no database is created to say there is none)."""
     path = settings.mirror_file
-    if not path.is_file():
-        print(f"path: {path}\npapers: 0 (no mirror yet: run `enrich mirror sync` or `import`)")
-        return EXIT_OK
-    with MirrorStore(path) as store:
-        stats = store.stats()
-    values: dict[str, Any] = dataclasses.asdict(stats)
-    values["mirror_max_age"] = f"{settings.mirror_max_age:g} s"
-    for key, value in values.items():
-        if value is not None:
-            print(f"{key}: {value}")
-    return EXIT_OK
+    fields: dict[str, Any] = {"path": str(path.resolve()), "papers": 0}
+    if path.is_file():
+        with MirrorStore(path) as store:
+            stats = dataclasses.asdict(store.stats())
+        fields |= {k: v for k, v in stats.items() if v is not None and k != "path"}
+    fields["mirror_max_age"] = settings.mirror_max_age
+    return fields

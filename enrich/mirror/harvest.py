@@ -6,9 +6,10 @@ How a sync goes (../shared/docs/arxiv-api.md §7 for arXiv's side):
    with its saved resumption token; otherwise the list starts `from` the day given, else from the
    newest datestamp the mirror holds (that day is listed again: datestamps have day granularity),
    else from the beginning.
-2. Every request holds the same Limiter as the query API (enrich/arxiv/limiter.py): one
-   connection, `min_interval` end-to-start, shared through `cache_dir` with every concurrent run,
-   so a sync and an `enrich run` never talk to arXiv at once. A 429/503 makes every process hold
+2. Every request holds the same budget as the query API (enrich/arxiv/limiter.py, or the Redis
+   one with `redis_url`; enrich/arxiv/backends.py make_limiter): one connection, `min_interval`
+   end-to-start, shared with every concurrent run, so a sync and an `enrich run` never talk to
+   arXiv at once. A 429/503 makes every process hold
    off; its Retry-After is honoured (capped at `backoff_max`), except `Retry-After: 0`, which arXiv
    sends with its 503 "first byte timeout" and is not "go now": the usual back-off applies.
 3. Each page is written with the harvest's progress (the next token, the last datestamp) in one
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 import httpx
 import tenacity
 
-from enrich.arxiv.limiter import Limiter
+from enrich.arxiv.backends import Budget, make_limiter
 from enrich.arxiv.retry import THROTTLE_STATUSES, build_retrying, parse_retry_after
 from enrich.errors import ArxivBadResponse, ArxivError, ArxivHTTPError, ArxivUnavailable
 from enrich.mirror.oai import OaiPage, parse_list_records
@@ -89,7 +90,7 @@ class _Harvest:
         settings: Settings,
         store: MirrorStore,
         http: httpx.Client,
-        limiter: Limiter,
+        limiter: Budget,
         sleep: Callable[[float], None],
         rng: random.Random,
     ) -> None:
@@ -194,7 +195,7 @@ def sync(
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=0),
             follow_redirects=True,
         )
-    limiter = Limiter(settings.cache_dir, settings.min_interval, clock=clock, sleep=sleep)
+    limiter = make_limiter(settings, clock=clock, sleep=sleep)
     harvest = _Harvest(settings, store, http, limiter, sleep, rng or random.Random())
     try:
         return _run(harvest, store, set_spec, from_day, progress)
