@@ -83,18 +83,23 @@ def raw_authors(names: list[str]) -> str:
 
 
 def _version_dates(record: ArxivRecord) -> list[tuple[int, dt.datetime]]:
-    if record.versions and all(v.date is not None for v in record.versions):
-        return [(v.version, v.date) for v in record.versions if v.date is not None]
+    """Every version 1..latest with a submission time: v1 at `published`, the latest at
+    `updated` (as the API answers), the others on the day `versions` gives (noon) or spread
+    evenly between."""
     first = record.published or dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     last = record.updated or first
+    latest = record.latest_version
+    days = {v.version: v.date for v in record.versions if v.date is not None}
     dates = []
-    for n in range(1, record.latest_version + 1):
+    for n in range(1, latest + 1):
         if n == 1:
             dates.append((n, first))
-        elif n == record.latest_version:
+        elif n == latest:
             dates.append((n, last))
+        elif n in days:
+            dates.append((n, dt.datetime.combine(days[n], dt.time(12), tzinfo=dt.UTC)))
         else:
-            dates.append((n, first + (last - first) * (n - 1) / (record.latest_version - 1)))
+            dates.append((n, first + (last - first) * (n - 1) / (latest - 1)))
     return dates
 
 
