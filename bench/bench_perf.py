@@ -1,0 +1,192 @@
+"""Issue 13's figures in one run: data floor, warm and cold `enrich run`, ratios, memory, start-up.
+
+    python bench/bench_perf.py [--sizes 20000,100000] [--cold-sizes 20000] [--gap 0.05]
+
+Data: enrich.testing.workload (realistic entries: distinct names, lists cut with "et al.",
+family-first, initials, diacritics dropped, titles cut or recased, stale versions, duplicates).
+
+* floor: a plain Python program doing the same I/O as a warm run: read each input line
+  (json.loads), read its record from a SQLite table of JSON texts (one query per 100 ids),
+  json.loads it, write an output line of the same shape (entry, record, record again as the
+  corrected view) with json.dumps;
+* warm: `enrich run in.jsonl --offline` with every record in the cache (exit 0 proves 0
+  requests), wall time and peak RSS of the process;
+* cold: `enrich run` against the stand-in (enrich.testing.StandIn, in this process) with
+  ENRICH_MIN_INTERVAL=gap and an empty cache; the rate floor is (requests - 1) x gap;
+* start-up: `enrich --help`, and `enrich run` on a one-entry JSONL (warm cache), best of 5.
+
+The machine may be shared: run it twice and say so with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from enrich.arxiv.cache import RecordCache  # noqa: E402
+from enrich.testing import StandIn  # noqa: E402
+from enrich.testing.workload import workload  # noqa: E402
+
+TTL = 7 * 86400
+
+
+def build(folder: Path, size: int) -> tuple[Path, Path, Path, list[Any]]:
+    """The input JSONL, a warm cache, a floor table, and the records (for the stand-in)."""
+    source = folder / f"in_{size}.jsonl"
+    records = []
+    with source.open("w", encoding="utf-8") as out:
+        for entry, record in workload(size, seed=13):
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            if record is not None:
+                records.append(record)
+    cache = folder / f"cache_{size}"
+    with RecordCache(cache, cache_ttl=float(TTL)) as store:
+        for start in range(0, len(records), 1000):
+            store.put_found(records[start : start + 1000])
+    table = folder / f"floor_{size}.db"
+    table.unlink(missing_ok=True)
+    with sqlite3.connect(table) as db:
+        db.execute("CREATE TABLE r (id TEXT PRIMARY KEY, data TEXT)")
+        db.executemany(
+            "INSERT INTO r VALUES (?, ?)", ((r.arxiv_id, r.model_dump_json()) for r in records)
+        )
+    return source, cache, table, records
+
+
+def floor(source: Path, table: Path, target: Path) -> float:
+    started = time.perf_counter()
+    db = sqlite3.connect(table)
+    with source.open(encoding="utf-8") as inp, target.open("w", encoding="utf-8") as out:
+        window: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            ids = [e["arxiv_id"] for e in window if e.get("arxiv_id")]
+            marks = ",".join("?" * len(ids))
+            rows = dict(db.execute(f"SELECT id, data FROM r WHERE id IN ({marks})", ids))
+            for entry in window:
+                data = rows.get(entry.get("arxiv_id") or "")
+                record = json.loads(data) if data else None
+                line = {"arxiv_id": entry.get("arxiv_id"), "status": "enriched"}
+                line |= {"source": entry["source"], "digest": entry, "arxiv": record}
+                line |= {"corrected": record, "conflicts": []}
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            window.clear()
+
+        for text in inp:
+            window.append(json.loads(text))
+            if len(window) == 100:
+                flush()
+        flush()
+    db.close()
+    return time.perf_counter() - started
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+    env["ENRICH_CACHE_TTL"] = str(TTL)
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def timed_run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds, peak RSS MB) of `enrich run ARGS`, measured from a fresh parent."""
+    code = (
+        "import resource, subprocess, sys, time;"
+        "t=time.perf_counter();"
+        "r=subprocess.run(sys.argv[1:]);"
+        "s=time.perf_counter()-t;"
+        "print(s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
+        "sys.exit(r.returncode)"
+    )
+    cmd = [sys.executable, "-c", code, sys.executable, "-m", "enrich", "run", *args, "-q"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"enrich run exited {done.returncode}:\n{done.stderr[-2000:]}")
+    seconds, kb = done.stdout.split()
+    return float(seconds), int(kb) / 1024
+
+
+def best_of(cmd: list[str], env: dict[str, str], repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True, env=env)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="20000,100000")
+    parser.add_argument("--cold-sizes", default="20000", help="sizes also run cold")
+    parser.add_argument("--gap", type=float, default=0.05)
+    parser.add_argument("--repeat", type=int, default=1, help="warm runs per size (best kept)")
+    parser.add_argument("--keep", help="build in this folder instead of a temporary one")
+    args = parser.parse_args()
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_perf_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    cold_sizes = {int(s) for s in args.cold_sizes.split(",") if s}
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M')}  {platform.platform()}  {os.cpu_count()} cores  "
+        f"load {os.getloadavg()[0]:.1f}  Python {platform.python_version()}"
+    )
+    for size in [int(s) for s in args.sizes.split(",")]:
+        source, cache, table, records = build(folder, size)
+        floor_s = min(floor(source, table, folder / "floor.jsonl") for _ in range(2))
+        warm = [
+            timed_run([str(source), "--out", str(folder / "warm.jsonl"), "--offline",
+                       "--cache-dir", str(cache)], _env())
+            for _ in range(args.repeat)
+        ]  # fmt: skip
+        warm_s, warm_mb = min(w[0] for w in warm), max(w[1] for w in warm)
+        print(
+            f"\n{size:,} entries ({source.stat().st_size / 1e6:.1f} MB in)\n"
+            f"  data floor  {floor_s:7.2f} s\n"
+            f"  warm        {warm_s:7.2f} s  = {warm_s / floor_s:.2f}x floor "
+            f"({size / warm_s:,.0f} entries/s), peak RSS {warm_mb:.0f} MB"
+        )
+        if size in cold_sizes:
+            with StandIn(records) as server:
+                cold_cache = folder / f"cold_{size}_{time.time_ns()}"
+                env = _env(ENRICH_MIN_INTERVAL=str(args.gap))
+                cold_args = [str(source), "--out", str(folder / "cold.jsonl")]
+                cold_args += ["--api-url", server.url, "--cache-dir", str(cold_cache)]
+                cold_s, cold_mb = timed_run(cold_args, env)
+                requests = len(server.requests)
+                server_s = sum(r.finished - r.arrived for r in server.requests)
+            rate_floor = (requests - 1) * args.gap
+            print(
+                f"  cold        {cold_s:7.2f} s  = {cold_s / rate_floor:.3f}x rate floor "
+                f"({requests} requests, (requests - 1) x {args.gap} s = {rate_floor:.2f} s; "
+                f"stand-in busy {server_s:.2f} s), peak RSS {cold_mb:.0f} MB"
+            )
+    one = folder / "one.jsonl"
+    with one.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(next(workload(1, seed=13))[0]) + "\n")
+    one_cache = folder / "cache_one"
+    with RecordCache(one_cache, cache_ttl=float(TTL)) as store:
+        store.put_found([r for _, r in workload(1, seed=13) if r is not None])
+    run_one = [sys.executable, "-m", "enrich", "run", str(one), "--out", str(folder / "o.jsonl")]
+    run_one += ["--offline", "-q", "--cache-dir", str(one_cache)]
+    print(
+        f"\nstart-up: enrich --help {best_of([sys.executable, '-m', 'enrich', '--help'], _env()):.3f} s, "
+        f"enrich run on one entry {best_of(run_one, _env()):.3f} s (best of 5)"
+    )
+    print(f"data in {folder}")
+
+
+if __name__ == "__main__":
+    main()
