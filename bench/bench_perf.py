@@ -93,6 +93,12 @@ def floor(source: Path, table: Path, target: Path) -> float:
     return time.perf_counter() - started
 
 
+def floor_cpu_time(source: Path, table: Path, target: Path) -> float:
+    started = time.process_time()
+    floor(source, table, target)
+    return time.process_time() - started
+
+
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
     env["ENRICH_CACHE_TTL"] = str(TTL)
@@ -101,22 +107,23 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def timed_run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak RSS MB) of `enrich run ARGS`, measured from a fresh parent."""
+def timed_run(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MB, CPU seconds) of `enrich run ARGS`, from a fresh parent."""
     code = (
         "import resource, subprocess, sys, time;"
         "t=time.perf_counter();"
         "r=subprocess.run(sys.argv[1:]);"
         "s=time.perf_counter()-t;"
-        "print(s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
+        "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "print(s, u.ru_maxrss, u.ru_utime + u.ru_stime);"
         "sys.exit(r.returncode)"
     )
     cmd = [sys.executable, "-c", code, sys.executable, "-m", "enrich", "run", *args, "-q"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise SystemExit(f"enrich run exited {done.returncode}:\n{done.stderr[-2000:]}")
-    seconds, kb = done.stdout.split()
-    return float(seconds), int(kb) / 1024
+    seconds, kb, cpu = done.stdout.split()
+    return float(seconds), int(kb) / 1024, float(cpu)
 
 
 def best_of(cmd: list[str], env: dict[str, str], repeat: int = 5) -> float:
@@ -152,11 +159,15 @@ def main() -> None:
             for _ in range(args.repeat)
         ]  # fmt: skip
         warm_s, warm_mb = min(w[0] for w in warm), max(w[1] for w in warm)
+        warm_cpu = min(w[2] for w in warm)
+        floor_cpu = min(floor_cpu_time(source, table, folder / "floor.jsonl") for _ in range(2))
         print(
             f"\n{size:,} entries ({source.stat().st_size / 1e6:.1f} MB in)\n"
             f"  data floor  {floor_s:7.2f} s\n"
             f"  warm        {warm_s:7.2f} s  = {warm_s / floor_s:.2f}x floor "
-            f"({size / warm_s:,.0f} entries/s), peak RSS {warm_mb:.0f} MB"
+            f"({size / warm_s:,.0f} entries/s), peak RSS {warm_mb:.0f} MB\n"
+            f"  CPU time    warm {warm_cpu:.2f} s, floor {floor_cpu:.2f} s: "
+            f"{warm_cpu / floor_cpu:.2f}x (less sensitive to a shared machine)"
         )
         if size in cold_sizes:
             with StandIn(records) as server:
@@ -164,7 +175,7 @@ def main() -> None:
                 env = _env(ENRICH_MIN_INTERVAL=str(args.gap))
                 cold_args = [str(source), "--out", str(folder / "cold.jsonl")]
                 cold_args += ["--api-url", server.url, "--cache-dir", str(cold_cache)]
-                cold_s, cold_mb = timed_run(cold_args, env)
+                cold_s, cold_mb, _ = timed_run(cold_args, env)
                 requests = len(server.requests)
                 server_s = sum(r.finished - r.arrived for r in server.requests)
             rate_floor = (requests - 1) * args.gap
@@ -181,9 +192,10 @@ def main() -> None:
         store.put_found([r for _, r in workload(1, seed=13) if r is not None])
     run_one = [sys.executable, "-m", "enrich", "run", str(one), "--out", str(folder / "o.jsonl")]
     run_one += ["--offline", "-q", "--cache-dir", str(one_cache)]
+    help_s = best_of([sys.executable, "-m", "enrich", "--help"], _env())
+    one_s = best_of(run_one, _env())
     print(
-        f"\nstart-up: enrich --help {best_of([sys.executable, '-m', 'enrich', '--help'], _env()):.3f} s, "
-        f"enrich run on one entry {best_of(run_one, _env()):.3f} s (best of 5)"
+        f"\nstart-up: enrich --help {help_s:.3f} s, enrich run on one entry {one_s:.3f} s (best of 5)"
     )
     print(f"data in {folder}")
 

@@ -69,6 +69,18 @@ def _check_inputs(inputs: Sequence[str]) -> None:
             raise InputError(f"{raw}: no such file or folder", raw)
 
 
+def _tune_gc() -> None:
+    """A long run allocates millions of short-lived objects and keeps few: the modules and
+    settings loaded so far are frozen out of every collection, and the youngest generation is
+    collected every 50,000 allocations rather than every 700 (a run is otherwise about a tenth
+    garbage collection, most of it full collections walking the start-up heap)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def run_command(
     *,
     settings: Settings,
@@ -93,6 +105,7 @@ def run_command(
 
     kinds = [report_kind(raw) for raw in reports]  # a bad suffix is refused before anything runs
     _check_inputs(inputs)
+    _tune_gc()
     if diff and out in (None, "-"):
         raise InputError("--diff writes the diff to standard output: give the JSONL --out FILE")
     findings = Findings()

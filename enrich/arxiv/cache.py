@@ -93,6 +93,16 @@ class CachedAnswer:
     expires: float
 
 
+class _Stored(pydantic.BaseModel):
+    """The JSON of one stored answer, as `_put_many` writes it."""
+
+    status: CachedStatus
+    record: ArxivRecord | None = None
+    reason: str | None = None
+    stored: float
+    expires: float
+
+
 @dataclass(frozen=True, slots=True)
 class CacheStats:
     """What `enrich cache stats` prints."""
@@ -156,20 +166,15 @@ class RecordCache:
 
     @staticmethod
     def _decode(raw: object) -> CachedAnswer | None:
-        if not isinstance(raw, str):
+        """A stored value, parsed and validated in one pass (pydantic's JSON reader straight into
+        the record, not json.loads and then validation of the dict); None when it does not fit."""
+        if not isinstance(raw, str | bytes):
             return None
         try:
-            data = json.loads(raw)
-            record = data.get("record")
-            return CachedAnswer(
-                status=data["status"],
-                record=ArxivRecord.model_validate(record) if record is not None else None,
-                reason=data.get("reason"),
-                stored=float(data["stored"]),
-                expires=float(data["expires"]),
-            )
-        except (ValueError, KeyError, TypeError, AttributeError, pydantic.ValidationError):
+            value = _Stored.model_validate_json(raw)
+        except (ValueError, pydantic.ValidationError):
             return None
+        return CachedAnswer(value.status, value.record, value.reason, value.stored, value.expires)
 
     def get_versions(self, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], ArxivRecord]:
         """The stored records of single versions, by (id, version); absent ones are left out."""

@@ -48,10 +48,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
-
-import httpx
-import tenacity
+from typing import TYPE_CHECKING, Literal
 
 from enrich.arxiv.backends import Budget, make_limiter, open_record_cache
 from enrich.arxiv.cache import CachedAnswer, RecordCache
@@ -76,6 +73,10 @@ from enrich.errors import (
 from enrich.ids import format_id, parse_arxiv_id
 from enrich.models import ArxivRecord
 from enrich.settings import Settings
+
+if TYPE_CHECKING:  # httpx and tenacity load with the first request: a cached run never needs them
+    import httpx
+    import tenacity
 
 __all__ = ["GET_MAX_IDS", "ArxivClient", "ArxivRejected", "ClientStats", "Lookup"]
 
@@ -485,6 +486,8 @@ class ArxivClient:
             rng=self._rng,
             before_sleep=self._before_retry,
         )
+        import httpx
+
         try:
             return retrying(self._attempt, batch, tries, run)
         except (*_ISOLATE, BudgetUnavailable):
@@ -609,6 +612,8 @@ class ArxivClient:
 
     def _get_http(self) -> httpx.Client:
         if self._http is None:
+            import httpx
+
             self._http = httpx.Client(
                 timeout=httpx.Timeout(self.settings.timeout),
                 headers={"User-Agent": self.settings.full_user_agent},

@@ -27,12 +27,11 @@ import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import httpx
-import tenacity
-
 from enrich.errors import ArxivBadResponse, ArxivHTTPError, ArxivUnparseable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # httpx and tenacity load when the first request is made, not at start-up
+    import tenacity
+
     from enrich.arxiv.feed import Feed
 
 __all__ = [
@@ -69,6 +68,8 @@ def is_transient(exc: BaseException) -> bool:
         return False  # the same answer every time: the client isolates the id instead
     if isinstance(exc, ArxivBadResponse):
         return True
+    import httpx
+
     if isinstance(exc, httpx.ConnectError) and _unknown_host(exc):
         return False  # no network or a mistyped api_url: minutes of back-off would not help
     return isinstance(exc, httpx.TransportError)  # timeouts, resets, refused, protocol errors
@@ -127,6 +128,7 @@ def build_retrying(
     before_sleep: Callable[[tenacity.RetryCallState], None] | None = None,
 ) -> tenacity.Retrying:
     """A tenacity policy for one batch; the last failure is re-raised as it is."""
+    import tenacity
 
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None

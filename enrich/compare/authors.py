@@ -21,9 +21,11 @@ arXiv's name at the same position, then against any name still unmatched.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from enrich.text.authors import is_user_handle
@@ -43,6 +45,10 @@ class AuthorComparison:
     swapped: tuple[str, ...] = ()
     scripts: frozenset[str] = frozenset()
     cut: bool = False  # the digest cut the list ("et al.") short of arXiv's: also with a mismatch
+
+
+_OK = AuthorComparison("ok")
+_TRUNCATED = AuthorComparison("truncated")
 
 
 def _names(raw: Sequence[str]) -> list[Name]:
@@ -74,10 +80,38 @@ def _out_of_order(positions: list[int]) -> set[int]:
     return set(range(len(positions))) - keep
 
 
+_SURELY_A_NAME = re.compile(r"[A-Za-z]{4}")  # such a run of letters always folds to a word
+_MAY_DROP_WORDS = re.compile(r"[<&\\(\[（]")  # markup or notes that can fold a name away
+
+
+def _surely_a_name(raw: str) -> bool:
+    """True when `raw` certainly parses to a name (a cheap test; False means "perhaps not")."""
+    return _SURELY_A_NAME.search(raw) is not None and _MAY_DROP_WORDS.search(raw) is None
+
+
+def _identical(d: tuple[str, ...], truncated: bool, a: tuple[str, ...]) -> AuthorComparison | None:
+    """The verdict without parsing a name when the digest copies arXiv's list, whole or (cut)
+    its first names; None when the full comparison is needed. Every name matches itself in its
+    place, so nothing is missing, extra, moved or swapped."""
+    n = len(d)
+    if not n or n > len(a) or (n < len(a) and not truncated) or d != a[:n]:
+        return None
+    if not all(_surely_a_name(name) for name in a):
+        return None
+    return _OK if n == len(a) else _TRUNCATED
+
+
 def compare_authors(
     digest: Sequence[str], truncated: bool, arxiv: Sequence[str]
 ) -> AuthorComparison:
     """Compare the digest's names (cut with "et al." when `truncated`) with arXiv's list."""
+    d = tuple(str(n) for n in digest)
+    a = tuple(str(n) for n in arxiv)
+    return _identical(d, truncated, a) or _compare(d, truncated, a)
+
+
+@lru_cache(maxsize=1024)  # an entry's list is compared more than once (authors, versions, claims)
+def _compare(digest: tuple[str, ...], truncated: bool, arxiv: tuple[str, ...]) -> AuthorComparison:
     d = _names(digest)
     if not d:
         return AuthorComparison("empty")

@@ -15,19 +15,15 @@ arxiv_doi           arXiv's DOI 10.48550/arXiv.<id>
 
 from __future__ import annotations
 
-import re
-
 from enrich.compare.rules import primary_of
 from enrich.ids import format_id, try_parse
 from enrich.models import ArxivRecord, CorrectedEntry, DigestEntry
 
 __all__ = ["correct_entry"]
 
-_SPACES = re.compile(r"\s+")
-
 
 def _fold(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # the same white space as regex \s, without the regex
 
 
 def correct_entry(entry: DigestEntry, record: ArxivRecord) -> CorrectedEntry:

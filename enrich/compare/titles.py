@@ -66,8 +66,25 @@ def _prefix_rest(digest: str, arxiv: str) -> str | None:
     return None
 
 
+_EQUAL = TitleComparison("equal")
+
+
+def _same_words(digest: str, arxiv: str) -> bool:
+    """Equal but for white space (arXiv folds long titles over lines), in plain ASCII without
+    tags or LaTeX: folding could not tell them apart, so they are equal without folding."""
+    return (
+        digest.isascii()
+        and arxiv.isascii()
+        and "<" not in digest + arxiv
+        and "\\" not in digest + arxiv
+        and digest.split() == arxiv.split()
+    )
+
+
 def compare_titles(digest: str, arxiv: str) -> TitleComparison:
     """How the digest's title relates to arXiv's (see the module docstring)."""
+    if digest == arxiv or _same_words(digest, arxiv):
+        return _EQUAL
     if title_key(digest) == title_key(arxiv):
         return TitleComparison("equal")
     cut = _ELLIPSIS.sub("", digest)

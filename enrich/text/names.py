@@ -94,8 +94,10 @@ def _fold_markup(text: str) -> str:
     text = strip_html(text)
     if has_latex(text):
         text = latex_to_text(text, math="text").replace("{", "").replace("}", "")
-    text = unicodedata.normalize("NFKC", text)
-    text = _PARENS.sub(lambda m: _keep_nickname(m, text), text)
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    if "(" in text or "[" in text or "（" in text:
+        text = _PARENS.sub(lambda m: _keep_nickname(m, text), text)
     return _MARKERS.sub(" ", text)
 
 
@@ -146,13 +148,18 @@ def _token(word: str) -> Token | None:
     return Token(text, alt or text)
 
 
+def _letters(text: str) -> str:
+    """The letters of `text`, transliterated and lower-cased (anyascii only where it matters)."""
+    return _NOT_LETTER.sub("", (text if text.isascii() else anyascii(text)).lower())
+
+
 @lru_cache(maxsize=65536)
 def parse_name(raw: str) -> Name:
     """Fold one name as written into words (see the module docstring)."""
     text = _fold_markup(raw)
     scripts = name_scripts(text)
     parts = [p.strip() for p in text.split(",")]
-    parts = [p for p in parts if p and _NOT_LETTER.sub("", anyascii(p).lower()) not in _SUFFIXES]
+    parts = [p for p in parts if p and _letters(p) not in _SUFFIXES]
     # "Family, Given" (and "von Family, Jr, Given" once the suffix is gone) -> "Given Family"
     text = " ".join([*parts[1:], parts[0]] if len(parts) >= 2 else parts)
     tokens = [t for t in (_token(w) for w in _WORD_SPLIT.split(text)) if t is not None]
