@@ -93,9 +93,12 @@ def settle_fixed(
     entries: Iterable[EnrichedEntry], on_file: Callable[[FixedDigest], None] | None = None
 ) -> Iterator[EnrichedEntry]:
     """The entries, in order, each conflict's `fixed` set by the fixer's result for its digest;
-    `on_file` gets each digest's FixedDigest once its last entry went past."""
+    `on_file` gets each digest's FixedDigest once its last entry went past. A digest that is not
+    there to fix (an ingest JSONL read without its digests) holds nothing back: its FixedDigest
+    (the reading error) comes first and its entries stream through unfixed."""
     group: list[EnrichedEntry] = []
     path: str | None = None
+    absent: str | None = None  # the digest being streamed through: it cannot be read
 
     def flush() -> Iterator[EnrichedEntry]:
         if path is not None and group:
@@ -106,16 +109,22 @@ def settle_fixed(
         group.clear()
 
     for entry in entries:
-        if not _fixable_source(entry):
+        fixable = _fixable_source(entry)
+        if fixable and entry.source.path != path and entry.source.path != absent:
             yield from flush()
-            path = None
+            path, absent = entry.source.path, None
+            if not Path(path).exists():
+                absent, path = path, None
+                if on_file is not None:
+                    on_file(_fix_file(absent, []))
+        if not fixable or entry.source.path == absent:
+            if not fixable:
+                yield from flush()
+                path = absent = None
             for conflict in entry.conflicts:
                 conflict.fixed = False
             yield entry
             continue
-        if entry.source.path != path:
-            yield from flush()
-            path = entry.source.path
         group.append(entry)
     yield from flush()
 
