@@ -195,7 +195,8 @@ def main() -> None:
     help_s = best_of([sys.executable, "-m", "enrich", "--help"], _env())
     one_s = best_of(run_one, _env())
     print(
-        f"\nstart-up: enrich --help {help_s:.3f} s, enrich run on one entry {one_s:.3f} s (best of 5)"
+        f"\nstart-up: enrich --help {help_s:.3f} s, "
+        f"enrich run on one entry {one_s:.3f} s (best of 5)"
     )
     print(f"data in {folder}")
 
