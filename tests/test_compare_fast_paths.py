@@ -15,7 +15,8 @@ from enrich.text.markup import strip_html
 
 NAME_PARTS = st.sampled_from(
     ["Ada", "Lovelace", "Wei", "Zhang", "Müller", "J.", "van der", "Jr", "II", ",", "*", "1",
-     "<b>", "</b>", "&amp;", "\\'e", "{", "}", "(Jun)", "[1]", "王", "Ελένη", "-", " ", "et al."]
+     "<b>", "</b>", "&amp;", "\\'e", "{", "}", "(Jun)", "[1]", "王", "Ελένη", "-", " ", "et al.",
+     "%", "~", "--"]
 )  # fmt: skip
 NAMES = st.lists(NAME_PARTS, min_size=1, max_size=5).map(" ".join)
 LISTS = st.lists(NAMES, max_size=6)

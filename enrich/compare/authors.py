@@ -81,7 +81,7 @@ def _out_of_order(positions: list[int]) -> set[int]:
 
 
 _SURELY_A_NAME = re.compile(r"[A-Za-z]{4}")  # such a run of letters always folds to a word
-_MAY_DROP_WORDS = re.compile(r"[<&\\(\[（]")  # markup or notes that can fold a name away
+_MAY_DROP_WORDS = re.compile(r"[<&\\(\[（{}~]")  # markup or notes that can fold a name away
 
 
 def _surely_a_name(raw: str) -> bool:
