@@ -439,6 +439,10 @@ class InflightQueue:
 
     def want(self, ids: Iterable[str]) -> None:
         wanted = list(ids)
+        if not wanted:
+            return
+        flying = self.redis.mget([self._flight + i for i in wanted])
+        wanted = [i for i, f in zip(wanted, flying, strict=True) if f is None]  # being fetched
         if wanted:
             now = _now(self.redis)
             self.redis.zadd(self._pending, dict.fromkeys(wanted, now), nx=True)

@@ -140,7 +140,7 @@ class SharedLookup:
                 before = len(left)
                 with self.limiter.hold():
                     self._from_store(left, results)
-                    batch = self.queue.claim(self.settings.batch_size) if left else []
+                    batch = self._claim(self.settings.batch_size) if left else []
                     if batch:
                         self._fetch_batch(batch, left, results)
                     lost = [i for i in left if i not in self.queue.pending(left)]
@@ -161,16 +161,28 @@ class SharedLookup:
         for arxiv_id in left:
             results[arxiv_id] = Lookup("unavailable", reason=reason)
 
+    def _claim(self, room: int) -> list[str]:
+        """Up to `room` pending ids nobody has answered yet. An id can be wanted again by a
+        process that missed the cache just before it was filled: those are dropped here (a few
+        rounds at most), so that the request is full of ids that need asking."""
+        out: list[str] = []
+        for _ in range(4):
+            claimed = self.queue.claim(room - len(out))
+            if not claimed:
+                break
+            cached = self.cache.get_many(claimed)
+            self.queue.done(cached)
+            out += [i for i in claimed if i not in cached]
+            if len(out) >= room:
+                break
+        return out
+
     def _top_up(self, room: int) -> list[str]:
         """More ids from the shared queue for a request that is not full (anyone's)."""
         try:
-            claimed = self.queue.claim(room)
-            # wanted again by a process that missed the cache just before it was filled
-            cached = self.cache.get_many(claimed)
-            self.queue.done(cached)
+            return self._claim(room)
         except redis.RedisError:
             return []  # the answers already in hand still count; the next step will say why
-        return [i for i in claimed if i not in cached]
 
     def _from_store(self, left: dict[str, None], results: dict[str, Lookup]) -> None:
         """Settle what other holders answered (the cache) or failed (their notes)."""
