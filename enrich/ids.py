@@ -3,7 +3,10 @@
 Accepted forms (case-insensitive where arXiv is):
   2503.22370, 2503.22370v2, arXiv:2503.22370v2, arxiv.org/abs/2503.22370, .../pdf/2503.22370v1.pdf,
   .../html/2503.22370v1, export.arxiv.org/abs/..., 10.48550/arXiv.2503.22370 (the arXiv DOI),
-  hep-th/9901001, math.GT/0309136 (the subject class is dropped: math/0309136).
+  hep-th/9901001, math.GT/0309136 (the subject class is dropped: math/0309136),
+  and every page that names a paper by its arXiv id: arxiv.org/{abs,pdf,html,format,src,ps}/ID,
+  arxiv.org/ID, abs/arXiv:ID, ar5iv, alphaxiv, huggingface.co/papers/ID, paperswithcode and
+  semanticscholar arXiv links, papers.cool/arxiv/ID, `data-arxiv-id="ID"` attributes.
 
 Rules (arXiv's identifier scheme, see ../shared/docs/arxiv-api.md §5):
   new style YYMM.NNNN from 0704 to 1412, YYMM.NNNNN from 1501; the month must be 01-12;
@@ -21,7 +24,16 @@ from functools import lru_cache
 from enrich.errors import InvalidArxivId
 from enrich.taxonomy import taxonomy
 
-__all__ = ["ArxivId", "IdMatch", "find_arxiv_ids", "format_id", "parse_arxiv_id", "try_parse"]
+__all__ = [
+    "ArxivId",
+    "IdMatch",
+    "MalformedId",
+    "find_arxiv_ids",
+    "find_malformed_ids",
+    "format_id",
+    "parse_arxiv_id",
+    "try_parse",
+]
 
 _NEW = r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
 _OLD = (
@@ -32,21 +44,30 @@ _VERSION = r"(?:[vV](?P<version>\d+))?"
 _CORE = rf"(?:{_NEW}|{_OLD}){_VERSION}"
 _EXACT = re.compile(rf"{_CORE}")
 
-# Prefixes that may stand before an id in an exact parse.
-_URL_PREFIX = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.|[a-z]{2}\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/+",
-    re.IGNORECASE,
+# The pages that name a paper by its arXiv id: the URL up to where the id starts.
+_HOSTS = (
+    r"(?:https?://)?(?:(?:www|export|[a-z]{2})\.)?arxiv\.org/(?:(?:abs|pdf|html|format|src|ps)/+)?"
+    r"(?:arxiv:)?"
+    r"|(?:https?://)?(?:www\.)?ar5iv(?:\.labs\.arxiv)?\.org/(?:abs|html|pdf)/+"
+    r"|(?:https?://)?(?:www\.)?alphaxiv\.org/(?:abs|overview|pdf)/+"
+    r"|(?:https?://)?(?:www\.)?huggingface\.co/papers/+"
+    r"|(?:https?://)?(?:www\.|arxiv\.)?paperswithcode\.com/(?:[\w/]*?/)?(?:arxiv[:/]|papers/)"
+    r"|(?:https?://)?(?:www\.|api\.)?semanticscholar\.org/(?:[\w/]*?/)?arxiv[:/]"
+    r"|(?:https?://)?(?:www\.)?papers\.cool/arxiv/+"
 )
+# Prefixes that may stand before an id in an exact parse.
+_URL_PREFIX = re.compile(rf"^(?:{_HOSTS})", re.IGNORECASE)
 _DOI_PREFIX = re.compile(
     r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\.", re.IGNORECASE
 )
-_ARXIV_PREFIX = re.compile(r"^arxiv\s*[:：]?\s*", re.IGNORECASE)
+_ARXIV_PREFIX = re.compile(r"^(?:data-)?arxiv(?:[-_]id)?\s*[:：=]?\s*[\"']?", re.IGNORECASE)
 
-# Scanning free text: an id inside a link, after "arXiv:", in a DOI, or bare.
+# Scanning free text: an id inside a link, after "arXiv:", in a DOI, in a data-arxiv-id
+# attribute, or bare.
 _SCAN = re.compile(
-    r"(?:(?P<url>(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/+)"
+    rf"(?:(?P<url>{_HOSTS})"
     r"|(?P<doi>10\.48550/arxiv\.)"
-    r"|(?P<prefix>arxiv\s*[:：]?\s*)"
+    r"|(?P<prefix>arxiv\s*[:：]?\s*|data-arxiv-id\s*=\s*[\"']?)"
     r")?"
     r"(?:(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
     r"|(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subj>[A-Z]{2}))?/(?P<oyymm>\d{4})(?P<onum>\d{3}))"
@@ -54,6 +75,15 @@ _SCAN = re.compile(
     r"(?![\d])",
     re.IGNORECASE,
 )
+# An arXiv context (a link to an arXiv page, an arXiv DOI, "arXiv:", an arXiv attribute) and the
+# token written after it: when that token is no valid id, the digest wrote a malformed id.
+_CONTEXT = re.compile(
+    rf"(?:(?<![\w.])(?:{_HOSTS})|10\.48550/arxiv\.|(?<![\w/.-])arxiv\s*[:：]\s*"
+    r"|data-arxiv-id\s*=\s*[\"']?)"
+    r"(?P<token>(?:\d|[a-z]+(?:-[a-z]+)?(?:\.[a-z]{2})?/\d)[^\s<>\"'()\[\]{},;|*`]{0,40})",
+    re.IGNORECASE,
+)
+_TOKEN_END = re.compile(r"(?:\.pdf|\.html?)?[.:]?$", re.IGNORECASE)
 
 _GLUED = re.compile(r"[\w./-]")
 
@@ -90,6 +120,16 @@ class IdMatch:
     end: int
     text: str
     in_link: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MalformedId:
+    """An id written in an arXiv context (link, DOI, `arXiv:` prefix) that is no valid id."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
 
 
 def format_id(base: str, version: int | None) -> str:
@@ -169,3 +209,28 @@ def find_arxiv_ids(text: str, *, bare: bool = True) -> Iterator[IdMatch]:
         except InvalidArxivId:
             continue
         yield IdMatch(arxiv_id, m.start(), m.end(), m.group(0), in_link)
+
+
+def find_malformed_ids(text: str) -> Iterator[MalformedId]:
+    """Every id written in an arXiv context that does not parse: `arxiv.org/abs/2401.123`,
+    `arXiv:2413.00001`, `10.48550/arXiv.12345`. A valid id there is not reported."""
+    for m in _CONTEXT.finditer(text):
+        token = _TOKEN_END.sub("", m.group("token"))
+        written = text[m.start() : m.start("token") + len(token)]
+        try:
+            parse_arxiv_id(written)
+        except InvalidArxivId as exc:
+            if _valid_prefix(token):
+                continue  # "arXiv:2401.00001v2.pdf#page=3": the id itself is fine
+            yield MalformedId(m.start(), m.start("token") + len(token), written, exc.reason)
+
+
+def _valid_prefix(token: str) -> bool:
+    m = _EXACT.match(token)
+    if m is None or (m.end() < len(token) and token[m.end()].isdigit()):
+        return False
+    try:
+        _check(m.groupdict(), token)
+    except InvalidArxivId:
+        return False
+    return True
