@@ -18,11 +18,11 @@ A record holds:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-__all__ = ["Link", "Provenance", "Record", "Value"]
+from enrich.models import Provenance
 
-Provenance = Literal["structured", "labelled", "guessed"]
+__all__ = ["Link", "Record", "Value"]
 
 
 @dataclass(frozen=True, slots=True)

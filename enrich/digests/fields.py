@@ -27,11 +27,17 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from enrich.digests._mdcommon import parse_date
-from enrich.digests.document import Provenance, Record, Value
-from enrich.digests.text import clean_text, clean_title, split_authors
+from enrich.digests.document import Record, Value
 from enrich.ids import find_arxiv_ids, find_malformed_ids, try_parse
-from enrich.models import Claim, DigestEntry, Source
+from enrich.models import Claim, DigestEntry, Provenance, Source
 from enrich.taxonomy import taxonomy
+from enrich.text import (
+    clean_text,
+    clean_title,
+    drop_user_handles,
+    split_authors,
+    structured_authors,
+)
 
 __all__ = [
     "FIELDS",
@@ -232,59 +238,16 @@ def _text_of(raw: Any) -> str:
     return ""
 
 
-_NAME_KEYS = (("given", "family"), ("firstName", "lastName"), ("first", "last"))
-_FULL_KEYS = ("name", "display_name", "literal", "raw_author_name", "full_name", "fullName")
-
-
-def _name_of(item: Any) -> str | None:
-    if isinstance(item, str):
-        return item
-    if not isinstance(item, dict):
-        return None
-    for given, family in _NAME_KEYS:
-        if isinstance(item.get(family), str) and item[family].strip():
-            first = item.get(given)
-            return f"{first} {item[family]}".strip() if isinstance(first, str) else item[family]
-    for key in _FULL_KEYS:
-        if isinstance(item.get(key), str) and item[key].strip():
-            return str(item[key])
-    if isinstance(item.get("author"), dict):  # OpenAlex authorships
-        return _name_of(item["author"])
-    return None
-
-
-_SEMI_LIST = re.compile(r"\s*;\s*")
-_AND_LIST = re.compile(r"\s+and\s+")
-
-
 def names_of(raw: Any) -> tuple[list[str], bool]:
-    """Author names from a list of names or name objects, or from one line of names; the second
-    value is True when the list was cut ("et al.", "and others", "等")."""
+    """Author names from a list of names or name objects, or from one line of names (the one
+    author-list reader, enrich.text); the second value is True when the list was cut."""
     if isinstance(raw, list):
-        names: list[str] = []
-        cut = False
-        for item in raw:
-            name = _name_of(item)
-            if name is None:
-                continue
-            if "," in name and "," not in name.split(",", 1)[1]:
-                parts, item_cut = [clean_text(name)], False  # "Family, Given"
-            else:
-                parts, item_cut = split_authors(name)
-            cut = cut or item_cut
-            names.extend(p for p in parts if p)
-        return names, cut
-    text = _text_of(raw).strip()
-    for separator in (_SEMI_LIST, _AND_LIST):
-        parts = [p for p in separator.split(text) if p.strip()]
-        if len(parts) < 2:
-            continue
-        tail, cut = split_authors(parts[-1]) if parts[-1].count(",") != 1 else ([], False)
-        head = parts if parts[-1].count(",") == 1 else parts[:-1]
-        if all(p.count(",") == 1 for p in head) and (cut or not tail or len(tail) == 1):
-            # "Family, Given; Family, Given" / "Family, Given and Family, Given"
-            return [*(clean_text(p) for p in head), *tail], cut
-    return split_authors(text)
+        found = structured_authors(raw)
+    elif isinstance(raw, dict):
+        found = structured_authors([raw])
+    else:
+        found = split_authors(_text_of(raw))
+    return list(found.names), found.truncated
 
 
 _CATEGORY = re.compile(r"(?<![\w.-])([a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2,}(?:-[A-Za-z]+)?)?)(?![\w-])")
@@ -303,6 +266,10 @@ def categories_of(raw: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_CITED_CATEGORIES = re.compile(
+    r"arxiv\s*[:：]\s*(?:\d{4}\.\d{4,5}|[a-z-]+/\d{7})(?:v\d+)?\s*\[([^\[\]]{1,60})\]",
+    re.IGNORECASE,
+)
 _ISO_START = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
 
 
@@ -435,9 +402,11 @@ def entry_of(record: Record, path: str, format_name: str) -> DigestEntry | None:
         data["version"] = int(digits) if digits and 0 < int(digits) < 1000 else None
     _fill(record, data, provenance)
     _links(record, data)
-    if "provenance" in DigestEntry.model_fields:
-        data["provenance"] = provenance
+    data["provenance"] = provenance
     return DigestEntry(**data)
+
+
+_HUGGING_FACE = "huggingface.co/"
 
 
 def _fill(record: Record, data: dict[str, Any], provenance: dict[str, Provenance]) -> None:
@@ -449,6 +418,8 @@ def _fill(record: Record, data: dict[str, Any], provenance: dict[str, Provenance
             break
     if (value := _first(record, "authors")) is not None:
         names, cut = names_of(value.raw)
+        if _HUGGING_FACE in record.text:  # its lists mix user handles in with the names
+            names, _ = drop_user_handles(names, one_word=True)
         if names or cut:
             data["authors"], data["authors_truncated"] = names, cut
             provenance["authors"] = value.provenance
@@ -456,6 +427,11 @@ def _fill(record: Record, data: dict[str, Any], provenance: dict[str, Provenance
     for value in record.fields.get("categories", []):
         categories.extend(categories_of(value.raw))
         provenance.setdefault("categories", value.provenance)
+    if not categories:  # "arXiv:2312.07321 [math.DG]", as arXiv and reference managers cite
+        for m in _CITED_CATEGORIES.finditer(record.text):
+            categories.extend(categories_of(m.group(1)))
+        if categories:
+            provenance["categories"] = "labelled"
     if categories:
         data["categories"] = list(dict.fromkeys(categories))
     for value in record.fields.get("date", []):
