@@ -17,8 +17,11 @@ from enrich.models import DigestEntry
 
 __all__ = ["all_formats", "get_format", "parse_digest", "sniff_format"]
 
-_NOT_FORMATS = {"base", "text"}
+_NOT_FORMATS = {"base", "text", "document", "fields", "outline"}
 FALLBACK = "generic"
+# Asked when no dedicated format claims a file, before the generic scan: the outline readers
+# for HTML and Markdown of any layout.
+LAST_RESORTS = ("html", "markdown")
 
 
 @cache
@@ -45,7 +48,7 @@ def sniff_format(text: str, path: str) -> DigestFormat:
     """The format that claims the text most strongly; the generic fallback when none does."""
     best: tuple[float, int, str] | None = None
     for name, fmt in all_formats().items():
-        if name == FALLBACK:
+        if name == FALLBACK or name in LAST_RESORTS:
             continue
         score = fmt.sniff(text, path)
         if score <= 0:
@@ -54,6 +57,10 @@ def sniff_format(text: str, path: str) -> DigestFormat:
         if best is None or key > best:
             best = key
     if best is None or best[0] < 0.5:
+        for name in LAST_RESORTS:
+            fmt = all_formats().get(name)
+            if fmt is not None and fmt.sniff(text, path) > 0:
+                return fmt
         return get_format(FALLBACK) if FALLBACK in all_formats() else _no_format(path)
     return all_formats()[best[2]]
 

@@ -213,6 +213,8 @@ def looks_like_title(text: str) -> bool:
     return not (text.endswith((":", "：")) and len(text) < 40)
 
 
+# "Title ⭐ 66", "Title 🔥 12": a star or like count after a guessed title
+_TRAILING_COUNT = re.compile(r"\s+[^\w\s()\[\]]{1,3}\s*\d[\d,.]*[kK]?$")
 _NUMBERING = re.compile(r"^\s*(?:\d{1,4}[.)、]|\[\d{1,4}\]|#\d{1,4})\s+")
 
 
@@ -222,7 +224,7 @@ def guessed_title(raw: str) -> str | None:
     title = _NUMBERING.sub("", title)
     for m in reversed(list(find_arxiv_ids(title, bare=False))):
         title = title[: m.start] + title[m.end :]
-    title = " ".join(title.split()).strip(" -–—|:[]()")
+    title = _TRAILING_COUNT.sub("", " ".join(title.split())).strip(" -–—|:[]()")
     return title if looks_like_title(title) else None
 
 
@@ -267,7 +269,7 @@ def categories_of(raw: Any) -> list[str]:
 
 
 _CITED_CATEGORIES = re.compile(
-    r"arxiv\s*[:：]\s*(?:\d{4}\.\d{4,5}|[a-z-]+/\d{7})(?:v\d+)?\s*\[([^\[\]]{1,60})\]",
+    r"arxiv\}?\s*[:：]\s*(?:\d{4}\.\d{4,5}|[a-z-]+/\d{7})(?:v\d+)?\s*\[([^\[\]]{1,60})\]",
     re.IGNORECASE,
 )
 _ISO_START = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
@@ -337,7 +339,7 @@ def _main_id(record: Record) -> tuple[str | None, list[tuple[str, str]]]:
     for link in record.links:
         written.extend((t, "link") for t, _ in _ids_in(link.url, bare=False))
     if not written:
-        written.extend((t, "text") for t, _ in _ids_in(record.text, bare=False))
+        written.extend((t, "text") for t, _ in _ids_in(record.text, bare=True))
     if not written:
         return None, []
     return written[0][0], written[1:]

@@ -1,0 +1,213 @@
+"""Outline documents (Markdown, HTML, org-mode, reStructuredText) -> records.
+
+A reader builds a tree of `Node`s from its library's view of the file: sections under headings,
+lists and their items, tables and their rows, paragraphs, HTML elements. `records_of` then finds the
+papers: a record is the largest node that names exactly one paper (its link, its PDF, its Hugging
+Face page and its abstract all together), except that the items of a list or the rows of a table
+that each name a paper are records of their own (a list may name one paper twice: a duplicate).
+A node that names several papers in its own text (a paragraph of links) gives one record per paper.
+
+Inside a record, the one field reader sees:
+  labelled lines   "**Authors:** ...", "- 作者：...", "Categories: cs.CV" (any line of the record)
+  structured       cells under a table header, org properties, YAML front matter, HTML classes
+  guesses          the section's heading, the text of the paper's link, the first emphasised text,
+                   a citation line "Title (2015), A. Author et al." -- kept only when they read
+                   like a title (enrich.digests.fields.guessed_title)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from enrich.digests.document import Link, Record
+from enrich.digests.fields import field_of
+from enrich.ids import find_arxiv_ids, find_malformed_ids, try_parse
+from enrich.models import Provenance
+from enrich.text import strip_html
+
+__all__ = ["Node", "citation_guess", "labelled_lines", "records_of"]
+
+SPLIT_KINDS = frozenset({"list", "table"})
+
+
+@dataclass
+class Node:
+    kind: str  # root | section | list | item | table | row | block | element
+    line: int
+    end_line: int | None = None
+    text: str = ""  # the node's own text (not its children's): scanned for ids and labels
+    heading: str | None = None  # a section's heading, an HTML <summary>
+    children: list[Node] = field(default_factory=list)
+    fields: list[tuple[str, object, Provenance, int | None]] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    emphasis: list[str] = field(default_factory=list)
+    split: bool = False  # children naming papers are records of their own (list items, rows)
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+# "- **Authors:** A, B", "作者：A、B", "> Categories: cs.CV", "<b>Date</b>: 2024-01-01"
+_LABELLED = re.compile(
+    r"^\s*(?:(?:[-+*]|\d{1,3}[.)])\s+|>\s*)*(?:\*\*|__|\*|_)?\s*:?"
+    r"(?P<label>[^:：\n*_]{1,40}?)\s*(?:\*\*|__|\*|_)?\s*[:：]\s*(?:\*\*|__|\*|_)?\s*(?P<value>.*)$"
+)
+_TAGS = re.compile(r"<[^<>\n]{0,300}>")
+
+
+def labelled_lines(text: str, first_line: int) -> Iterator[tuple[str, str, int]]:
+    """(field, value, line) for every line of `text` that starts with a known label."""
+    for number, raw in enumerate(text.splitlines(), start=first_line):
+        if ":" not in raw and "：" not in raw:
+            continue
+        line = _TAGS.sub("", raw) if "<" in raw else raw
+        m = _LABELLED.match(line)
+        if m is None:
+            continue
+        name = field_of(m.group("label"))
+        value = m.group("value").strip().strip("*_").strip()
+        if name is None or name in {"maybe_id", "venue", "volume"}:
+            continue
+        if name == "links" and not value:
+            continue
+        if value and field_of(value) is None:
+            yield name, value, number
+
+
+# "Distilling the knowledge in a neural network (2015), G. Hinton et al. `[pdf] <url>`__"
+_CITATION = re.compile(
+    r"^\s*(?:[-+*]|\d{1,3}[.)])?\s*(?P<title>[^()\n]{8,400}?)\s*\((?:19|20)\d\d[a-z]?\)\s*[,.]\s*"
+    r"(?P<authors>[^`<\[\n(]{3,400}?)\s*(?:[`<\[(]|$)"
+)
+
+
+def citation_guess(text: str) -> tuple[str, str] | None:
+    """(title, authors) of a reference line "Title (year), Authors ...", or None."""
+    m = _CITATION.match(text)
+    if m is None:
+        return None
+    return m.group("title"), m.group("authors").rstrip(" .,")
+
+
+def _own_ids(node: Node) -> list[tuple[str, str | None]]:
+    """(base id, text as written) of every id in the node's own text, links and id fields."""
+    found: list[tuple[str, str | None]] = []
+    for name, value, _, _ in node.fields:
+        if name == "id" and isinstance(value, str):
+            parsed = try_parse(value.strip())
+            if parsed is not None:
+                found.append((parsed.id, value.strip()))
+    for link in node.links:
+        found.extend((m.arxiv_id.id, m.text) for m in find_arxiv_ids(link.url, bare=False))
+    found.extend((m.arxiv_id.id, m.text) for m in find_arxiv_ids(node.text))
+    if not found:  # a malformed id in an arXiv context is a paper too (an invalid entry)
+        found.extend((f"?{bad.text}", None) for bad in find_malformed_ids(node.text))
+    return found
+
+
+class _Papers:
+    def __init__(self) -> None:
+        self._own: dict[int, list[tuple[str, str | None]]] = {}
+        self._all: dict[int, set[str]] = {}
+
+    def own(self, node: Node) -> list[tuple[str, str | None]]:
+        key = id(node)
+        if key not in self._own:
+            self._own[key] = _own_ids(node)
+        return self._own[key]
+
+    def all(self, node: Node) -> set[str]:
+        key = id(node)
+        if key not in self._all:
+            ids = {i for i, _ in self.own(node)}
+            for child in node.children:
+                ids |= self.all(child)
+            self._all[key] = ids
+        return self._all[key]
+
+
+def records_of(root: Node) -> list[Record]:
+    """The papers of an outline, in document order (see the module docstring)."""
+    papers = _Papers()
+    out: list[Record] = []
+    _visit(root, papers, out)
+    return out
+
+
+def _visit(node: Node, papers: _Papers, out: list[Record]) -> None:
+    ids = papers.all(node)
+    if not ids:
+        return
+    naming = [c for c in node.children if papers.all(c)]
+    splitting = (node.split or node.kind in SPLIT_KINDS) and len(naming) >= 2
+    if len(ids) == 1 and not splitting:
+        out.append(_record(node))
+        return
+    own = papers.own(node)
+    if own:
+        out.extend(_loose(node, own))
+    for child in node.children:
+        _visit(child, papers, out)
+
+
+def _record(node: Node) -> Record:
+    """One paper: the node and everything under it."""
+    record = Record(line=node.line, end_line=node.end_line)
+    texts: list[str] = []
+    guesses: list[tuple[str, int | None]] = []
+    if node.heading:
+        guesses.append((node.heading, node.line))
+    for part in node.walk():
+        for name, value, provenance, line in part.fields:
+            record.add(name, value, provenance, line)
+        if part.text:
+            texts.append(part.text)
+            for name, value, line in labelled_lines(part.text, part.line):
+                record.add(name, value, "labelled", line)
+        record.links.extend(part.links)
+        if part is not node and part.heading and part.kind == "section":
+            guesses.append((part.heading, part.line))
+    record.text = "\n".join(texts)
+    for link in record.links:
+        if any(True for _ in find_arxiv_ids(link.url, bare=False)) and link.text:
+            guesses.append((link.text, link.line))
+    for part in node.walk():
+        guesses.extend((text, part.line) for text in part.emphasis)
+    cited = citation_guess(node.text) if node.kind in {"item", "block"} else None
+    if cited is not None:
+        guesses.insert(0, (cited[0], node.line))
+        record.add("authors", cited[1], "guessed", node.line)
+    for text, line in guesses:
+        record.add("title", text, "guessed", line)
+    return record
+
+
+def _loose(node: Node, own: list[tuple[str, str | None]]) -> Iterator[Record]:
+    """One record per paper named in the node's own text (a paragraph of several links)."""
+    seen: dict[str, Record] = {}
+    for base, written in own:
+        if base in seen:
+            if written:
+                seen[base].add("id", written, "structured")
+            continue
+        record = Record(line=node.line, end_line=node.end_line, single=True)
+        if written is None:
+            record.text = base[1:]  # a malformed id: read again as text, becomes invalid
+        else:
+            record.add("id", written, "structured")
+            for link in node.links:
+                if any(m.arxiv_id.id == base for m in find_arxiv_ids(link.url, bare=False)):
+                    record.links.append(link)
+                    if link.text:
+                        record.add("title", link.text, "guessed", link.line)
+        seen[base] = record
+    yield from seen.values()
+
+
+def scrub(text: str) -> str:
+    """Text without HTML tags, for labels and guesses."""
+    return strip_html(text) if "<" in text else text
