@@ -122,8 +122,8 @@ def cli() -> None:
 def ingest(paths: tuple[str, ...], out: str | None, fmt: str | None, quiet: bool) -> None:
     """Parse and validate digests: one DigestEntry per JSONL line, nothing looked up.
 
-    PATH is a file, a folder (searched recursively for .md .markdown .txt .html .htm .bib .xml),
-    or - for standard input.
+    PATH is a file, a folder (searched recursively for .md .markdown .txt .html .htm .bib .bbl
+    .xml .ris .csv .tsv .json .org .rst; the content decides the reader), or - for standard input.
 
     \b
     Examples:

@@ -51,10 +51,13 @@ _HOSTS = (
     r"|(?:https?://)?(?:www\.)?ar5iv(?:\.labs\.arxiv)?\.org/(?:abs|html|pdf)/+"
     r"|(?:https?://)?(?:www\.)?alphaxiv\.org/(?:abs|overview|pdf)/+"
     r"|(?:https?://)?(?:www\.)?huggingface\.co/papers/+"
-    r"|(?:https?://)?(?:www\.|arxiv\.)?paperswithcode\.com/(?:[\w/]*?/)?(?:arxiv[:/]|papers/)"
-    r"|(?:https?://)?(?:www\.|api\.)?semanticscholar\.org/(?:[\w/]*?/)?arxiv[:/]"
+    r"|(?:https?://)?(?:www\.|arxiv\.)?paperswithcode\.com/(?:[\w/]*?/)?(?:arxiv{sep}|papers/)"
+    r"|(?:https?://)?(?:www\.|api\.)?semanticscholar\.org/(?:[\w/]*?/)?arxiv{sep}"
     r"|(?:https?://)?(?:www\.)?papers\.cool/arxiv/+"
 )
+# In a scan, "…/paper/arxiv:ID" is found by its "arXiv:" prefix (the id as written stays short).
+_SCAN_HOSTS = _HOSTS.replace("{sep}", "/")
+_HOSTS = _HOSTS.replace("{sep}", "[:/]")
 # Prefixes that may stand before an id in an exact parse.
 _URL_PREFIX = re.compile(rf"^(?:{_HOSTS})", re.IGNORECASE)
 _DOI_PREFIX = re.compile(
@@ -65,7 +68,7 @@ _ARXIV_PREFIX = re.compile(r"^(?:data-)?arxiv(?:[-_]id)?\s*[:：=]?\s*[\"']?", r
 # Scanning free text: an id inside a link, after "arXiv:", in a DOI, in a data-arxiv-id
 # attribute, or bare.
 _SCAN = re.compile(
-    rf"(?:(?P<url>{_HOSTS})"
+    rf"(?:(?P<url>{_SCAN_HOSTS})"
     r"|(?P<doi>10\.48550/arxiv\.)"
     r"|(?P<prefix>arxiv\s*[:：]?\s*|data-arxiv-id\s*=\s*[\"']?)"
     r")?"

@@ -10,6 +10,7 @@ line; a broken line becomes an invalid entry with its line number.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from enrich.models import DigestEntry, FileSummary, Source
 
 __all__ = [
     "DIGEST_SUFFIXES",
+    "FIXED_MARKER",
     "FileReport",
     "iter_entries",
     "iter_input_files",
@@ -30,9 +32,35 @@ __all__ = [
     "validate",
 ]
 
-# What a folder is searched for (design contract). A JSONL written by `enrich ingest` is read when
-# it is named as a file, never picked up from a folder, where it is more likely an earlier output.
-DIGEST_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".bib", ".xml"})
+# What a folder is searched for (design contract): every suffix a reader knows; the content, not
+# the suffix, decides the reader. A JSONL written by `enrich ingest` is read when it is named as a
+# file, never picked up from a folder, where it is more likely an earlier output.
+DIGEST_SUFFIXES = frozenset(
+    {
+        ".md",
+        ".markdown",
+        ".txt",
+        ".html",
+        ".htm",
+        ".bib",
+        ".bbl",
+        ".xml",
+        ".ris",
+        ".csv",
+        ".tsv",
+        ".json",
+        ".org",
+        ".rst",
+    }
+)
+# `--fix-dir` leaves this file in the folder it writes: corrected copies are outputs, not inputs.
+FIXED_MARKER = ".enrich-fixed"
+_OWN_REPORT = re.compile(
+    r"\A\s*(?:# arxiv-enrich report\b|<!doctype html>\s*<html[^>]*>\s*<head>.{0,400}?"
+    r"<title>arxiv-enrich review:|\{\s*\"summary\":\s*\{)",
+    re.IGNORECASE | re.DOTALL,
+)
+_OWN_LINE = re.compile(r'\A\s*\{"arxiv_id":.{0,20000}?"source":\s*\{"path":')
 _BINARY_SNIFF = 8192
 
 
@@ -46,6 +74,7 @@ class FileReport:
     invalid: int = 0
     error: str | None = None  # unreadable / binary: the file gave no entries
     notes: list[str] = field(default_factory=list)  # e.g. "3 invalid UTF-8 sequences replaced"
+    skipped: str | None = None  # the tool's own output met in a folder: why it was not read
 
     def summary(self) -> FileSummary:
         return FileSummary(
@@ -68,10 +97,14 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
         if str(raw) == STDIN:
             yield path
         elif path.is_dir():
+            fixed = {m.parent for m in path.rglob(FIXED_MARKER) if m.is_file()}
             found = (
                 p
                 for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in DIGEST_SUFFIXES and not _hidden(p, path)
+                if p.is_file()
+                and p.suffix.lower() in DIGEST_SUFFIXES
+                and not _hidden(p, path)
+                and not any(folder in p.parents for folder in fixed)
             )
             yield from sorted(found)
         elif path.exists():
@@ -145,6 +178,16 @@ def validate(entry: DigestEntry) -> DigestEntry:
     )
 
 
+def own_output(text: str) -> str | None:
+    """What kind of the tool's own output `text` is (a report, a JSONL of entries), or None."""
+    head = text[:4096]
+    if _OWN_REPORT.match(head):
+        return "a report written by enrich"
+    if _OWN_LINE.match(head):
+        return "entries written by enrich (JSONL)"
+    return None
+
+
 def _jsonl_lines(path: Path) -> Iterator[str]:
     """The lines of a JSONL file, read one at a time (an input may be far larger than memory)."""
     try:
@@ -205,6 +248,11 @@ def iter_entries(
                 text, report.notes = read_text(path)
         except InputError as exc:
             report.error = str(exc)
+            if on_file:
+                on_file(report)
+            continue
+        if not jsonl and (kind := own_output(text)) is not None:
+            report.skipped = f"{path}: skipped, {kind}"
             if on_file:
                 on_file(report)
             continue

@@ -58,9 +58,9 @@ def sniff_format(text: str, path: str) -> DigestFormat:
             best = key
     if best is None or best[0] < 0.5:
         for name in LAST_RESORTS:
-            fmt = all_formats().get(name)
-            if fmt is not None and fmt.sniff(text, path) > 0:
-                return fmt
+            resort = all_formats().get(name)
+            if resort is not None and resort.sniff(text, path) > 0:
+                return resort
         return get_format(FALLBACK) if FALLBACK in all_formats() else _no_format(path)
     return all_formats()[best[2]]
 

@@ -30,7 +30,7 @@ _URL_MACRO = re.compile(r"\\(?:url|href|doi)\s*\{([^{}]*)\}")
 
 
 def latex_to_text(latex: str) -> str:
-    """Text of a LaTeX fragment (accents, ~, braces, \\emph...); the raw text if pylatexenc fails."""
+    """Text of a LaTeX fragment (accents, ~, braces, \\emph...); as written if pylatexenc fails."""
     try:
         text = _CONVERTER.latex_to_text(latex)
     except Exception:  # pylatexenc raises on some malformed input

@@ -1,4 +1,4 @@
-"""The document model every reader produces: records (a block of source lines, its fields, its links).
+"""The document model every reader produces: records (a block of lines, its fields, its links).
 
 A reader (JSON, CSV, RIS, org, reStructuredText, .bbl, arXiv e-mail, ...) turns a file into
 `Record`s with the library made for its format; `enrich.digests.fields.entries_of` then maps every

@@ -252,17 +252,19 @@ def names_of(raw: Any) -> tuple[list[str], bool]:
     return list(found.names), found.truncated
 
 
-_CATEGORY = re.compile(r"(?<![\w.-])([a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2,}(?:-[A-Za-z]+)?)?)(?![\w-])")
+_CATEGORY = re.compile(
+    r"(?<![\w.-])([a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2,}(?:-[A-Za-z]+)?)?)(?![\w-])"
+)
 
 
 def categories_of(raw: Any) -> list[str]:
-    """arXiv categories written in a value: "cs.CV cs.LG", ["cs.CV"], "arXiv:1806.01401 [stat.ML]"."""
+    """arXiv categories in a value: "cs.CV cs.LG", ["cs.CV"], "arXiv:1806.01401 [stat.ML]"."""
     text = _text_of(raw).replace("{", "").replace("}", "")
     tax = taxonomy()
     found: list[str] = []
     for m in _CATEGORY.finditer(text):
-        token = m.group(1)
-        fixed = tax.fix_case(token) if "." in token else token
+        token = str(m.group(1))
+        fixed = (tax.fix_case(token) or token) if "." in token else token
         if tax.is_known(fixed) or ("." in token and token.split(".")[0].lower() in tax.archives):
             found.append(fixed if tax.is_known(fixed) else token)
     return list(dict.fromkeys(found))
@@ -303,9 +305,10 @@ def record_id_values(record: Record) -> list[Value]:
     """The values that may write the paper's id, most trusted first."""
     values = list(record.fields.get("id", []))
     for value in record.fields.get("maybe_id", []):
-        if any(True for _ in find_arxiv_ids(_text_of(value.raw))) or "arxiv" in _text_of(
-            value.raw
-        ).lower():
+        if (
+            any(True for _ in find_arxiv_ids(_text_of(value.raw)))
+            or "arxiv" in _text_of(value.raw).lower()
+        ):
             values.append(value)
     if any(_ARXIV_VENUE.match(_text_of(v.raw)) for v in record.fields.get("venue", [])):
         # dblp's CoRR style and its copies: journal "CoRR" / "ArXiv", volume "abs/2101.06569"
@@ -348,9 +351,13 @@ def _main_id(record: Record) -> tuple[str | None, list[tuple[str, str]]]:
 def _malformed(record: Record) -> str | None:
     for value in record_id_values(record):
         text = _text_of(value.raw).strip()
-        if value in record.fields.get("id", []) and text and try_parse(text) is None:
-            if not any(True for _ in find_arxiv_ids(text)):
-                return text
+        if (
+            value in record.fields.get("id", [])
+            and text
+            and try_parse(text) is None
+            and not any(True for _ in find_arxiv_ids(text))
+        ):
+            return text
     pieces = [_text_of(v.raw) for v in record.fields.get("links", [])]
     pieces += [link.url for link in record.links]
     pieces.append(record.text)
@@ -418,17 +425,19 @@ def _fill(record: Record, data: dict[str, Any], provenance: dict[str, Provenance
         if title and not is_label(title):
             data["title"], provenance["title"] = title, value.provenance
             break
-    if (value := _first(record, "authors")) is not None:
-        names, cut = names_of(value.raw)
+    if (authors := _first(record, "authors")) is not None:
+        names, cut = names_of(authors.raw)
         if _HUGGING_FACE in record.text:  # its lists mix user handles in with the names
             names, _ = drop_user_handles(names, one_word=True)
         if names or cut:
             data["authors"], data["authors_truncated"] = names, cut
-            provenance["authors"] = value.provenance
+            provenance["authors"] = authors.provenance
     categories: list[str] = []
     for value in record.fields.get("categories", []):
-        categories.extend(categories_of(value.raw))
-        provenance.setdefault("categories", value.provenance)
+        found = categories_of(value.raw)
+        categories.extend(found)
+        if found:
+            provenance.setdefault("categories", value.provenance)
     if not categories:  # "arXiv:2312.07321 [math.DG]", as arXiv and reference managers cite
         for m in _CITED_CATEGORIES.finditer(record.text):
             categories.extend(categories_of(m.group(1)))
@@ -441,10 +450,10 @@ def _fill(record: Record, data: dict[str, Any], provenance: dict[str, Provenance
             data["date"], provenance["date"] = day, value.provenance
             break
     for name in ("abstract", "comment"):
-        if (value := _first(record, name)) is not None:
-            text = clean_text(_text_of(value.raw))
+        if (said := _first(record, name)) is not None:
+            text = clean_text(_text_of(said.raw))
             if text and not is_label(text):
-                data[name], provenance[name] = text, value.provenance
+                data[name], provenance[name] = text, said.provenance
 
 
 def _links(record: Record, data: dict[str, Any]) -> None:

@@ -60,9 +60,9 @@ def _header(table: etree._Element) -> list[str | None]:
     return []
 
 
-def _row_fields(row: etree._Element, line: int, headers: dict[int, list[str | None]]) -> Iterator[
-    tuple[str, str, int]
-]:
+def _row_fields(
+    row: etree._Element, line: int, headers: dict[int, list[str | None]]
+) -> Iterator[tuple[str, str, int]]:
     table = next((a for a in row.iterancestors("table")), None)
     if table is None:
         return
@@ -95,16 +95,12 @@ def _node(
         summary = element.find("summary")
         if summary is not None:
             node.heading = _text(summary)
-    elif tag in _HEADINGS:
-        node.emphasis.append(_text(element))
-    elif tag in _EMPHASIS:
+    elif tag in _HEADINGS or tag in _EMPHASIS:
         node.emphasis.append(_text(element))
     name = _class_field(element)
     if name is not None:
         value = _text(element)
-        if name == "title" and tag == "a" and element.get("href"):
-            node.fields.append((name, value, "structured", line))
-        elif value:
+        if (name == "title" and tag == "a" and element.get("href")) or value:
             node.fields.append((name, value, "structured", line))
     if (arxiv_id := element.get("data-arxiv-id")) is not None:
         node.fields.append(("id", arxiv_id, "structured", line))

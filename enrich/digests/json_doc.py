@@ -1,12 +1,12 @@
-"""JSON and JSON Lines of any shape: paper lists, bot outputs, API answers, reference-manager exports.
+"""JSON and JSON Lines of any shape: paper lists, bot outputs, API answers, reference exports.
 
 Read with the standard `json` module. Every object that looks like a paper (it has a key the field
-reader maps to a title or an id) is one record; containers (`{"results": [...]}`, `{"items": [...]}`,
-topic groups, Semantic Scholar's `{"data": [...]}`) are walked through. A paper object's keys, and
-those of the objects nested in it (`details.arxiv_page_url`, `externalIds.ArXiv`, OpenAlex
-`locations[].landing_page_url`), are read by the one field reader (enrich.digests.fields); the source
-line of each object is where its `{` stands. arXiv-bot JSON, Hugging Face daily papers, Semantic
-Scholar, OpenAlex, CSL-JSON and Zotero / Better BibTeX JSON all read this way.
+reader maps to a title or an id) is one record; containers (`{"results": [...]}`, `{"items":
+[...]}`, topic groups, Semantic Scholar's `{"data": [...]}`) are walked through. A paper object's
+keys, and those of the objects nested in it (`details.arxiv_page_url`, `externalIds.ArXiv`,
+OpenAlex `locations[].landing_page_url`), are read by the one field reader (digests/fields.py);
+the source line of each object is where its `{` stands. arXiv-bot JSON, Hugging Face daily
+papers, Semantic Scholar, OpenAlex, CSL-JSON and Zotero / Better BibTeX JSON all read this way.
 
 A file that is no JSON at all is read by the generic scan, so no id in it is lost.
 """

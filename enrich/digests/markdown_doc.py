@@ -35,8 +35,11 @@ NAME = "markdown"
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
 _YAML_KEY = re.compile(r"^([A-Za-z_][\w .-]{0,40}):\s*(.*)$")
 _OPEN_CONTAINER = re.compile(r"<(details|div|section|article)\b", re.IGNORECASE)
-_HTML_LINK = re.compile(r"<a\s[^<>]{0,500}?href\s*=\s*[\"']([^\"'<>]{1,2000})[\"'][^<>]{0,500}>"
-                        r"(.{0,500}?)</a\s*>", re.I | re.S)
+_HTML_LINK = re.compile(
+    r"<a\s[^<>]{0,500}?href\s*=\s*[\"']([^\"'<>]{1,2000})[\"'][^<>]{0,500}>"
+    r"(.{0,500}?)</a\s*>",
+    re.I | re.S,
+)
 _HTML_BOLD = re.compile(r"<(b|strong)(?=[\s>])[^<>]{0,300}>(.{1,500}?)</\1\s*>", re.I | re.S)
 
 

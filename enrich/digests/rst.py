@@ -51,20 +51,20 @@ def outline(text: str) -> Node:
             skip -= 1
             continue
         nxt = lines[index + 1] if index + 1 < len(lines) else ""
-        if raw.strip() and not _UNDERLINE.match(raw) and (u := _UNDERLINE.match(nxt)):
-            if len(nxt.rstrip()) >= len(raw.rstrip()) and not _ITEM.match(raw):
-                char = u.group(1)
-                if char not in levels:
-                    levels.append(char)
-                level = levels.index(char) + 1
-                while len(stack) > 1 and stack[-1][1] >= level:
-                    stack.pop()
-                section = Node(kind="section", line=number, heading=_LINK.sub(r"\1", raw).strip())
-                stack[-1][0].children.append(section)
-                stack.append((section, level))
-                current, skip = None, 1
-                lists.clear()
-                continue
+        u = _UNDERLINE.match(nxt) if raw.strip() and not _UNDERLINE.match(raw) else None
+        if u and len(nxt.rstrip()) >= len(raw.rstrip()) and not _ITEM.match(raw):
+            char = u.group(1)
+            if char not in levels:
+                levels.append(char)
+            level = levels.index(char) + 1
+            while len(stack) > 1 and stack[-1][1] >= level:
+                stack.pop()
+            section = Node(kind="section", line=number, heading=_LINK.sub(r"\1", raw).strip())
+            stack[-1][0].children.append(section)
+            stack.append((section, level))
+            current, skip = None, 1
+            lists.clear()
+            continue
         if _UNDERLINE.match(raw) or _DIRECTIVE.match(raw):
             current = None
             continue

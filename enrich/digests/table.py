@@ -1,7 +1,7 @@
 """CSV and TSV paper tables (bot tables, curated lists, Zotero's CSV export), read with `csv`.
 
 The dialect is sniffed (comma, semicolon, tab, pipe); the first row is the header, and each column
-is mapped to a field by the one field reader (Title, Authors, arxiv_id, Url, Extra, 标题, ...). Every
+is mapped to a field by the one field reader (Title, Authors, arxiv_id, Url, Extra, 标题...). Every
 later row is one record, its source line the line where the row starts (quoted cells may span
 lines). A row that names no arXiv paper gives no entry; a table that breaks the csv reader is read
 on from there by the generic scan, so no id is lost.
@@ -90,7 +90,10 @@ def sniff(text: str, path: str) -> float:
         return 0.9
     if first.lstrip().startswith(("#", "|", "<", "[", "{", "-", "*")):
         return 0.0
-    cells = next(csv.reader([first], _dialect(first, path)), [])
+    try:
+        cells = next(csv.reader([first.rstrip("\r")], _dialect(first, path)), [])
+    except csv.Error:
+        return 0.0
     labelled = sum(1 for cell in cells if field_of(cell) is not None)
     return 0.7 if labelled >= 2 and len(cells) >= 3 else 0.0
 

@@ -84,9 +84,17 @@ def print_file_reports(reports: list, stream: TextIO) -> None:  # type: ignore[t
         if r.error:
             stream.write(f"error: {r.error}\n")
             continue
+        if getattr(r, "skipped", None):
+            stream.write(f"note: {r.skipped}\n")
+            continue
         stream.write(f"{r.path}: {r.format}, {r.entries} entries, {r.invalid} invalid\n")
         for note in r.notes:
             stream.write(f"warning: {note}\n")
+    empty = [
+        r.path for r in reports if not r.error and not getattr(r, "skipped", None) and not r.entries
+    ]
+    if empty:
+        stream.write(f"note: {len(empty)} file(s) without any arXiv id: {', '.join(empty)}\n")
 
 
 def print_outcome(outcome: RunOutcome, stream: TextIO, *, quiet: bool, why: str | None) -> None:
