@@ -80,7 +80,7 @@ def labelled_lines(text: str, first_line: int) -> Iterator[tuple[str, str, int]]
 
 # "Distilling the knowledge in a neural network (2015), G. Hinton et al. `[pdf] <url>`__"
 _CITATION = re.compile(
-    r"^\s*(?:[-+*]|\d{1,3}[.)])?\s*(?P<title>[^()\n]{8,400}?)\s*\((?:19|20)\d\d[a-z]?\)\s*[,.]\s*"
+    r"^\s*(?:[-+*]|\d{1,3}[.)])?\s*(?P<title>[^\n]{8,400}?)\s*\((?:19|20)\d\d[a-z]?\)\s*[,.]\s*"
     r"(?P<authors>[^`<\[\n(]{3,400}?)\s*(?:[`<\[(]|$)"
 )
 
@@ -145,7 +145,7 @@ def _visit(node: Node, papers: _Papers, out: list[Record]) -> None:
     naming = [c for c in node.children if papers.all(c)]
     splitting = (node.split or node.kind in SPLIT_KINDS) and len(naming) >= 2
     if len(ids) == 1 and not splitting:
-        out.append(_record(node))
+        out.append(_record(_narrow(node, papers), papers))
         return
     own = papers.own(node)
     if own:
@@ -154,14 +154,58 @@ def _visit(node: Node, papers: _Papers, out: list[Record]) -> None:
         _visit(child, papers, out)
 
 
-def _record(node: Node) -> Record:
+def _is_field_line(node: Node) -> bool:
+    """A list item that is one labelled field ("- **Published:** 2026-01-27"), not an entry."""
+    first = node.text.split("\n", 1)[0]
+    return any(True for _ in labelled_lines(first, node.line)) or bool(
+        _LABELLED.match(first) and field_of(_LABELLED.match(first).group("label"))  # type: ignore[union-attr]
+    )
+
+
+def _narrow(node: Node, papers: _Papers) -> Node:
+    """The item that names the paper when it is one entry of a list of entries (the other items
+    being papers not on arXiv), rather than the whole section around the list."""
+    current = node
+    while not papers.own(current):
+        naming = [c for c in current.children if papers.all(c)]
+        if len(naming) != 1:
+            break
+        child = naming[0]
+        if child.split and len(child.children) >= 2:
+            if any(_is_field_line(c) for c in child.children):
+                break  # "- **URL:** ...", "- **Published:** ...": the fields of one paper
+            items = [c for c in child.children if papers.all(c)]
+            return items[0] if len(items) == 1 else node
+        current = child
+    return node
+
+
+def _states_title(node: Node) -> bool:
+    return any(name == "title" for part in node.walk() for name, *_ in part.fields)
+
+
+def _parts(node: Node, papers: _Papers) -> Iterator[Node]:
+    """The node and its descendants, without the entries of other papers beside this one: when
+    the child naming the paper states a title, a sibling that states one too but names no arXiv
+    paper is another paper's entry (a card of a paper not on arXiv)."""
+    yield node
+    naming = [c for c in node.children if papers.all(c)]
+    entry_like = any(_states_title(c) for c in naming)
+    for child in node.children:
+        if entry_like and not papers.all(child) and _states_title(child):
+            continue
+        yield from _parts(child, papers)
+
+
+def _record(node: Node, papers: _Papers) -> Record:
     """One paper: the node and everything under it."""
     record = Record(line=node.line, end_line=node.end_line)
     texts: list[str] = []
     guesses: list[tuple[str, int | None]] = []
     if node.heading:
         guesses.append((node.heading, node.line))
-    for part in node.walk():
+    parts = list(_parts(node, papers))
+    for part in parts:
         for name, value, provenance, line in part.fields:
             record.add(name, value, provenance, line)
         if part.text:
@@ -175,7 +219,7 @@ def _record(node: Node) -> Record:
     for link in record.links:
         if any(True for _ in find_arxiv_ids(link.url, bare=False)) and link.text:
             guesses.append((link.text, link.line))
-    for part in node.walk():
+    for part in parts:
         guesses.extend((text, part.line) for text in part.emphasis)
     cited = citation_guess(node.text) if node.kind in {"item", "block"} else None
     if cited is not None:
