@@ -181,7 +181,7 @@ def parse_arxiv_id(text: str) -> ArxivId:
     s = _URL_PREFIX.sub("", s, count=1)
     s = _DOI_PREFIX.sub("", s, count=1)
     s = _ARXIV_PREFIX.sub("", s, count=1)
-    s = re.sub(r"(?:\.pdf)?(?:[?#].*)?/?$", "", s, flags=re.IGNORECASE)
+    s = re.sub(r"(?:\.pdf)?(?:[?#].*)?/?(?:\s+\[[^\[\]]*\]?)?$", "", s, flags=re.IGNORECASE)
     m = _EXACT.fullmatch(s)
     if m is None:
         if re.fullmatch(r"\d{4}\.\d+(?:v\d+)?", s):

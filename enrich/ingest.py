@@ -97,7 +97,8 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
         if str(raw) == STDIN:
             yield path
         elif path.is_dir():
-            fixed = {m.parent for m in path.rglob(FIXED_MARKER) if m.is_file()}
+            # corrected copies met below the named folder (the folder itself named: read it)
+            fixed = {m.parent for m in path.rglob(FIXED_MARKER) if m.is_file()} - {path}
             found = (
                 p
                 for p in path.rglob("*")

@@ -101,6 +101,8 @@ def _own_ids(node: Node) -> list[tuple[str, str | None]]:
             parsed = try_parse(value.strip())
             if parsed is not None:
                 found.append((parsed.id, value.strip()))
+        elif name == "links" and isinstance(value, str):
+            found.extend((m.arxiv_id.id, m.text) for m in find_arxiv_ids(value, bare=False))
     for link in node.links:
         found.extend((m.arxiv_id.id, m.text) for m in find_arxiv_ids(link.url, bare=False))
     found.extend((m.arxiv_id.id, m.text) for m in find_arxiv_ids(node.text))
