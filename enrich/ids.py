@@ -65,19 +65,25 @@ _DOI_PREFIX = re.compile(
 )
 _ARXIV_PREFIX = re.compile(r"^(?:data-)?arxiv(?:[-_]id)?\s*[:：=]?\s*[\"']?", re.IGNORECASE)
 
-# Scanning free text: an id inside a link, after "arXiv:", in a DOI, in a data-arxiv-id
-# attribute, or bare.
-_SCAN = re.compile(
-    rf"(?:(?P<url>{_SCAN_HOSTS})"
-    r"|(?P<doi>10\.48550/arxiv\.)"
-    r"|(?P<prefix>arxiv\s*[:：]?\s*|data-arxiv-id\s*=\s*[\"']?)"
-    r")?"
+# Scanning free text: an id (the core), then what stands right before it -- a link to a page that
+# names the paper, an arXiv DOI, "arXiv:", a data-arxiv-id attribute -- or nothing (a bare id).
+# Two steps rather than one pattern with an optional prefix: that pattern tried every host at
+# every character of the text, which made scanning long prose several times slower.
+_ID_CORE = re.compile(
     r"(?:(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
     r"|(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subj>[A-Z]{2}))?/(?P<oyymm>\d{4})(?P<onum>\d{3}))"
     r"(?:v(?P<version>\d+))?"
     r"(?![\d])",
     re.IGNORECASE,
 )
+_BEFORE = re.compile(
+    rf"(?:(?P<url>{_SCAN_HOSTS})"
+    r"|(?P<doi>10\.48550/arxiv\.)"
+    r"|(?P<prefix>arxiv\s*[:：]?\s*|data-arxiv-id\s*=\s*[\"']?)"
+    r")\Z",
+    re.IGNORECASE,
+)
+_LOOKBACK = 160  # the longest prefix looked for before an id
 # An arXiv context (a link to an arXiv page, an arXiv DOI, "arXiv:", an arXiv attribute) and the
 # token written after it: when that token is no valid id, the digest wrote a malformed id.
 _CONTEXT = re.compile(
@@ -201,23 +207,31 @@ def try_parse(text: str) -> ArxivId | None:
 
 def find_arxiv_ids(text: str, *, bare: bool = True) -> Iterator[IdMatch]:
     """Every valid arXiv id in `text`, in order. Bare numbers count only when `bare` is true."""
-    for m in _SCAN.finditer(text):
-        groups = m.groupdict()
+    for m in _ID_CORE.finditer(text):
+        groups: dict[str, str | None] = m.groupdict()
+        start = m.start()
+        before = _BEFORE.search(text[max(0, start - _LOOKBACK) : start]) if start else None
+        if before is not None:
+            groups.update(before.groupdict())
+            start -= len(before.group(0))
+        else:
+            groups.update(url=None, doi=None, prefix=None)
         in_link = bool(groups["url"] or groups["doi"])
-        glued = m.start() > 0 and _GLUED.match(text, m.start() - 1)
+        glued = start > 0 and _GLUED.match(text, start - 1)
         if not (in_link or groups["prefix"]) and (not bare or glued):
             continue  # part of a longer token: a path, a version string, a number
+        written = text[start : m.end()]
         try:
-            arxiv_id = _check(groups, m.group(0))
+            arxiv_id = _check(groups, written)
         except InvalidArxivId:
             continue
-        yield IdMatch(arxiv_id, m.start(), m.end(), m.group(0), in_link)
+        yield IdMatch(arxiv_id, start, m.end(), written, in_link)
 
 
 def find_malformed_ids(text: str) -> Iterator[MalformedId]:
     """Every id written in an arXiv context that does not parse: `arxiv.org/abs/2401.123`,
     `arXiv:2413.00001`, `10.48550/arXiv.12345`. A valid id there is not reported."""
-    for m in _CONTEXT.finditer(text):
+    for m in _contexts(text):
         token = _TOKEN_END.sub("", m.group("token"))
         written = text[m.start() : m.start("token") + len(token)]
         try:
@@ -226,6 +240,21 @@ def find_malformed_ids(text: str) -> Iterator[MalformedId]:
             if _valid_prefix(token):
                 continue  # "arXiv:2401.00001v2.pdf#page=3": the id itself is fine
             yield MalformedId(m.start(), m.start("token") + len(token), written, exc.reason)
+
+
+_ANCHOR = re.compile(r"arxiv|ar5iv|alphaxiv|huggingface\.co|10\.48550", re.IGNORECASE)
+
+
+def _contexts(text: str) -> Iterator[re.Match[str]]:
+    """_CONTEXT's matches, looked for only around the words every arXiv context contains."""
+    end = 0
+    for anchor in _ANCHOR.finditer(text):
+        if anchor.start() < end:
+            continue
+        m = _CONTEXT.search(text, max(end, anchor.start() - 60), anchor.end() + 200)
+        if m is not None and m.start() <= anchor.start():
+            end = m.end()
+            yield m
 
 
 def _valid_prefix(token: str) -> bool:

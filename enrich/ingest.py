@@ -24,7 +24,6 @@ from enrich.models import DigestEntry, FileSummary, Source
 
 __all__ = [
     "DIGEST_SUFFIXES",
-    "FIXED_MARKER",
     "FileReport",
     "iter_entries",
     "iter_input_files",
@@ -53,8 +52,6 @@ DIGEST_SUFFIXES = frozenset(
         ".rst",
     }
 )
-# `--fix-dir` leaves this file in the folder it writes: corrected copies are outputs, not inputs.
-FIXED_MARKER = ".enrich-fixed"
 _OWN_REPORT = re.compile(
     r"\A\s*(?:# arxiv-enrich report\b|<!doctype html>\s*<html[^>]*>\s*<head>.{0,400}?"
     r"<title>arxiv-enrich review:|\{\s*\"summary\":\s*\{)",
@@ -97,15 +94,12 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
         if str(raw) == STDIN:
             yield path
         elif path.is_dir():
-            # corrected copies met below the named folder (the folder itself named: read it)
-            fixed = {m.parent for m in path.rglob(FIXED_MARKER) if m.is_file()} - {path}
             found = (
                 p
                 for p in path.rglob("*")
                 if p.is_file()
                 and p.suffix.lower() in DIGEST_SUFFIXES
                 and not _hidden(p, path)
-                and not any(folder in p.parents for folder in fixed)
             )
             yield from sorted(found)
         elif path.exists():

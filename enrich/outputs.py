@@ -174,18 +174,6 @@ def _cannot_write(target: Path, exc: OSError) -> OutputError:
     return OutputError(f"{target}: cannot write: {exc.strerror or exc}")
 
 
-def _mark_fixed(fix_dir: Path) -> None:
-    """Leave the marker that tells folder discovery these are corrected copies, not inputs."""
-    from enrich.ingest import FIXED_MARKER
-
-    marker = fix_dir / FIXED_MARKER
-    try:
-        if not marker.exists():
-            marker.write_text("corrected copies written by `enrich run --fix-dir`\n", "utf-8")
-    except OSError:
-        pass  # the copies are written; the marker only spares a later run reading them
-
-
 def _leaves(target: Path, fix_dir: Path) -> OutputError:
     return OutputError(
         f"{target}: its folder leads out of --fix-dir {fix_dir} (a symlink); "
@@ -337,8 +325,6 @@ class OutputPlan:
             staged.finish()
         for staged in files:
             staged.commit()
-        if self.fix_dir is not None and self._staged:
-            _mark_fixed(self.fix_dir)
         self._out_file, self._staged = None, []
 
     def discard(self) -> None:

@@ -128,7 +128,7 @@ def _enrich(args: list[str], cwd: Path) -> None:
 def _fix_diffs(fixed: Path, source: Path) -> bytes:
     """Every corrected digest as a unified diff against its input, joined (small to store)."""
     parts = []
-    for path in sorted(p for p in fixed.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    for path in sorted(p for p in fixed.rglob("*") if p.is_file()):
         name = path.relative_to(fixed).as_posix()
         before = (source / name).read_text(encoding="utf-8", errors="replace").splitlines(True)
         after = path.read_text(encoding="utf-8", errors="replace").splitlines(True)

@@ -11,7 +11,6 @@ import pytest
 
 from enrich.ingest import (
     DIGEST_SUFFIXES,
-    FIXED_MARKER,
     FileReport,
     iter_entries,
     iter_input_files,
@@ -74,17 +73,11 @@ def test_own_outputs_in_a_folder_are_recognised_and_skipped(tmp_path: Path) -> N
     (tmp_path / "entries.json").write_text(
         '{"arxiv_id":"2401.00004","version":null,"title":"x","source":{"path":"d.md"}}\n', "utf-8"
     )
-    fixed = tmp_path / "fixed"
-    fixed.mkdir()
-    (fixed / FIXED_MARKER).write_text("x", "utf-8")
-    (fixed / "digest.md").write_text("- [A paper](https://arxiv.org/abs/2401.00005)\n", "utf-8")
     reports: list[FileReport] = []
     entries = list(iter_entries([tmp_path], on_file=reports.append))
     assert [e.arxiv_id for e in entries] == ["2401.00001"]
     skipped = sorted(Path(r.path).name for r in reports if r.skipped)
     assert skipped == ["entries.json", "report.json", "report.md", "review.html"]
-    # the folder of corrected copies, named itself, is read (a second pass over it)
-    assert [e.arxiv_id for e in iter_entries([fixed])] == ["2401.00005"]
 
 
 def test_files_without_any_arxiv_id_are_counted_and_named(tmp_path: Path) -> None:
