@@ -1,16 +1,19 @@
 """Benchmark the local mirror: import a synthetic metadata snapshot, then batch look-ups from it.
 
-    python bench/bench_mirror.py [--papers 1000000] [--lookups 100000] [--keep DIR]
+    python bench/bench_mirror.py [--papers 1000000] [--lookups 100000] [--gzip] [--keep DIR]
 
 1. Writes a synthetic snapshot shaped like the real one (JSON lines, the 14 fields of
-   `arxiv-metadata-oai-snapshot.json`, sizes like arXiv's: a ~1,000-character abstract, 1-12
-   authors with `authors_parsed`, 1-4 versions with their dates, 1-3 categories), gzip-compressed.
-2. `enrich mirror import` in a child process (so its peak memory is its own, from
-   resource.getrusage): records per second, peak resident memory, database size.
-3. Batch look-ups of random held ids through MirrorFirst (the path `enrich run` takes), against
-   the same number of ids read from a warm diskcache RecordCache (`get_many`), in the same batch
-   sizes: papers per second for each.
-Figures are wall-clock on a shared machine: run it twice and read them as rough.
+   `arxiv-metadata-oai-snapshot.json`, about 1.4 kB a line: a ~1,000-character abstract, 1-12
+   authors with `authors_parsed`, TeX accents in some names, 1-4 versions with their dates, 1-3
+   categories); plain like the real file, or gzip with --gzip.
+2. `enrich mirror import`'s library call in a child process, so its peak memory is its own
+   (resource.getrusage): records per second by the wall clock AND per CPU-second of the child
+   (the machine is shared: the CPU figure is what "on one core" means), peak resident memory,
+   database size; then the same file again (idempotence: nothing written).
+3. Batch look-ups of random held ids, `batch` ids per call: through MirrorFirst (what `enrich
+   run` does with a fresh mirror) and through ArxivClient with every record in a warm diskcache
+   (the same records), both without any request. Ids per second, wall and CPU.
+Figures are noisy on a shared machine: run it twice and read them as rough.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -142,15 +146,17 @@ def synthetic_line(n: int, rng: random.Random) -> str:
         "license": "http://creativecommons.org/licenses/by/4.0/" if n % 2 else None,
         "abstract": "  " + abstract + "\n",
         "versions": versions,
-        "update_date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        # the newest update_date says how current the snapshot is: last week's, as for real
+        "update_date": "2026-11-20" if n % 1000 == 0 else f"{year}-{rng.randint(1, 12):02d}-01",
         "authors_parsed": [[last, f, s] for last, f, s in authors],
     }
     return json.dumps(obj, ensure_ascii=False)
 
 
-def write_snapshot(path: Path, papers: int) -> None:
+def write_snapshot(path: Path, papers: int, compressed: bool) -> None:
     rng = random.Random(15)
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
+    opener = gzip.open if compressed else open
+    with opener(path, "wt", encoding="utf-8") as out:  # type: ignore[operator]
         for n in range(papers):
             out.write(synthetic_line(n, rng) + "\n")
 
@@ -159,18 +165,47 @@ CHILD = """
 import resource, sys, time
 from enrich.mirror.snapshot import import_snapshot
 from enrich.mirror.store import MirrorStore
-started = time.perf_counter()
+wall, cpu = time.perf_counter(), time.process_time()
 with MirrorStore(sys.argv[2]) as store:
     result = import_snapshot(sys.argv[1], store)
-seconds = time.perf_counter() - started
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(result.papers, result.written, result.bad, seconds, peak)
+print(result.papers, result.written, result.bad, wall, cpu, peak)
 """
+
+
+def run_import(snapshot: Path, db: Path) -> list[float]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(snapshot), str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return [float(x) for x in done.stdout.split()]
+
+
+class NoApi:
+    """Stands for the API behind the mirror: the benchmark must never reach it."""
+
+    stats = None
+
+    def fetch(self, ids: Any, progress: Any = None) -> Any:
+        raise AssertionError("the benchmark must not reach the API")
+
+
+def timed(fn: Any) -> tuple[Any, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def bench_lookups(db: Path, cache_dir: Path, papers: int, lookups: int, batch: int) -> None:
     from enrich.arxiv.cache import RecordCache
+    from enrich.arxiv.client import ArxivClient
     from enrich.mirror.lookup import MirrorFirst
+    from enrich.mirror.paper import to_record
     from enrich.mirror.store import MirrorStore
     from enrich.settings import Settings
 
@@ -179,41 +214,99 @@ def bench_lookups(db: Path, cache_dir: Path, papers: int, lookups: int, batch: i
     settings = Settings(
         cache_dir=cache_dir,
         mirror_path=str(db),
-        mirror_max_age=10**12,
+        mirror_max_age=10**8,
         api_url="http://127.0.0.1:9/api/query",
     )
 
-    class NoApi:
-        stats = None
-
-        def fetch(self, ids, progress=None):  # type: ignore[no-untyped-def]
-            raise AssertionError("the benchmark must not reach the API")
-
-    with MirrorStore(db) as store:
-        source = MirrorFirst(NoApi(), store, settings)
-        started = time.perf_counter()
+    def through(source: Any) -> int:
         found = 0
         for offset in range(0, len(ids), batch):
             answers = source.fetch(ids[offset : offset + batch])
             found += sum(1 for a in answers.values() if a.status == "found")
-        mirror_s = time.perf_counter() - started
-    # the same records, from a warm cache
-    from enrich.mirror.paper import to_record
+        return found
 
-    with MirrorStore(db) as store, RecordCache(cache_dir / "c", cache_ttl=10**9) as cache:
+    with MirrorStore(db) as store:
+        found, m_wall, m_cpu = timed(lambda: through(MirrorFirst(NoApi(), store, settings)))
         unique = list(dict.fromkeys(ids))
-        for offset in range(0, len(unique), 5000):
-            hits = store.get_many(unique[offset : offset + 5000])
-            cache.put_found(to_record(h.paper) for h in hits.values())
-        started = time.perf_counter()
-        cached = 0
-        for offset in range(0, len(ids), batch):
-            cached += len(cache.get_many(ids[offset : offset + batch]))
-        cache_s = time.perf_counter() - started
-    print(f"look-ups, {lookups:,} ids in batches of {batch} ({found:,} found):")
-    print(f"  mirror (MirrorFirst.fetch): {lookups / mirror_s:,.0f} ids/s ({mirror_s:.2f} s)")
+        with RecordCache(cache_dir) as cache:  # the same records, cached
+            for offset in range(0, len(unique), 5000):
+                hits = store.get_many(unique[offset : offset + 5000])
+                cache.put_found(to_record(h.paper) for h in hits.values())
+    with (
+        RecordCache(cache_dir) as cache,
+        ArxivClient(settings, cache=cache) as api,
+    ):
+        cached, c_wall, c_cpu = timed(lambda: through(api))
+        assert api.stats.requests == 0
+    print(f"look-ups: {lookups:,} ids in batches of {batch} ({found:,} / {cached:,} found)")
     print(
-        f"  warm cache (get_many):      {lookups / cache_s:,.0f} ids/s ({cache_s:.2f} s, {cached:,} hits)"
+        f"  mirror (MirrorFirst.fetch):        {lookups / m_wall:9,.0f} ids/s wall, "
+        f"{lookups / m_cpu:9,.0f} ids/CPU-s"
+    )
+    print(
+        f"  warm cache (ArxivClient.fetch):    {lookups / c_wall:9,.0f} ids/s wall, "
+        f"{lookups / c_cpu:9,.0f} ids/CPU-s"
+    )
+
+
+def bench_runs(work: Path, entries: int) -> None:
+    """A whole run (Pipeline.enrich: look-ups, comparison, JSON lines) over `entries` realistic
+    entries, once with every paper in a fresh mirror (records harvested through arXivRaw) and
+    once with every record in a warm cache; both offline, so neither can send a request."""
+    from enrich.arxiv.cache import RecordCache
+    from enrich.mirror.oai import parse_list_records
+    from enrich.mirror.store import MirrorStore
+    from enrich.models import DigestEntry
+    from enrich.pipeline import Pipeline
+    from enrich.settings import Settings
+    from enrich.testing.oai_pmh import OaiStandIn
+    from enrich.testing.workload import workload
+
+    pairs = list(workload(entries, seed=15))
+    lines = [DigestEntry.model_validate(line) for line, _ in pairs]
+    records = [r for _, r in pairs if r is not None]
+    mirror_db, cache_dir = work / "run-mirror.sqlite3", work / "run-cache"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{mirror_db}{suffix}").unlink(missing_ok=True)
+    with MirrorStore(mirror_db) as store, OaiStandIn(page_size=1000) as oai:
+        oai.add(records, datestamp="2026-11-28")
+        source = store.begin_source("sync", "bench")
+        held = sorted(oai._held.values(), key=lambda h: h.arxiv_id)
+        for offset in range(0, len(held), 1000):
+            from enrich.testing.oai_pmh import render_list_records
+
+            page = parse_list_records(
+                render_list_records({}, held[offset : offset + 1000], None, 0)
+            )
+            store.write_sync_page(page.papers, [], source, None)
+        store.finish_source(source, records=len(held))
+    with RecordCache(cache_dir) as cache:
+        cache.put_found(records)
+    common = {"api_url": "http://127.0.0.1:9/api/query", "offline": True}
+
+    def run(settings: Settings) -> tuple[int, int]:
+        with Pipeline(settings) as pipe:
+            size = sum(len(e.model_dump_json()) for e in pipe.enrich(lines))
+            return size, pipe.summary.mirror_hits
+
+    by_mirror = Settings(**common, cache_dir=work / "run-empty-cache", mirror_path=str(mirror_db))
+    by_cache = Settings(
+        **common, cache_dir=cache_dir, mirror_path=str(work / "none.sqlite3"), mirror_max_age=0
+    )
+    all_lines, lines = lines, lines[:300]
+    run(by_mirror), run(by_cache)  # warm-up: imports, compiled patterns, the taxonomy
+    lines = all_lines
+    rounds = [(timed(lambda: run(by_mirror)), timed(lambda: run(by_cache))) for _ in range(2)]
+    (m_size, hits), m_wall, m_cpu = min((m for m, _ in rounds), key=lambda t: t[2])
+    (c_size, _), c_wall, c_cpu = min((c for _, c in rounds), key=lambda t: t[2])
+    print(f"whole runs (Pipeline.enrich), {entries:,} entries, offline, 0 requests, best of 2:")
+    print(
+        f"  mirror:     {entries / m_wall:7,.0f} entries/s wall, {entries / m_cpu:7,.0f} per "
+        f"CPU-s ({hits:,} papers from the mirror, {m_size / 1e6:.0f} MB of JSON)"
+    )
+    print(
+        f"  warm cache: {entries / c_wall:7,.0f} entries/s wall, {entries / c_cpu:7,.0f} per "
+        f"CPU-s ({c_size / 1e6:.0f} MB of JSON)"
     )
 
 
@@ -222,51 +315,38 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=1_000_000)
     parser.add_argument("--lookups", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--entries", type=int, default=20_000, help="entries of the whole runs")
+    parser.add_argument("--gzip", action="store_true", help="a gzip snapshot instead of plain")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the files")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-mirror-"))
     work.mkdir(parents=True, exist_ok=True)
-    snapshot = work / "snapshot.jsonl.gz"
+    snapshot = work / f"snapshot-{args.papers}.jsonl{'.gz' if args.gzip else ''}"
     db = work / "mirror.sqlite3"
     if not snapshot.exists():
-        started = time.perf_counter()
-        write_snapshot(snapshot, args.papers)
+        _, wall, _ = timed(lambda: write_snapshot(snapshot, args.papers, args.gzip))
         print(
-            f"wrote {args.papers:,} synthetic papers in {time.perf_counter() - started:.1f} s "
-            f"({snapshot.stat().st_size / 1e6:.0f} MB gzip)"
+            f"wrote {args.papers:,} synthetic papers in {wall:.0f} s "
+            f"({snapshot.stat().st_size / 1e6:,.0f} MB{', gzip' if args.gzip else ''})"
         )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(snapshot), str(db)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    ).stdout.split()
-    papers, written, bad, seconds, peak = (
-        int(out[0]),
-        int(out[1]),
-        int(out[2]),
-        float(out[3]),
-        float(out[4]),
-    )
+    papers, written, bad, wall, cpu, peak = run_import(snapshot, db)
     size = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
     print(
-        f"import: {papers:,} papers ({written:,} written, {bad} bad) in {seconds:.1f} s = "
-        f"{papers / seconds:,.0f} records/s; peak memory {peak:.0f} MB; database {size / 1e6:.0f} MB"
+        f"import: {papers:,.0f} papers ({written:,.0f} written, {bad:.0f} bad) in {wall:.1f} s "
+        f"wall = {papers / wall:,.0f} records/s; {cpu:.1f} CPU-s = {papers / cpu:,.0f} records "
+        f"per CPU-second; peak memory {peak:.0f} MB; database {size / 1e6:,.0f} MB"
     )
-    again = subprocess.run(
-        [sys.executable, "-c", CHILD, str(snapshot), str(db)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    ).stdout.split()
-    print(f"import again (idempotent): {int(again[1]):,} rows written in {float(again[3]):.1f} s")
-    bench_lookups(db, work / "cache", args.papers, args.lookups, args.batch)
-    print(f"cpu count {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (shared machine)")
+    again = run_import(snapshot, db)
+    print(
+        f"import again (idempotent): {again[1]:,.0f} rows written, {again[3]:.1f} s wall, "
+        f"{again[0] / again[4]:,.0f} records per CPU-second"
+    )
+    bench_lookups(db, work / "cache", int(papers), args.lookups, args.batch)
+    bench_runs(work, args.entries)
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} (shared machine)")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,23 @@ class MirrorPaper:
 
 def parse_version_date(text: str) -> dt.datetime | None:
     """`Mon, 2 Apr 2007 19:18:42 GMT` (arXivRaw and the snapshot) -> an aware UTC datetime."""
+    parts = text.split()
+    if len(parts) == 6 and len(parts[4]) == 8:  # the usual form, without a regex (read-time cost)
+        number = _MONTHS.get(parts[2])
+        clock = parts[4]
+        try:
+            if number is not None and clock[2] == clock[5] == ":":
+                return dt.datetime(
+                    int(parts[3]),
+                    number,
+                    int(parts[1]),
+                    int(clock[:2]),
+                    int(clock[3:5]),
+                    int(clock[6:]),
+                    tzinfo=dt.UTC,
+                )
+        except ValueError:
+            return None
     match = _DATE.match(text)
     if match is None:
         return None
@@ -119,21 +136,27 @@ def split_raw_authors(text: str) -> list[tuple[str, list[str]]]:
 
 def _display_name(name: str) -> str:
     if "\\" in name or "{" in name:
-        from enrich.digests.bibtex import delatex  # the one LaTeX decoder
+        from enrich.text.latex import latex_to_text  # the one LaTeX decoder
 
-        name = delatex(name)
-    return _SPACES.sub(" ", name).strip()
+        name = latex_to_text(name)
+    return " ".join(name.split())
 
 
 def _fold(text: str | None) -> str:
-    return _SPACES.sub(" ", text or "").strip()
+    return " ".join(text.split()) if text else ""
 
 
 def to_record(paper: MirrorPaper) -> ArxivRecord:
     """The ArxivRecord the API gives for this paper, with `versions` and their dates."""
     stamps = [(number, parse_version_date(date)) for number, date, _ in sorted(paper.versions)]
-    versions = [ArxivVersion(version=n, date=when.date() if when else None) for n, when in stamps]
-    latest = paper.latest_version
+    # built without validation (model_construct), here and for the record below: every value is
+    # made in this function from the store's typed columns, and look-ups from the mirror are meant
+    # to cost no more than a warm cache's (bench/bench_mirror.py)
+    versions = [
+        ArxivVersion.model_construct(version=n, date=when.date() if when else None)
+        for n, when in stamps
+    ]
+    latest = stamps[-1][0] if stamps else 1
     versioned = f"{paper.arxiv_id}v{latest}"
     names = [_display_name(n) for n in paper.authors]
     affiliations: list[list[str]] = [[] for _ in names]
@@ -143,7 +166,7 @@ def to_record(paper: MirrorPaper) -> ArxivRecord:
             affiliations = [a for _, a in split]
     categories = paper.categories.split()
     comment = _fold(paper.comments) or None
-    return ArxivRecord(
+    return ArxivRecord.model_construct(
         arxiv_id=paper.arxiv_id,
         latest_version=latest,
         title=_fold(paper.title),

@@ -121,8 +121,12 @@ def _name(item: str | list[str]) -> str:
     """A name as stored: a string (split by us), or the snapshot's [last, first, suffix]."""
     if isinstance(item, str):
         return item
-    last, first, suffix = [*item, "", "", ""][:3]
-    return " ".join(p for p in (first, last, suffix) if p)
+    size = len(item)
+    last = item[0] if size else ""
+    first = item[1] if size > 1 else ""
+    suffix = item[2] if size > 2 else ""
+    name = f"{first} {last}" if first and last else first or last
+    return f"{name} {suffix}" if suffix else name
 
 
 def _paper(row: tuple[Any, ...]) -> MirrorPaper:
