@@ -254,3 +254,36 @@ def test_stats_say_what_is_held_and_how_fresh(tmp_path: Path, store: MirrorStore
     assert (stats.oldest_datestamp, stats.newest_datestamp) == ("2026-10-01", "2026-11-20")
     assert stats.last_import is not None and "2026-11-20" in stats.last_import
     assert stats.last_sync is None and stats.size_bytes > 0
+
+
+def test_the_import_and_stats_commands(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    file = write_snapshot(
+        tmp_path / "snap.jsonl.gz", [snapshot_obj("2501.00001"), "{broken"], gz=True
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+    env |= {"PYTHONPATH": str(root), "ENRICH_CACHE_DIR": str(tmp_path / "cache")}
+    mirror = ["--mirror-path", str(tmp_path / "m.sqlite3")]
+    enrich = [sys.executable, "-m", "enrich", "mirror"]
+    done = subprocess.run(
+        [*enrich, "import", str(file), *mirror], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 papers read; written 1" in done.stdout
+    assert f"{file}:2:" in done.stderr  # the bad line is named, never silently dropped
+    stats = subprocess.run(
+        [*enrich, "stats", "--json", *mirror], env=env, capture_output=True, text=True
+    )
+    assert json.loads(stats.stdout)["papers"] == 1
+    missing = subprocess.run(
+        [*enrich, "import", str(tmp_path / "nope.jsonl"), *mirror],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "nope.jsonl" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1  # one line, no traceback
