@@ -180,3 +180,37 @@ def test_redis_paused_then_back_keeps_what_it_held(private_redis, standin_server
     assert after["2501.00002"].status == "found"
     assert standin_server.requested_ids() == ["2501.00001", "2501.00002"]
     assert redis.Redis.from_url(private_redis.url).ping()
+
+
+def test_cache_stats_and_clear_commands_use_redis(redis_prefix: str, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cache = RedisRecordCache(connect(SHARED_URL), prefix=redis_prefix)
+    cache.put_found([make_record("2501.00001")])
+    cache.put_versions([make_record("2501.00001")])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+    env.update(
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+        ENRICH_REDIS_URL=SHARED_URL,
+        ENRICH_REDIS_PREFIX=redis_prefix,
+    )
+
+    def enrich(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "enrich", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "positive: 1" in enrich("cache", "stats")
+    assert "removed 2 cached answers" in enrich("cache", "clear")
+    assert cache.get("2501.00001") is None and cache.get_versions([("2501.00001", 1)]) == {}
+    assert not (tmp_path / "cache").exists()  # nothing written to disk

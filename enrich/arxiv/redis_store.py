@@ -361,8 +361,10 @@ class RedisRecordCache(RecordCache):
             log.warning("cache: %s", reason)
         self.degraded = reason
 
-    def _keys(self) -> Iterator[str]:
+    def _keys(self, versions: bool = False) -> Iterator[str]:
         yield from self.redis.scan_iter(match=self._prefix + "*", count=1000)
+        if versions:
+            yield from self.redis.scan_iter(match=self._versions + "*", count=1000)
 
     def stats(self) -> CacheStats:
         positive = negative = expired = size = 0
@@ -396,7 +398,7 @@ class RedisRecordCache(RecordCache):
         removed = 0
         try:
             batch: list[str] = []
-            for key in self._keys():
+            for key in self._keys(versions=True):
                 batch.append(key)
                 if len(batch) >= 1000:
                     removed += int(self.redis.delete(*batch))

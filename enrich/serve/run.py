@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 
 from enrich.errors import SettingsError
 from enrich.settings import Settings
@@ -39,6 +40,12 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None
     from enrich.serve.app import create_app
 
     check_bind(settings, host)
+    shared = f"Redis {settings.redis_url}" if settings.redis_url else f"{settings.cache_dir}"
+    where = f"[{host}]" if ":" in host else host
+    sys.stderr.write(
+        f"enrich serve: http://{where}:{port} (arXiv {settings.api_url}, budget and cache: "
+        f"{shared}{', token required' if settings.serve_token else ''})\n"
+    )
     uvicorn.run(
         create_app(settings),
         host=host,
