@@ -367,3 +367,28 @@ def test_fix_leaves_the_version_when_the_title_cannot_be_placed() -> None:
         "changed_in_later_version",
         "version_stale",
     }
+
+
+# --- the review page's timeline (pure HTML; the seeds test checks it in Chromium) ----------------
+
+
+def test_the_timeline_folds_versions_nothing_is_known_about() -> None:
+    from enrich.pipeline import enrich_one
+    from enrich.report.timeline import version_timeline
+
+    latest = make_record("2403.01234", latest_version=9, title=NEW, authors=PEOPLE)
+
+    class Found:
+        status, record, reason = "found", latest, None
+
+    stale = enrich_one(entry(version=4, title=NEW), Found())
+    html = version_timeline(stale)
+    numbers = re.findall(r'data-version="(\d+)"', html)
+    # v1 (dated by published), the linked v4, the latest; v2-v3 and v5-v8 folded
+    assert numbers == ["1", "4", "9"]
+    assert html.count('class="gap"') == 2
+    lone = version_timeline(enrich_one(entry(version=7, title=NEW), Found()))
+    assert re.findall(r'data-version="(\d+)"', lone) == ["1", "7", "8", "9"]
+    assert "v8</b> <time>date unknown" in lone
+    assert version_timeline(enrich_one(entry(version=9, title=NEW), Found())) == ""
+    assert version_timeline(enrich_one(entry(version=None, title=NEW), Found())) == ""

@@ -284,3 +284,77 @@ def test_fix_dir_writes_the_later_version_and_a_second_pass_changes_nothing(
         kinds = {c["kind"] for c in x["conflicts"]}
         if x["arxiv_id"] in fixed:
             assert not kinds & {"changed_in_later_version", "version_stale"}, x["conflicts"]
+
+
+def test_the_markdown_report_lists_later_changes_apart_from_what_looks_wrong(
+    run: dict[str, Any],
+) -> None:
+    text = (run["work"] / "r.md").read_text("utf-8")
+    section = None
+    kinds_in: dict[str, set[str]] = {"changed": set(), "wrong": set()}
+    ids_in: dict[str, set[str]] = {"changed": set(), "wrong": set()}
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section = None
+        elif line == "### Changed by a later version":
+            section = "changed"
+        elif line == "### Looks wrong":
+            section = "wrong"
+        elif section and line.startswith("| ") and not line.startswith("| line"):
+            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            kinds_in[section].add(cells[3])
+            ids_in[section].add(cells[1])
+    assert kinds_in["changed"] == {"changed_in_later_version", "version_stale"}
+    assert "changed_in_later_version" not in kinds_in["wrong"]
+    changed = {p.entry.arxiv_id for p in run["plans"].values() if p.change != "planted"}
+    assert ids_in["changed"] == changed
+    (planted,) = [p for p in run["plans"].values() if p.change == "planted"]
+    assert planted.entry.arxiv_id in ids_in["wrong"] - ids_in["changed"]
+
+
+@pytest.mark.browser
+def test_the_review_page_shows_the_version_timeline_of_each_stale_entry(
+    run: dict[str, Any], tmp_path: Path
+) -> None:
+    from test_report_browser import Browser  # skips cleanly without Chromium
+
+    plans = {p.entry.arxiv_id: p for p in run["plans"].values()}
+    page = run["work"] / "r.html"
+    doc = Browser(tmp_path).dom(page.as_uri() + "#severity=all")
+    assert doc.body.get("data-ready") == "1"  # the page's script ran
+    stale = 0
+    for x in _lines(run["work"] / "warm.jsonl"):
+        source = x["source"]
+        found = doc.xpath(
+            f'//article[@data-file="{source["path"]}"][@data-line="{source["line"]}"]'
+        )
+        mine, latest = x["digest"]["version"], x["arxiv"]["latest_version"]
+        assert found or not x["conflicts"], source  # the page holds every entry with a finding
+        if not found:
+            continue
+        timeline = found[0].xpath('.//section[@class="timeline"]')
+        assert bool(timeline) == (mine is not None and mine < latest), source
+        if not timeline:
+            continue
+        stale += 1
+        items = {li.get("data-version"): li for li in timeline[0].xpath(".//li[@data-version]")}
+        dates = {str(v["version"]): v["date"] for v in x["arxiv"]["versions"]}
+        assert "linked" in items[str(mine)].get("class")
+        assert "latest" in items[str(latest)].get("class")
+        for number, li in items.items():
+            assert (dates.get(number) or "date unknown") in li.text_content()
+        plan = plans.get(x["arxiv_id"])
+        if plan is not None and plan.change != "planted":
+            li = items[str(plan.version)]
+            assert "changed" in li.get("class")
+            assert plan.date.isoformat() in li.text_content()
+            what = "the title" if plan.change == "title" else "the author list"
+            assert f"changed {what}" in li.text_content()
+    assert stale >= len(plans)
+    shot = tmp_path / "timeline.png"
+    first = sorted(plans.values(), key=lambda p: p.entry.source.path)[0].entry.source
+    fragment = f"#severity=all&q={first.path.rsplit('/', 1)[-1][:3]}"
+    Browser(tmp_path).run(
+        page.as_uri() + fragment, f"--screenshot={shot}", "--window-size=900,1400"
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

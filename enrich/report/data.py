@@ -74,6 +74,7 @@ def _cell(value: Any) -> str:
 def render_markdown(entries: Iterable[EnrichedEntry], summary: RunSummary) -> str:
     """The Markdown report: the counts, then a table of conflicts per file."""
     grouped = by_file(entries)
+    all_entries = [e for group in grouped.values() for e in group]
     out = ["# arxiv-enrich report", ""]
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items()))
     out.append(
@@ -91,15 +92,47 @@ def render_markdown(entries: Iterable[EnrichedEntry], summary: RunSummary) -> st
     unreadable = [f for f in summary.files if f.error]
     for f in unreadable:
         out.append(f"\n**{_cell(f.path)}**: {_cell(f.error)}")
+    later = sum(1 for e in all_entries if _changed_later(e))
+    if later:
+        out.append(
+            f"\n{later} entries were right for the version they link and were changed by a "
+            "later version (listed apart, under “Changed by a later version”: update them with "
+            "the version); the other findings are under “Looks wrong”."
+        )
     for path in sorted(grouped):
         out += ["", f"## {_cell(path)}", ""]
-        out += ["| line | arXiv id | severity | kind | digest | arXiv | message |"]
-        out += ["|---:|---|---|---|---|---|---|"]
-        for entry in grouped[path]:
-            for row in _conflict_rows(entry):
-                out.append(
-                    f"| {row['line'] or ''} | {_cell(row['arxiv_id'])} | {row['severity']} "
-                    f"| {_cell(row['kind'])} | {_cell(row.get('digest'))} "
-                    f"| {_cell(row.get('arxiv'))} | {_cell(row['message'])} |"
-                )
+        rows = [row for entry in grouped[path] for row in _conflict_rows(entry)]
+        changed = {id(e) for e in grouped[path] if _changed_later(e)}
+        if changed:
+            mine = [
+                row
+                for entry in grouped[path]
+                if id(entry) in changed
+                for row in _conflict_rows(entry)
+                if row["kind"] in _LATER_KINDS
+            ]
+            out += ["### Changed by a later version", "", *_table(mine), ""]
+            rows = [r for r in rows if r not in mine]
+            out += ["### Looks wrong", ""]
+        out += _table(rows)
     return "\n".join(out) + "\n"
+
+
+# a title or author list a later version changed, and the stale link that goes with it
+_LATER_KINDS = frozenset({"changed_in_later_version", "version_stale"})
+
+
+def _changed_later(entry: EnrichedEntry) -> bool:
+    return any(c.kind == "changed_in_later_version" for c in entry.conflicts)
+
+
+def _table(rows: list[dict[str, Any]]) -> list[str]:
+    out = ["| line | arXiv id | severity | kind | digest | arXiv | message |"]
+    out += ["|---:|---|---|---|---|---|---|"]
+    for row in rows:
+        out.append(
+            f"| {row['line'] or ''} | {_cell(row['arxiv_id'])} | {row['severity']} "
+            f"| {_cell(row['kind'])} | {_cell(row.get('digest'))} "
+            f"| {_cell(row.get('arxiv'))} | {_cell(row['message'])} |"
+        )
+    return out

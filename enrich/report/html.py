@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from enrich.models import CONFLICT_KINDS, EnrichedEntry, RunSummary
+from enrich.report.timeline import version_timeline
 from enrich.text.names import pair_names, parse_name
 from enrich.text.titles import word_key
 
@@ -254,7 +255,7 @@ def _entry(index: int, entry: EnrichedEntry) -> str:
         f'<span class="links">{_links(entry)}</span></div>'
         f'<h3 class="title">{esc(d.title or (rec.title if rec else "") or "(no title)")}</h3>'
         f'<ul class="badges">{badges}</ul>{error_html}{_conflicts(entry)}'
-        f'<div class="cmp">{"".join(rows)}</div></article>'
+        f'<div class="cmp">{"".join(rows)}</div>{version_timeline(entry)}</article>'
     )
 
 
