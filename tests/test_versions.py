@@ -389,6 +389,6 @@ def test_the_timeline_folds_versions_nothing_is_known_about() -> None:
     assert html.count('class="gap"') == 2
     lone = version_timeline(enrich_one(entry(version=7, title=NEW), Found()))
     assert re.findall(r'data-version="(\d+)"', lone) == ["1", "7", "8", "9"]
-    assert "v8</b> <time>date unknown" in lone
+    assert '"vnum">v8</span> <span class="vdate">date unknown' in lone
     assert version_timeline(enrich_one(entry(version=9, title=NEW), Found())) == ""
     assert version_timeline(enrich_one(entry(version=None, title=NEW), Found())) == ""

@@ -9,7 +9,8 @@ date as far as `arxiv.versions` knows it, marked
            "changed the title", "changed the author list")
   latest   arXiv's latest version
 
-Entries that are not stale get nothing (""). Everything from a digest or arXiv is escaped.
+Entries that are not stale get nothing (""). Everything from a digest or arXiv is escaped; only
+the tags the page already uses (section, p, ul, li, span) appear.
 Pure: a function of the entry.
 """
 
@@ -88,9 +89,10 @@ def version_timeline(entry: EnrichedEntry) -> str:
         note = f'<span class="vnote">{_esc("; ".join(notes))}</span>' if notes else ""
         items.append(
             f'<li class="{" ".join(classes)}" data-version="{number}">'
-            f"<b>v{number}</b> <time>{_esc(when)}</time>{note}</li>"
+            f'<span class="vnum">v{number}</span> <span class="vdate">{_esc(when)}</span>'
+            f"{note}</li>"
         )
     return (
         '<section class="timeline" aria-label="version timeline">'
-        f"<h4>Versions</h4><ol>{''.join(items)}</ol></section>"
+        f'<p class="vhead">Versions</p><ul>{"".join(items)}</ul></section>'
     )
