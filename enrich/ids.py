@@ -177,7 +177,7 @@ def _check(groups: dict[str, str | None], text: str) -> ArxivId:
     return ArxivId(f"{archive}/{oyymm}{groups.get('onum')}", version)
 
 
-@lru_cache(maxsize=65536)  # pure, and asked about the same id several times per entry
+@lru_cache(maxsize=8192)  # pure, and asked about the same id several times per entry
 def parse_arxiv_id(text: str) -> ArxivId:
     """Parse one identifier in any accepted form, or raise InvalidArxivId with a plain reason."""
     raw = text

@@ -153,7 +153,7 @@ def _letters(text: str) -> str:
     return _NOT_LETTER.sub("", (text if text.isascii() else anyascii(text)).lower())
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def parse_name(raw: str) -> Name:
     """Fold one name as written into words (see the module docstring)."""
     text = _fold_markup(raw)
@@ -220,7 +220,7 @@ def _same_order(d: tuple[Token, ...], a: tuple[Token, ...]) -> bool:
     return _covers(d[:-1], a[:-1]) or _covers(a[:-1], d[:-1])
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _match_tokens(d: tuple[Token, ...], a: tuple[Token, ...]) -> Match | None:
     if not d or not a or len(d) > 8 or len(a) > 8:  # eight words is no name: compare as is
         return "same" if d == a and d else None

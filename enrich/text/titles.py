@@ -28,7 +28,7 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _GREEK_LETTERS = str.maketrans({"ϵ": "ε", "ϑ": "θ", "ϕ": "φ", "ϱ": "ρ", "ς": "σ", "ϖ": "π"})
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def fold_title(text: str) -> str:
     """Lower-case ASCII words separated by single spaces (see the module docstring)."""
     text = strip_html(text)
