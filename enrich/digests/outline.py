@@ -108,6 +108,8 @@ def _own_ids(node: Node) -> list[tuple[str, str | None]]:
     found.extend((m.arxiv_id.id, m.text) for m in find_arxiv_ids(node.text))
     if not found:  # a malformed id in an arXiv context is a paper too (an invalid entry)
         found.extend((f"?{bad.text}", None) for bad in find_malformed_ids(node.text))
+        for link in node.links:
+            found.extend((f"?{bad.text}", None) for bad in find_malformed_ids(link.url))
     return found
 
 
