@@ -195,3 +195,45 @@ def test_a_run_on_the_seeds_with_the_mirror_synced_sends_no_request(tmp_path: Pa
         len(x["arxiv"]["versions"]) == x["arxiv"]["latest_version"] for x in mirrored if x["arxiv"]
     )
     assert _lines(tmp_path / "mirror.jsonl", True) == _lines(tmp_path / "api.jsonl", True)
+
+
+def test_the_wrapper_shows_the_clients_face_but_not_its_cache(store: MirrorStore) -> None:
+    client = FakeClient()
+    client.redis = "the connection"  # type: ignore[attr-defined]
+    client.cache = "a cache"  # type: ignore[attr-defined]
+    wrapped = source(store, client)
+    assert wrapped.redis == "the connection" and wrapped.stats is client.stats
+    assert getattr(wrapped, "cache", None) is None  # the service would ask it before the mirror
+    assert getattr(wrapped, "fetch_versions", None) is None  # this client has none
+
+
+def test_the_service_asks_the_mirror_first(tmp_path: Path) -> None:
+    import asyncio
+
+    import httpx
+
+    from enrich.serve.app import create_app
+
+    mirror = tmp_path / "m.sqlite3"
+    with MirrorStore(mirror) as opened:
+        source_id = opened.begin_source("sync", "oai")
+        opened.write_sync_page([held("2511.00001")], [], source_id, None)
+        opened.finish_source(source_id, records=1)
+    with StandIn([make_record("2511.00002", title="From the API")]) as api:
+        settings = Settings(
+            api_url=api.url, cache_dir=tmp_path / "cache", min_interval=0, mirror_path=str(mirror)
+        )
+
+        async def ask() -> list[Any]:
+            app = create_app(settings)
+            inner = app.app  # type: ignore[attr-defined]
+            async with inner.router.lifespan_context(inner):
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://svc") as c:
+                    answers = [await c.get(f"/v1/papers/2511.0000{n}") for n in (1, 2)]
+                    return [a.json() for a in answers]
+
+        first, second = asyncio.run(ask())
+        assert [r.ids for r in api.requests] == [["2511.00002"]]  # the mirror's paper cost none
+    assert first["record"]["title"] == "From the mirror" and len(first["record"]["versions"]) == 2
+    assert second["record"]["title"] == "From the API"

@@ -87,6 +87,12 @@ class MirrorFirst:
         return self.client.fetch_versions
 
     @property
+    def redis(self) -> Any:
+        """The wrapped source's Redis connection, for the service's readiness check. Its `cache`
+        is deliberately not exposed: a caller holding it would ask it before the mirror."""
+        return self.client.redis
+
+    @property
     def cache_note(self) -> str | None:
         return getattr(self.client, "cache_note", None)
 

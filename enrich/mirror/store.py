@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -226,7 +227,10 @@ class MirrorStore:
         self.now = now
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            # the service reads from worker threads: one connection, used under self._lock
+            self.db = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
             self.db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only takes on a new file
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -235,6 +239,7 @@ class MirrorStore:
         except (sqlite3.Error, OSError) as exc:
             raise CacheError(f"mirror {self.path} cannot be used: {exc}") from None
         self._sources: list[_Source] | None = None
+        self._lock = threading.RLock()
 
     def _check_version(self) -> None:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
@@ -254,13 +259,14 @@ class MirrorStore:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     # -- sources -------------------------------------------------------------------------------
 
@@ -385,12 +391,16 @@ class MirrorStore:
 
     def get_many(self, ids: Iterable[str]) -> dict[str, MirrorHit]:
         """The papers held among `ids`, with the time each is known to have been current."""
+        with self._lock:
+            return self._get_many(list(ids))
+
+    def _get_many(self, ids: list[str]) -> dict[str, MirrorHit]:
         out: dict[str, MirrorHit] = {}
         sources = {s.id: s for s in self._all_sources()}
         done = sorted((s for s in sources.values() if s.completed is not None), key=_started)
         syncs = [s for s in done if s.kind == "sync"]
         imports = [s for s in done if s.kind == "import"]
-        for chunk in _chunks(list(ids), LOOKUP_CHUNK):
+        for chunk in _chunks(ids, LOOKUP_CHUNK):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"SELECT {_COLUMNS} FROM papers WHERE id IN ({marks})",
