@@ -40,7 +40,7 @@ from typing import Any
 from lxml import etree
 
 from enrich.digests import generic
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import STRUCTURED, SimpleFormat
 from enrich.digests.generic import LineIndex
 from enrich.digests.text import (
     clean_name,
@@ -459,4 +459,5 @@ FORMAT = SimpleFormat(
     description="arXiv API Atom answers and RSS/RDF feeds of arXiv papers",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=STRUCTURED,
 )

@@ -57,7 +57,7 @@ from enrich.digests._mdcommon import (
     urls_in,
     version_of,
 )
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import LABELLED, SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
 
@@ -293,4 +293,5 @@ FORMAT = SimpleFormat(
     description="Awesome-* paper lists: arXiv badges, **Title**<br> + [[PDF]] items, HTML lists",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=LABELLED,
 )

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from functools import partial
 
 from enrich.digests._mdcommon import safe_entry, version_of
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import LABELLED, SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
 
@@ -158,4 +158,5 @@ FORMAT = SimpleFormat(
     description="awesome-daily-AI-arxiv topic lists: bold arXiv link, `arXiv:ID`, category spans",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=LABELLED,
 )

@@ -14,13 +14,20 @@ network or the disk; they get the file's text and its path (for `source.path`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from enrich.models import DigestEntry
+from enrich.models import DigestEntry, Provenance
 
-__all__ = ["DigestFormat", "SimpleFormat"]
+__all__ = ["GUESSED_TITLE", "LABELLED", "STRUCTURED", "DigestFormat", "SimpleFormat"]
+
+_FIELDS = ("arxiv_id", "version", "title", "authors", "categories", "date", "abstract", "comment")
+# Provenance maps for SimpleFormat: every field the format's layout names (a column, key or tag;
+# a label or a fixed slot of a known template); the generic fallback's title is a guess.
+STRUCTURED: Mapping[str, Provenance] = dict.fromkeys(_FIELDS, "structured")
+LABELLED: Mapping[str, Provenance] = dict.fromkeys(_FIELDS, "labelled")
+GUESSED_TITLE: Mapping[str, Provenance] = {"title": "guessed"}
 
 
 class DigestFormat(Protocol):
@@ -41,9 +48,22 @@ class SimpleFormat:
     sniff_fn: object
     parse_fn: object
     priority: int = 0  # breaks ties between equal sniff scores: higher wins
+    # how the format reads each field; set on every entry for the fields it has, unless the
+    # parser recorded a field's provenance itself
+    provenance: Mapping[str, Provenance] = field(default_factory=dict)
 
     def sniff(self, text: str, path: str) -> float:
         return float(self.sniff_fn(text, path))  # type: ignore[operator]
 
     def parse(self, text: str, path: str) -> Iterator[DigestEntry]:
-        return self.parse_fn(text, path)  # type: ignore[operator, no-any-return]
+        entries: Iterator[DigestEntry] = self.parse_fn(text, path)  # type: ignore[operator]
+        if not self.provenance:
+            return entries
+        return (self._mark(entry) for entry in entries)
+
+    def _mark(self, entry: DigestEntry) -> DigestEntry:
+        for name, how in self.provenance.items():
+            value = getattr(entry, name, None)
+            if name not in entry.provenance and value not in (None, "", []):
+                entry.provenance[name] = how
+        return entry

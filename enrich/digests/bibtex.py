@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import STRUCTURED, SimpleFormat
 from enrich.digests.generic import LineIndex
 from enrich.digests.text import clean_text, clean_title
 from enrich.ids import ArxivId, find_arxiv_ids, try_parse
@@ -456,4 +456,5 @@ FORMAT = SimpleFormat(
     description="BibTeX/BibLaTeX entries with arXiv eprints, arXiv: journals, URLs or DOIs",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=STRUCTURED,
 )

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from enrich.digests._mdcommon import entries_between, version_of
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import LABELLED, SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.ids import find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
@@ -337,4 +337,5 @@ FORMAT = SimpleFormat(
     description="ChatPaperFree Hexo posts: ## title, **Authors:**, [PDF](link), LLM summary",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=LABELLED,
 )

@@ -43,7 +43,7 @@ from enrich.digests._mdcommon import (
     urls_in,
     version_of,
 )
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import STRUCTURED, SimpleFormat
 from enrich.digests.text import clean_text, clean_title, split_authors
 from enrich.models import DigestEntry, Source
 
@@ -200,4 +200,5 @@ FORMAT = SimpleFormat(
     description="cv-arxiv-daily tables (|Publish Date|Title|Authors|PDF|Code|), wechat.md bullets",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=STRUCTURED,
 )

@@ -40,7 +40,7 @@ from enrich.digests._mdcommon import (
     urls_in,
     version_of,
 )
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import LABELLED, SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
 
@@ -163,4 +163,5 @@ FORMAT = SimpleFormat(
     description="daily-arXiv-ai-enhanced markdown (### [n] [Title](abs link), TL;DR, details)",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=LABELLED,
 )

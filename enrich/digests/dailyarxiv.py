@@ -36,7 +36,7 @@ from enrich.digests._mdcommon import (
     urls_in,
     version_of,
 )
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import STRUCTURED, SimpleFormat
 from enrich.digests.text import clean_text, clean_title
 from enrich.models import DigestEntry, Source
 
@@ -137,4 +137,5 @@ FORMAT = SimpleFormat(
     description="DailyArXiv keyword tables (| **Title** | **Date** | **Abstract** | **Comment** |)",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=STRUCTURED,
 )

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import GUESSED_TITLE, SimpleFormat
 from enrich.digests.text import clean_title
 from enrich.ids import IdMatch, find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
@@ -331,5 +331,6 @@ FORMAT = SimpleFormat(
     description="any markdown, HTML or text: an entry per arXiv id per list item, row or paragraph",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=GUESSED_TITLE,
     priority=-1,
 )

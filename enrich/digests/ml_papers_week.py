@@ -41,7 +41,7 @@ from enrich.digests._mdcommon import (
     urls_in,
     version_of,
 )
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import LABELLED, SimpleFormat
 from enrich.digests.text import clean_text, clean_title
 from enrich.models import DigestEntry, Source
 
@@ -119,4 +119,5 @@ FORMAT = SimpleFormat(
     description="ML Papers of the Week tables (| n) **Name** - summary | [Paper](..) [Tweet](..) |",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=LABELLED,
 )

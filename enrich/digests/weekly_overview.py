@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 
 from enrich.digests._mdcommon import entries_between, version_of
-from enrich.digests.base import SimpleFormat
+from enrich.digests.base import LABELLED, SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of
 from enrich.ids import find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
@@ -131,4 +131,5 @@ FORMAT = SimpleFormat(
     description="生成式论文概览 weekly overview: ## title, * date, * abstract, * link:[..](..)",
     sniff_fn=sniff,
     parse_fn=parse,
+    provenance=LABELLED,
 )
