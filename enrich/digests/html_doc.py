@@ -18,11 +18,10 @@ from collections.abc import Iterator
 import lxml.html
 from lxml import etree
 
-from enrich.digests import generic
 from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Link
-from enrich.digests.fields import entries_of, field_of
-from enrich.digests.outline import Node, records_of
+from enrich.digests.fields import field_of
+from enrich.digests.outline import Node, parse_outline
 from enrich.models import DigestEntry
 
 __all__ = ["FORMAT", "NAME", "html_nodes", "parse", "sniff"]
@@ -152,14 +151,12 @@ def _document_nodes(text: str) -> list[Node]:
     return [top] if top is not None else []
 
 
+def _outline(text: str) -> Node:
+    return Node(kind="root", line=1, children=_document_nodes(text))
+
+
 def parse(text: str, path: str) -> Iterator[DigestEntry]:
-    try:
-        root = Node(kind="root", line=1, children=_document_nodes(text))
-        found = records_of(root)
-    except (RecursionError, ValueError):
-        yield from generic.scan(text, path, NAME)
-        return
-    yield from entries_of(found, path, NAME)
+    return parse_outline(_outline, text, path, NAME)
 
 
 def sniff(text: str, path: str) -> float:

@@ -21,12 +21,11 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from enrich.digests import generic
 from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Link
-from enrich.digests.fields import entries_of, field_of
+from enrich.digests.fields import field_of
 from enrich.digests.html_doc import html_nodes
-from enrich.digests.outline import Node, records_of
+from enrich.digests.outline import Node, parse_outline
 from enrich.models import DigestEntry
 
 __all__ = ["FORMAT", "NAME", "outline", "parse", "sniff"]
@@ -275,12 +274,7 @@ def _cell_value(content: str) -> Any:
 
 
 def parse(text: str, path: str) -> Iterator[DigestEntry]:
-    try:
-        found = records_of(outline(text))
-    except (RecursionError, ValueError, IndexError):
-        yield from generic.scan(text, path, NAME)
-        return
-    yield from entries_of(found, path, NAME)
+    return parse_outline(outline, text, path, NAME)
 
 
 def sniff(text: str, path: str) -> float:

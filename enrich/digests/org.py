@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from enrich.digests import generic
 from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Link
-from enrich.digests.fields import entries_of, field_of
-from enrich.digests.outline import Node, records_of
+from enrich.digests.fields import field_of
+from enrich.digests.outline import LineLists, Node, add_line, parse_outline
 from enrich.models import DigestEntry
 
 __all__ = ["FORMAT", "NAME", "outline", "parse", "sniff"]
@@ -48,7 +47,7 @@ def outline(text: str) -> Node:
     stack: list[tuple[Node, int]] = [(root, 0)]
     drawer: Node | None = None
     current: Node | None = None  # the paragraph or item being read
-    lists: dict[int, Node] = {}
+    lists = LineLists()
     for number, raw in enumerate(text.splitlines(), start=1):
         if m := _HEADING.match(raw):
             level = len(m.group(1))
@@ -79,28 +78,15 @@ def outline(text: str) -> Node:
             current = None
             continue
         if item := _ITEM.match(raw):
-            indent = len(item.group(1))
-            if indent not in lists:
-                lists[indent] = Node(kind="list", line=number, split=True)
-                top.children.append(lists[indent])
-            current = Node(kind="item", line=number)
-            lists[indent].children.append(current)
+            current = lists.item(top, len(item.group(1)), number)
         elif current is None:
-            current = Node(kind="block", line=number)
-            top.children.append(current)
-            lists.clear()
-        current.text = f"{current.text}\n{raw}" if current.text else raw
-        current.links.extend(_links(raw, number))
+            current = lists.block(top, number)
+        add_line(current, raw, _links(raw, number))
     return root
 
 
 def parse(text: str, path: str) -> Iterator[DigestEntry]:
-    try:
-        found = records_of(outline(text))
-    except (RecursionError, ValueError):
-        yield from generic.scan(text, path, NAME)
-        return
-    yield from entries_of(found, path, NAME)
+    return parse_outline(outline, text, path, NAME)
 
 
 def sniff(text: str, path: str) -> float:

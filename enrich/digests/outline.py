@@ -18,16 +18,25 @@ Inside a record, the one field reader sees:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from enrich.digests import generic
 from enrich.digests.document import Link, Record
-from enrich.digests.fields import field_of
+from enrich.digests.fields import entries_of, field_of
 from enrich.ids import find_arxiv_ids, find_malformed_ids, try_parse
-from enrich.models import Provenance
+from enrich.models import DigestEntry, Provenance
 from enrich.text import strip_html
 
-__all__ = ["Node", "citation_guess", "labelled_lines", "records_of"]
+__all__ = [
+    "LineLists",
+    "Node",
+    "add_line",
+    "citation_guess",
+    "labelled_lines",
+    "parse_outline",
+    "records_of",
+]
 
 SPLIT_KINDS = frozenset({"list", "table"})
 
@@ -259,3 +268,46 @@ def _loose(node: Node, own: list[tuple[str, str | None]]) -> Iterator[Record]:
 def scrub(text: str) -> str:
     """Text without HTML tags, for labels and guesses."""
     return strip_html(text) if "<" in text else text
+
+
+class LineLists:
+    """The lists and paragraphs of a line-based outline (org-mode, reStructuredText): items at one
+    indent share a list; a paragraph ends the lists before it."""
+
+    def __init__(self) -> None:
+        self.lists: dict[int, Node] = {}
+
+    def item(self, parent: Node, indent: int, line: int) -> Node:
+        if indent not in self.lists:
+            self.lists[indent] = Node(kind="list", line=line, split=True)
+            parent.children.append(self.lists[indent])
+        node = Node(kind="item", line=line)
+        self.lists[indent].children.append(node)
+        return node
+
+    def block(self, parent: Node, line: int) -> Node:
+        node = Node(kind="block", line=line)
+        parent.children.append(node)
+        self.lists.clear()
+        return node
+
+    def clear(self) -> None:
+        self.lists.clear()
+
+
+def add_line(node: Node, raw: str, links: list[Link]) -> None:
+    """One more source line of a paragraph or an item."""
+    node.text = f"{node.text}\n{raw}" if node.text else raw
+    node.links.extend(links)
+
+
+def parse_outline(
+    build: Callable[[str], Node], text: str, path: str, format_name: str
+) -> Iterator[DigestEntry]:
+    """The entries of an outline reader; a text that defeats the reader is scanned for ids."""
+    try:
+        found = records_of(build(text))
+    except (RecursionError, ValueError, IndexError):
+        yield from generic.scan(text, path, format_name)
+        return
+    yield from entries_of(found, path, format_name)

@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from enrich.digests import generic
 from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Link
-from enrich.digests.fields import entries_of
-from enrich.digests.outline import Node, records_of
+from enrich.digests.outline import LineLists, Node, add_line, parse_outline
 from enrich.models import DigestEntry
 
 __all__ = ["FORMAT", "NAME", "outline", "parse", "sniff"]
@@ -43,7 +41,7 @@ def outline(text: str) -> Node:
     levels: list[str] = []
     current: Node | None = None
     current_indent = 0
-    lists: dict[int, Node] = {}
+    lists = LineLists()
     skip = 0
     for index, raw in enumerate(lines):
         number = index + 1
@@ -73,29 +71,16 @@ def outline(text: str) -> Node:
             continue
         indent = len(raw) - len(raw.lstrip())
         if item := _ITEM.match(raw):
-            indent = len(item.group(1))
-            if indent not in lists:
-                lists[indent] = Node(kind="list", line=number, split=True)
-                top.children.append(lists[indent])
-            current = Node(kind="item", line=number)
-            current_indent = indent
-            lists[indent].children.append(current)
+            current_indent = len(item.group(1))
+            current = lists.item(top, current_indent, number)
         elif current is None or (current.kind == "item" and indent <= current_indent):
-            current = Node(kind="block", line=number)
-            top.children.append(current)
-            lists.clear()
-        current.text = f"{current.text}\n{raw}" if current.text else raw
-        current.links.extend(_links(raw, number))
+            current = lists.block(top, number)
+        add_line(current, raw, _links(raw, number))
     return root
 
 
 def parse(text: str, path: str) -> Iterator[DigestEntry]:
-    try:
-        found = records_of(outline(text))
-    except (RecursionError, ValueError):
-        yield from generic.scan(text, path, NAME)
-        return
-    yield from entries_of(found, path, NAME)
+    return parse_outline(outline, text, path, NAME)
 
 
 def sniff(text: str, path: str) -> float:
