@@ -97,9 +97,7 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             found = (
                 p
                 for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in DIGEST_SUFFIXES
-                and not _hidden(p, path)
+                if p.is_file() and p.suffix.lower() in DIGEST_SUFFIXES and not _hidden(p, path)
             )
             yield from sorted(found)
         elif path.exists():

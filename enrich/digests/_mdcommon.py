@@ -9,11 +9,11 @@ Not a format (the leading underscore keeps the registry away). Pure functions, n
   split_row(line)       a markdown table row into cells (escaped pipes, code spans, <details>)
   blank_comments(text)  HTML comments blanked out, line numbers kept
   safe_entry(...)       run an entry builder; an unexpected error becomes an invalid entry
+  parse_date            re-exported from enrich/text/dates.py, the one date parser
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,6 +23,7 @@ from functools import partial
 from enrich.digests.text import line_of
 from enrich.ids import find_arxiv_ids, try_parse
 from enrich.models import Claim, DigestEntry, Source
+from enrich.text.dates import parse_date  # its home; re-exported for the readers
 
 __all__ = [
     "Link",
@@ -247,49 +248,6 @@ def is_separator_row(line: str) -> bool:
 def blank_comments(text: str) -> str:
     """HTML comments replaced by spaces, newlines kept (offsets and line numbers stay right)."""
     return _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_ISO = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
-_DMY = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
-_MDY = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})")
-
-
-def parse_date(text: str | None) -> dt.date | None:
-    """A full calendar date written as 2022-09-24, 2022.09.24, 13 Aug 2023 or Aug 13, 2023."""
-    if not text:
-        return None
-    s = text.strip()
-    try:
-        if m := _ISO.fullmatch(s):
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        if (m := _DMY.fullmatch(s)) and m[2].lower() in _MONTHS:
-            return dt.date(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
-        if (m := _MDY.fullmatch(s)) and m[1].lower() in _MONTHS:
-            return dt.date(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
-    except ValueError:
-        return None
-    return None
 
 
 def safe_entry(

@@ -27,8 +27,6 @@ all is read by the generic scanner, so every arXiv id in it still becomes an ent
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import html
 import logging
 import re
@@ -52,6 +50,7 @@ from enrich.digests.text import (
 from enrich.ids import IdMatch, find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
 from enrich.safexml import safe_xml_parser
+from enrich.text.dates import parse_date
 
 __all__ = ["FORMAT", "NAME", "parse", "sniff"]
 
@@ -265,21 +264,6 @@ def _fold(text: str | None) -> str | None:
     return folded or None
 
 
-def _date(raw: str | None) -> dt.date | None:
-    if not raw:
-        return None
-    raw = raw.strip()
-    if m := re.match(r"(\d{4})-(\d{2})-(\d{2})", raw):
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
-    try:
-        return email.utils.parsedate_to_datetime(raw).date()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
 def _categories(raw: _Raw, extra: list[str]) -> list[str]:
     cats: list[str] = []
     for value in [raw.primary or "", *raw.categories, *extra]:
@@ -403,7 +387,7 @@ def _entry(raw: _Raw, text: str, path: str) -> DigestEntry:
         authors=authors,
         authors_truncated=truncated,
         categories=_categories(raw, extra_cats),
-        date=_date(raw.published) or _date(raw.updated),
+        date=parse_date(raw.published) or parse_date(raw.updated),
         abstract=abstract,
         comment=_fold(raw.comment),
         links=list(dict.fromkeys(links)),

@@ -42,6 +42,7 @@ from enrich.digests.text import clean_text, clean_title
 from enrich.ids import ArxivId, find_arxiv_ids, try_parse
 from enrich.models import Claim, DigestEntry, Source
 from enrich.text.authors import split_bibtex_names
+from enrich.text.dates import parse_date
 from enrich.text.latex import latex_to_text
 
 __all__ = [
@@ -331,13 +332,7 @@ def _ids_of(item: BibItem) -> list[_Found]:
 
 
 def _date(item: BibItem) -> dt.date | None:
-    raw = item.fields.get("date", ("", 0))[0]
-    if m := _ISO_DATE.match(raw):
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
-    return None
+    return parse_date(item.fields.get("date", ("", 0))[0])
 
 
 def _links(item: BibItem, found: list[_Found]) -> list[str]:

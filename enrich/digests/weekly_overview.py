@@ -22,6 +22,7 @@ from enrich.digests.base import LABELLED, SimpleFormat
 from enrich.digests.text import clean_text, clean_title, line_of
 from enrich.ids import find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
+from enrich.text.dates import parse_date
 
 __all__ = ["FORMAT"]
 
@@ -56,13 +57,6 @@ def sniff(text: str, path: str) -> float:
     return 0.0
 
 
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def _entry(text: str, path: str, start: int, end: int, title: str) -> DigestEntry:
     line = line_of(text, start)
     source = Source(path=path, line=line, format=NAME)
@@ -79,7 +73,7 @@ def _entry(text: str, path: str, start: int, end: int, title: str) -> DigestEntr
             continue
         d = _DATE.match(content)
         if bullet and d and date is None:
-            date = _date(d.group("date"))
+            date = parse_date(d.group("date"))
             continue
         link = _LINK.match(content)
         if not link:
