@@ -115,7 +115,7 @@ def _changed_by(
     version in between was seen (exact) or only some (then: "at the latest")."""
     chain = {**versions, record.latest_version: record}
     base = chain[own]
-    test = _titles_differ if field.endswith("title") else _authors_differ
+    test = _titles_differ if field == "title" else _authors_differ
     expected = own + 1
     exact = True
     for number in sorted(n for n in chain if n > own):
@@ -135,28 +135,40 @@ def _compared(record: ArxivRecord, versions: Mapping[int, ArxivRecord]) -> str:
 def _changed(
     c: Conflict, entry: DigestEntry, record: ArxivRecord, versions: Mapping[int, ArxivRecord]
 ) -> Conflict:
+    """The finding for a title or author list right for the linked version, changed later. On a
+    further statement (a summary's, field "claims.*") it is not `fixed`: the corrected entry
+    carries no claims."""
     assert entry.version is not None
     own = entry.version
     field = c.field or ""
-    number, exact = _changed_by(record, own, versions, field=field)
+    on_claim = field.startswith("claims.")
+    number, exact = _changed_by(record, own, versions, field=field.removeprefix("claims."))
     by = dated(record, number) if exact else f"{dated(record, number)} at the latest"
-    what = "title" if field == "title" else "author list"
-    change = ""
-    if field != "title":
-        result = compare_authors(entry.authors, entry.authors_truncated, record.authors)
-        change = f" (against the latest: {describe_difference(result)})"
-    message = (
-        f"The digest's {what} is that of {dated(record, own)}, the version it links; "
-        f"{by} changed it{change}. Update both to arXiv's latest, "
-        f"{dated(record, record.latest_version)}."
-    )
+    what = "title" if field.endswith("title") else "author list"
+    if on_claim:
+        claim = _claim(c, entry)
+        place = where(claim.origin if claim is not None else "entry", c.line)
+        message = (
+            f"The {what} in {place} is that of {dated(record, own)}, the version the entry "
+            f"links; {by} changed it."
+        )
+    else:
+        change = ""
+        if field == "authors":
+            result = compare_authors(entry.authors, entry.authors_truncated, record.authors)
+            change = f" (against the latest: {describe_difference(result)})"
+        message = (
+            f"The digest's {what} is that of {dated(record, own)}, the version it links; "
+            f"{by} changed it{change}. Update both to arXiv's latest, "
+            f"{dated(record, record.latest_version)}."
+        )
     return conflict(
         "changed_in_later_version",
         message,
         field=field,
         digest=c.digest,
         arxiv=c.arxiv,
-        fixed=True,
+        fixed=not on_claim,
         line=c.line,
         version=version_date(record, number),
     )
@@ -202,7 +214,7 @@ def revise_for_versions(
                 c = _unexplained(c, entry, record, versions)
         elif c.kind == "claim_mismatch" and c.field in ("claims.title", "claims.authors"):
             if mine is not None and _claim_fits(c, entry, mine, record):
-                c = _changed_claim(c, entry, record, versions)
+                c = _changed(c, entry, record, versions)
             elif c.severity != "info":
                 c = _unexplained(c, entry, record, versions)
         out.append(c)
@@ -232,30 +244,3 @@ def _claim_fits(c: Conflict, entry: DigestEntry, mine: ArxivRecord, latest: Arxi
     names, cut = split_names(claim.value)
     verdict = compare_authors(names, claim.authors_truncated or cut, mine.authors).verdict
     return verdict in ("ok", "truncated") and _authors_differ(mine, latest)
-
-
-def _changed_claim(
-    c: Conflict, entry: DigestEntry, record: ArxivRecord, versions: Mapping[int, ArxivRecord]
-) -> Conflict:
-    """Like _changed, for a further statement (a summary): the corrected entry carries no claims,
-    so it is not `fixed`; the statement is right for the version the entry links."""
-    assert entry.version is not None
-    field = c.field or ""
-    number, exact = _changed_by(record, entry.version, versions, field=field.split(".")[-1])
-    by = dated(record, number) if exact else f"{dated(record, number)} at the latest"
-    what = "title" if field == "claims.title" else "author list"
-    claim = _claim(c, entry)
-    place = where(claim.origin if claim is not None else "entry", c.line)
-    message = (
-        f"The {what} in {place} is that of {dated(record, entry.version)}, the version the entry "
-        f"links; {by} changed it."
-    )
-    return conflict(
-        "changed_in_later_version",
-        message,
-        field=field,
-        digest=c.digest,
-        arxiv=c.arxiv,
-        line=c.line,
-        version=version_date(record, number),
-    )
