@@ -136,9 +136,12 @@ def run_command(
             outcome.summary = pipe.summary
             outcome.files = pipe.files
         _write_fixed(fixed, outcome, outputs, diff, stdout)
-        for raw, kind in zip(reports, kinds, strict=True):
-            outputs.stage(Path(raw), render_report(kind, findings, outcome.summary))
-            outcome.reports.append(Path(raw))
+        try:
+            for raw, kind in zip(reports, kinds, strict=True):
+                outputs.stage(Path(raw), render_report(kind, findings, outcome.summary))
+                outcome.reports.append(Path(raw))
+        finally:
+            findings.close()
     return outcome
 
 

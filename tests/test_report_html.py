@@ -24,7 +24,7 @@ from enrich.models import (
     RunSummary,
     Source,
 )
-from enrich.report.html import entry_level, render_html, safe_href
+from enrich.report.html import MAX_CARDS, _card, entry_level, render_html, safe_href, triage
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -34,7 +34,8 @@ HOSTILE_PATH = 'evil"<b>bold</b>.md'
 PAGE_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "p", "ul", "li",
     "section", "div", "span", "code", "table", "thead", "tbody", "tr", "th", "td", "form", "label",
-    "select", "option", "input", "a", "del", "ins", "article", "script",
+    "select", "option", "input", "a", "del", "ins", "article", "script", "bdi", "details",
+    "summary", "strong",
 }  # fmt: skip
 
 
@@ -265,26 +266,31 @@ def test_summary_counts_are_the_run_summary(page) -> None:  # type: ignore[no-un
     assert "cache unusable: <locked>" in doc.xpath('//p[@class="note"]')[0].text_content()
 
 
-def test_every_warning_and_error_entry_is_there_with_file_and_line(page) -> None:  # type: ignore[no-untyped-def]
+def items(doc: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Every entry on the page: cards (<article>) and compact lines (<li class="entry ...">)."""
+    return doc.xpath('//*[contains(concat(" ", @class, " "), " entry ")]')
+
+
+def test_every_entry_with_a_finding_is_there_with_file_and_line(page) -> None:  # type: ignore[no-untyped-def]
     entries, _, doc, _ = page
-    articles = doc.xpath("//article")
-    assert len(articles) == len(entries)  # info-only and clean ones too (hidden by the filter)
-    needing = [e for e in entries if entry_level(e) in ("warning", "error")]
-    assert len(needing) == 6  # incl. "unavailable" (no conflicts, but not looked up)
-    for e in needing:
-        [art] = [
+    found = items(doc)
+    listed = [e for e in entries if entry_level(e) is not None]
+    assert len(found) == len(listed) == len(entries) - 1  # the clean one is counted only
+    for e in listed:
+        [el] = [
             a
-            for a in articles
+            for a in found
             if a.get("data-file") == e.source.path and a.get("data-line") == str(e.source.line)
         ]
-        assert (
-            art.xpath('.//code[@class="loc"]')[0].text_content()
-            == f"{e.source.path}:{e.source.line}"
+        assert el.xpath('.//code[@class="loc"]')[0].text_content() == (
+            f"{e.source.path}:{e.source.line}"
         )
         for c in e.conflicts:
-            assert f"{c.kind}:{c.severity}" in art.get("data-c").split()
-            assert c.kind in texts(art.xpath('.//ul[@class="badges"]/li'))
-    assert doc.get_element_by_id("entries-head").text_content().endswith(": 6")
+            assert f"{c.kind}:{c.severity}" in el.get("data-c").split()
+        assert (el.tag == "article") is (triage(e) == "person")
+    person = [e for e in entries if triage(e) == "person"]
+    assert len(person) == 5  # the unavailable one is in the banner, the fixed-only one below
+    assert doc.get_element_by_id("entries-head").text_content().endswith(": 5")
     # the filter offers every kind and file there is
     kinds = doc.xpath('//select[@name="kind"]/option/@value')
     assert {c.kind for e in entries for c in e.conflicts} | {"unavailable"} <= set(kinds)
@@ -298,16 +304,83 @@ def test_every_warning_and_error_entry_is_there_with_file_and_line(page) -> None
     }
 
 
+def test_triage_first_errors_then_warnings_then_what_the_fixer_does(page) -> None:  # type: ignore[no-untyped-def]
+    _, _, doc, text = page
+    cards = doc.xpath('//section[@id="entries"]/article')
+    levels = [c.get("class").split()[1] for c in cards]
+    assert levels == sorted(levels, key=["lvl-error", "lvl-warning"].index)
+    assert levels.count("lvl-error") == 3
+    # the page's order: banner, counts, filters, then the cards; the summary tables come last
+    at = {name: text.index(f'id="{name}"') for name in ("banner", "total-error", "filters")}
+    at |= {"entries": text.index('id="entries"'), "by-file": text.index('id="by-file"')}
+    assert at["banner"] < at["total-error"] < at["filters"] < at["entries"] < at["by-file"]
+    fixer = doc.xpath('//ul[@id="fixer"]/li')
+    assert [(li.get("data-line")) for li in fixer] == ["23"]
+    assert "fixed: full author list" in fixer[0].text_content()
+    # the entry arXiv could not be asked about: once, in the banner, not as a card
+    banner = doc.get_element_by_id("banner")
+    assert "1 entries could not be checked" in banner.text_content()
+    assert banner.xpath('.//li[@data-line="52"]') and not doc.xpath('//article[@data-line="52"]')
+
+
+def test_an_offline_run_is_one_banner_not_a_card_per_entry() -> None:
+    entries = [
+        make_entry(f"d{i % 2}.md", i, None, [], status="unavailable", arxiv_id=f"2501.{i:05d}",
+                   title=f"Paper {i}", authors=["Ada Lovelace"])
+        for i in range(1, 129)
+    ]  # fmt: skip
+    for e in entries:
+        e.error = "offline and not in the cache"
+    summary = summarize(entries).model_copy(update={"offline": True, "requests": 0})
+    doc = lxml.html.document_fromstring(render_html(entries, summary))
+    assert doc.xpath("//article") == [] and doc.xpath("//del") == []  # nothing struck through
+    [banner] = doc.xpath('//section[@class="banner"]')
+    assert banner.text_content().startswith("Offline run: arXiv was not asked.")
+    assert "128 entries could not be checked" in banner.text_content()
+    assert "offline and not in the cache (128)" in banner.text_content()
+
+
+def test_a_bidi_control_in_a_title_stays_inside_its_bdi(page) -> None:  # type: ignore[no-untyped-def]
+    rlo = "\u202e"
+    rec = record("2501.00001", 2, "A Real Title", ["Ada Lovelace"])
+    hostile = make_entry("d.md", 3, rec,
+                         [conflict("title_mismatch", "warning", f"titles differ: {rlo}evil",
+                                   digest=f"{rlo}Evil title", arxiv="A Real Title")],
+                         title=f"{rlo}Evil title", version=2, authors=["Ada Lovelace"])  # fmt: skip
+    doc = lxml.html.document_fromstring(render_html([hostile], summarize([hostile])))
+    [vals] = doc.xpath('//span[@class="vals"]')
+    # the label text around it is the page's own, each hostile value isolated
+    assert [t.strip() for t in vals.xpath("./text()")] == ["digest:", "· arXiv:"]
+    assert [b.text_content() for b in vals.xpath("./bdi")] == [f"{rlo}Evil title", "A Real Title"]
+    for el in doc.iter():
+        if isinstance(el.tag, str) and el.text and rlo in el.text:
+            assert el.tag in ("bdi", "h3") or el.xpath("ancestor::bdi"), el.tag
+    assert doc.xpath("//h3")[0].get("dir") == "auto"
+
+
+def test_past_max_cards_the_rest_needing_a_person_are_lines() -> None:
+    rec = record("2501.00001", 1, "T", ["A B"])
+    many = [
+        make_entry("d.md", i, rec, [conflict("title_mismatch", "warning", "t")], version=1)
+        for i in range(1, MAX_CARDS + 51)
+    ]
+    doc = lxml.html.document_fromstring(render_html(many, summarize(many)))
+    assert len(doc.xpath("//article")) == MAX_CARDS
+    assert len(doc.xpath('//ul[@id="more"]/li')) == 50
+    lines = [int(a.get("data-line")) for a in items(doc)]
+    assert lines == list(range(1, MAX_CARDS + 51))
+
+
 def test_without_javascript_everything_is_listed(page) -> None:  # type: ignore[no-untyped-def]
     """The page as written (what a browser without JS shows): every entry, no filter form."""
     entries, _, doc, _ = page
-    assert not doc.xpath("//article[@hidden]")
-    assert len(doc.xpath("//article")) == len(entries)
+    assert not doc.xpath("//*[@hidden and not(@id='filters')]")
+    assert len(items(doc)) == len(entries) - 1
     assert doc.get_element_by_id("filters").get("hidden") is not None
 
 
 def test_differences_are_marked(page) -> None:  # type: ignore[no-untyped-def]
-    _, _, doc, _ = page
+    entries, _, doc, _ = page
     first = doc.xpath('//article[@data-line="17"]')[0]
     title_row, authors_row, version_row, cats_row = first.xpath('.//div[@class="row"]')[:4]
     assert texts(title_row.xpath(".//del")) == ["Region Customised"]
@@ -318,7 +391,8 @@ def test_differences_are_marked(page) -> None:  # type: ignore[no-untyped-def]
     assert texts(cats_row.xpath(".//del")) == ["cs.AI"] and texts(cats_row.xpath(".//ins")) == [
         "cs.LG"
     ]
-    cut = doc.xpath('//article[@data-line="23"]')[0]
+    cut_entry = next(e for e in entries if e.source.line == 23)
+    cut = lxml.html.fragment_fromstring(_card(1, cut_entry))
     assert texts(cut.xpath('.//span[@class="cut"]')) == ["Lei Zhang", "Ana Ruiz"]
     assert texts(cut.xpath('.//span[@class="etal"]')) == ["et al."]
     hostile = doc.xpath('//article[@data-line="5"]')[0]
@@ -330,11 +404,12 @@ def test_differences_are_marked(page) -> None:  # type: ignore[no-untyped-def]
 def test_many_entries_render() -> None:
     entries, summary = sample_run(extra=130)
     doc = lxml.html.document_fromstring(render_html(entries, summary))
-    assert len(doc.xpath("//article")) == 138
-    ids = doc.xpath("//article/@id")
+    assert len(items(doc)) == 137  # all but the clean one
+    ids = [el.get("id") for el in items(doc)]
     assert len(set(ids)) == len(ids)
-    lines = [(a.get("data-file"), int(a.get("data-line"))) for a in doc.xpath("//article")]
-    assert lines == sorted(lines)  # by file, then line
+    cards = [(a.get("class"), a.get("data-file"), int(a.get("data-line")))
+             for a in doc.xpath("//article")]  # fmt: skip
+    assert cards == sorted(cards, key=lambda c: (c[0] != "entry lvl-error", c[1], c[2]))
 
 
 def test_empty_run() -> None:
@@ -360,3 +435,36 @@ def test_empty_run() -> None:
 )
 def test_safe_href(url: str | None, ok: bool) -> None:
     assert (safe_href(url) is not None) is ok
+
+
+def test_markdown_and_terminal_show_invisible_characters() -> None:
+    import io
+
+    from enrich.report.data import render_markdown
+    from enrich.report.fix import LeftAlone
+    from enrich.report.terminal import left_alone_lines
+    from enrich.report.writeback import FixedDigest
+    from enrich.runner import RunOutcome
+    from enrich.text.invisible import show_invisible
+
+    rlo = "\u202e"
+    rec = record("2501.00001", 2, "A Real Title", ["Ada Lovelace"])
+    e = make_entry("d.md", 3, rec, [conflict("title_mismatch", "warning", f"differs: {rlo}x")],
+                   title=f"{rlo}Evil", version=2)  # fmt: skip
+    text = render_markdown([e], summarize([e]))
+    assert rlo not in text and "⟨U+202E⟩x" in text
+    done = FixedDigest(f"{rlo}d.md", None, None, left_alone=[LeftAlone(3, "2501.00001",
+                       ("title_mismatch",), f"needs a person: {rlo}x")])  # fmt: skip
+    lines = left_alone_lines(RunOutcome(summary=summarize([e]), files=[], fixed=[done]))
+    assert lines and all(rlo not in line for line in lines) and "⟨U+202E⟩" in lines[1]
+    assert show_invisible("plain") == "plain" and show_invisible("a\u200bb") == "a⟨U+200B⟩b"
+    assert io  # the terminal writer is a plain stream
+
+
+def test_every_format_character_is_made_visible() -> None:
+    import unicodedata
+
+    from enrich.text.invisible import show_invisible
+
+    cf = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    assert cf and all(show_invisible(ch) == f"⟨U+{ord(ch):04X}⟩" for ch in cf)

@@ -1,48 +1,75 @@
 """Keep what reports need while entries stream past: the entries with conflicts or a bad status.
 
-Entries that agree with arXiv are counted (in the summary) but not kept, so memory stays bounded by
-the number of findings, not by the size of the input.
+Entries that agree with arXiv are counted (in the summary) but not kept. The kept ones stay in
+memory up to IN_MEMORY of them; the rest are set aside as JSON lines in an anonymous temporary
+file and read back one at a time, so a report over 100,000 findings does not hold 100,000 entry
+objects. Iterating gives the kept entries in the order they came, as often as needed.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import IO
 
 from enrich.models import EnrichedEntry
 
 __all__ = ["SEVERITY_ORDER", "Findings", "by_file"]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+IN_MEMORY = 1000
 
 
 class Findings:
-    def __init__(self, *, keep_info: bool = True) -> None:
+    def __init__(self, *, keep_info: bool = True, in_memory: int = IN_MEMORY) -> None:
         self.keep_info = keep_info
-        self.by_file: defaultdict[str, list[EnrichedEntry]] = defaultdict(list)
+        self.in_memory = in_memory
+        self.head: list[EnrichedEntry] = []
+        self.file: IO[bytes] | None = None
+        self.count = 0
 
     def add(self, entry: EnrichedEntry) -> None:
         keep = entry.status != "enriched" or any(
             self.keep_info or c.severity != "info" for c in entry.conflicts
         )
-        if keep:
-            self.by_file[entry.source.path].append(entry)
+        if not keep:
+            return
+        self.count += 1
+        if self.file is None and len(self.head) < self.in_memory:
+            self.head.append(entry)
+            return
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(prefix="enrich-findings-")  # noqa: SIM115
+        self.file.seek(0, 2)
+        self.file.write(entry.model_dump_json().encode() + b"\n")
+
+    def __iter__(self) -> Iterator[EnrichedEntry]:
+        yield from self.head
+        if self.file is not None:
+            self.file.seek(0)
+            for line in self.file:
+                yield EnrichedEntry.model_validate_json(line)
 
     def entries(self) -> list[EnrichedEntry]:
         return list(self)
 
-    def __iter__(self) -> Iterator[EnrichedEntry]:
-        for path in sorted(self.by_file):
-            yield from self.by_file[path]
+    @property
+    def by_file(self) -> dict[str, list[EnrichedEntry]]:
+        return by_file(iter(self))
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self.by_file.values())
+        return self.count
+
+    def close(self) -> None:
+        self.head = []
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 def by_file(entries: Iterable[EnrichedEntry]) -> dict[str, list[EnrichedEntry]]:
     """The entries grouped by their digest, in input order within each."""
-    if isinstance(entries, Findings):
-        return dict(entries.by_file)
     grouped: defaultdict[str, list[EnrichedEntry]] = defaultdict(list)
     for entry in entries:
         grouped[entry.source.path].append(entry)

@@ -5,7 +5,7 @@
   "use strict";
   var form = document.getElementById("filters");
   if (!form) { return; }
-  var entries = Array.prototype.slice.call(document.querySelectorAll("article.entry"));
+  var entries = Array.prototype.slice.call(document.querySelectorAll(".entry"));
   var count = document.getElementById("shown-count");
   var names = ["kind", "severity", "file", "q"];
   var defaults = { kind: "all", severity: "problems", file: "all", q: "" };

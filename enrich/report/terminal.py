@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from enrich.models import RunSummary
+from enrich.text.invisible import show_invisible
 
 if TYPE_CHECKING:
     from enrich.runner import RunOutcome
@@ -85,16 +86,18 @@ def print_file_reports(reports: list, stream: TextIO) -> None:  # type: ignore[t
             stream.write(f"error: {r.error}\n")
             continue
         if getattr(r, "skipped", None):
-            stream.write(f"note: {r.skipped}\n")
+            stream.write(f"note: {show_invisible(r.skipped)}\n")
             continue
-        stream.write(f"{r.path}: {r.format}, {r.entries} entries, {r.invalid} invalid\n")
+        line = f"{r.path}: {r.format}, {r.entries} entries, {r.invalid} invalid"
+        stream.write(show_invisible(line) + "\n")
         for note in r.notes:
-            stream.write(f"warning: {note}\n")
+            stream.write(f"warning: {show_invisible(note)}\n")
     empty = [
         r.path for r in reports if not r.error and not getattr(r, "skipped", None) and not r.entries
     ]
     if empty:
-        stream.write(f"note: {len(empty)} file(s) without any arXiv id: {', '.join(empty)}\n")
+        names = show_invisible(", ".join(empty))
+        stream.write(f"note: {len(empty)} file(s) without any arXiv id: {names}\n")
 
 
 def print_outcome(outcome: RunOutcome, stream: TextIO, *, quiet: bool, why: str | None) -> None:
@@ -153,7 +156,8 @@ def left_alone_lines(outcome: RunOutcome) -> list[str]:
         for item in digest.left_alone:
             where = f"{digest.path}:{item.line}" if item.line is not None else digest.path
             kinds = ",".join(item.kinds)
-            lines.append(f"{where} {item.arxiv_id or '(no id)'} {kinds} — {item.reason}")
+            line = f"{where} {item.arxiv_id or '(no id)'} {kinds} — {item.reason}"
+            lines.append(show_invisible(line))
     if lines:
         lines.insert(0, f"left for a person ({len(lines)}):")
     return lines
