@@ -204,9 +204,11 @@ def run(
     from enrich.report.terminal import print_outcome, progress_line
     from enrich.runner import run_command
 
+    verbose = bool(settings_options.get("verbose"))
     settings = _load(settings_options)
     show_progress = not quiet and sys.stderr.isatty()
-    with progress_line(show_progress, sys.stderr) as progress:
+    announce = not quiet and not verbose  # -v logs the same lines itself
+    with progress_line(show_progress, sys.stderr, announce_waits=announce) as progress:
         outcome = run_command(
             settings=settings,
             inputs=inputs,

@@ -295,6 +295,9 @@ class ArxivClient:
         if self.cache is not None and self.cache.degraded and self.cache_note is None:
             self.cache_note = f"cache degraded: {self.cache.degraded}"
         to_ask = [i for i in wanted if i not in run.results]
+        if wanted:
+            log.info("cache: %d of %d ids answered from the cache", len(wanted) - len(to_ask),
+                     len(wanted))  # fmt: skip
         if self.settings.offline:
             for arxiv_id in to_ask:
                 run.settle(arxiv_id, Lookup("unavailable", reason="offline and not in the cache"))
@@ -537,12 +540,19 @@ class ArxivClient:
                     return Feed()  # everything arrived in the cache meanwhile: nothing sent
                 params = {"id_list": ",".join(asked), "start": "0", "max_results": str(len(asked))}
                 self.stats.requests += 1
+                sent = self._clock()
                 if len(asked) <= GET_MAX_IDS:
                     response = http.get(url, params=params, headers=headers)
                 else:
                     response = http.post(url, data=params, headers=headers)
                 content = response.content
                 self.stats.bytes += len(content)
+                log.info(
+                    "arXiv: %d ids (%s%s): HTTP %d, %d bytes, %.2f s, attempt %d of %d",
+                    len(asked), asked[0], ", ..." if len(asked) > 1 else "",
+                    response.status_code, len(content), self._clock() - sent, attempt,
+                    self.settings.max_attempts, extra={"enrich_event": "request"},
+                )  # fmt: skip
                 feed = self._read(response.status_code, response.headers, content, attempt)
                 if self.cache is not None and run is not None:  # before the slot is let go
                     self.cache.put_found(r for i, r in feed.records.items() if i in asked)
@@ -597,9 +607,14 @@ class ArxivClient:
         self.stats.retries += 1
         exc = state.outcome.exception() if state.outcome is not None else None
         wait = state.next_action.sleep if state.next_action is not None else 0.0
+        what = f"arXiv answered {exc.status}" if isinstance(exc, ArxivHTTPError) else (
+            f"no usable answer from arXiv ({type(exc).__name__}: {exc})"
+        )  # fmt: skip
         log.info(
-            "arXiv attempt %d failed (%s); retrying in %.1f s", state.attempt_number, exc, wait
-        )
+            "%s; retrying in %s s, attempt %d of %d",
+            what, f"{wait:.0f}" if wait >= 10 else f"{wait:.1f}", state.attempt_number + 1,
+            self.settings.max_attempts, extra={"enrich_event": "wait"},
+        )  # fmt: skip
         if isinstance(exc, ArxivHTTPError) and exc.status in THROTTLE_STATUSES:
             self._get_limiter().hold_off(wait)  # every process sharing the folder backs off
 

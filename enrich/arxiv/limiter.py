@@ -148,9 +148,15 @@ class Limiter:
                 self.seconds_waiting += max(0.0, self.clock() - started)
                 yield False
                 return
-            wait, held = self._wait_needed(self._read_stamp())
+            stamp = self._read_stamp()
+            wait, held = self._wait_needed(stamp)
             if held > 0 and held >= wait:
                 self.announce(self.wall() + wait)
+            elif wait >= 1 and stamp is not None and stamp.token != self.token:
+                log.info(
+                    "waiting %.0f s for another process's turn (pid %d)", wait, stamp.pid,
+                    extra={"enrich_event": "wait"},
+                )  # fmt: skip
             if self._busy_path is not None and self._busy_path.exists():
                 wait = max(wait, self.min_interval)  # its holder died mid-request
             if wait > 0:
@@ -184,7 +190,11 @@ class Limiter:
         if self._fd is None or fcntl is None:
             yield
             return
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("waiting for another process's turn", extra={"enrich_event": "wait"})
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -4,6 +4,7 @@ A rich table, no colours when piped."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
@@ -17,11 +18,57 @@ if TYPE_CHECKING:
 __all__ = ["print_file_reports", "print_outcome", "print_summary", "progress_line"]
 
 
+class _WaitLines(logging.Handler):
+    """Passes the client's and limiter's wait messages (log records carrying `enrich_event`)
+    to `show`: "wait" records say why the run is waiting, "request" records that it moved on."""
+
+    def __init__(self, show: Callable[[str | None], None]) -> None:
+        super().__init__(logging.INFO)
+        self.show = show
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "enrich_event", None)
+        if event == "wait":
+            self.show(show_invisible(record.getMessage()))
+        elif event == "request":
+            self.show(None)
+
+
 @contextmanager
-def progress_line(enabled: bool, stream: TextIO) -> Iterator[Callable[[int, int], None] | None]:
-    """A transient progress bar on `stream` while ids are looked up (None when disabled)."""
+def _listening(show: Callable[[str | None], None]) -> Iterator[None]:
+    logger = logging.getLogger("enrich.arxiv")
+    handler = _WaitLines(show)
+    old_level = logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+@contextmanager
+def progress_line(
+    enabled: bool, stream: TextIO, *, announce_waits: bool = True
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient progress bar on `stream` while ids are looked up, which also says why it
+    waits ("arXiv answered 503; retrying in 12 s, attempt 2 of 5", "waiting for another
+    process's turn"). Without a bar (`enabled` false: not a terminal), each wait is one plain
+    line on `stream` when `announce_waits`; nothing at all when neither."""
     if not enabled:
-        yield None
+        if not announce_waits:
+            yield None
+            return
+
+        def line(message: str | None) -> None:
+            if message:
+                stream.write(f"enrich: {message}\n")
+                stream.flush()
+
+        with _listening(line):
+            yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -30,15 +77,20 @@ def progress_line(enabled: bool, stream: TextIO) -> Iterator[Callable[[int, int]
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("{task.description}"),
         transient=True,
         console=_console(stream),
     ) as bar:
-        task = bar.add_task("ids", total=None)
+        task = bar.add_task("", total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        yield update
+        def status(message: str | None) -> None:
+            bar.update(task, description=message or "")
+
+        with _listening(status):
+            yield update
 
 
 def _console(stream: TextIO):  # type: ignore[no-untyped-def]
