@@ -116,14 +116,23 @@ def test_seed_report_in_a_real_browser(reviewed: dict[str, Path], tmp_path: Path
     }
     browser = Browser(tmp_path)
     doc = browser.dom(page.as_uri())
+    entry = '//*[contains(concat(" ", @class, " "), " entry ")]'  # cards and one-line entries
     shown = {
         (a.get("data-file"), a.get("data-line"))
-        for a in doc.xpath("//article")
+        for a in doc.xpath(entry)
         if a.get("hidden") is None
     }
     assert shown == serious and serious
+    # full cards for what needs a person: a warning or error the corrected copy does not fix
+    person = {
+        (x["source"]["path"], str(x["source"]["line"]))
+        for x in lines
+        if any(c["severity"] != "info" and not c["fixed"] for c in x["conflicts"])
+        or x["status"] != "enriched"
+    }
+    assert {(a.get("data-file"), a.get("data-line")) for a in doc.xpath("//article")} == person
     only = browser.dom(page.as_uri() + "#kind=title_mismatch")
-    narrowed = [a for a in only.xpath("//article") if a.get("hidden") is None]
+    narrowed = [a for a in only.xpath(entry) if a.get("hidden") is None]
     assert 0 < len(narrowed) < len(shown)
     shots = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
