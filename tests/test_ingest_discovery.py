@@ -91,3 +91,22 @@ def test_files_without_any_arxiv_id_are_counted_and_named(tmp_path: Path) -> Non
     last = out.getvalue().splitlines()[-1]
     assert last.startswith("note: 2 file(s) without any arXiv id:")
     assert "notes.txt" in last and "table.csv" in last and "a.md" not in last
+
+
+def test_a_bibtex_entry_whose_braces_never_close_is_an_invalid_entry(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        "@article{a,\n  title={Good},\n  eprint={2401.00001},\n}\n\n"
+        "@article{b,\n  title={Broken {brace},\n  eprint={2401.00002},\n\n"
+        "@article{c,\n  title={Third},\n  eprint={2401.00003}\n}\n",
+        encoding="utf-8",
+    )
+    entries = list(iter_entries([path]))
+    assert [(e.arxiv_id, e.status) for e in entries] == [
+        ("2401.00001", "valid"),
+        ("2401.00002", "invalid"),
+        ("2401.00003", "valid"),
+    ]
+    assert (
+        entries[1].error and "refs.bib:6" in entries[1].error and "never closes" in entries[1].error
+    )

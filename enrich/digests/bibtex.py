@@ -104,6 +104,7 @@ class BibItem:
     line: int
     start: int
     fields: dict[str, tuple[str, int]]  # name -> (raw value, offset of the value)
+    closed: bool = True  # False: its braces never close (it ends where the next entry starts)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class _Reader:
         self.n = len(text)
         self.macros: dict[str, str] = dict(_MONTHS)
         self.line_of = LineIndex(text)
+        self.closed = True  # did the last entry's fields end with its closing brace?
 
     def _at_line_entry(self, pos: int) -> bool:
         """Whether an `@type{` starting a line stands at `pos` (only blanks before it)."""
@@ -216,16 +218,19 @@ class _Reader:
         return "".join(parts), pos
 
     def _fields(self, pos: int, close: str) -> tuple[dict[str, tuple[str, int]], int]:
+        self.closed = True
         fields: dict[str, tuple[str, int]] = {}
         while True:
             before = pos
             while pos < self.n and (self.text[pos].isspace() or self.text[pos] == ","):
                 pos += 1
             if pos >= self.n:
+                self.closed = False
                 return fields, self.n
             if self.text[pos] == close:
                 return fields, pos + 1
             if self.text[pos] == "@" and self._at_line_entry(pos):
+                self.closed = False
                 return fields, pos  # an entry that never closed: the next one starts here
             m = _FIELD_NAME.match(self.text, pos)
             if m is None:
@@ -277,7 +282,7 @@ class _Reader:
                     body = km.end()
             fields, pos = self._fields(body, close)
             pos = max(pos, m.end())
-            yield BibItem(kind, key, self.line_of(m.start()), m.start(), fields)
+            yield BibItem(kind, key, self.line_of(m.start()), m.start(), fields, self.closed)
 
 
 def read_items(text: str) -> list[BibItem]:
@@ -410,7 +415,16 @@ def read_bibtex(text: str, path: str) -> BibtexResult:
                     SkippedEntry(item.type, item.key, item.line, "no arXiv identifier")
                 )
                 continue
-            result.entries.append(_entry(item, found, lines, path))
+            entry = _entry(item, found, lines, path)
+            if not item.closed:  # a malformed entry is never read as if it were whole
+                entry = entry.model_copy(
+                    update={
+                        "status": "invalid",
+                        "error": f"{path}:{item.line}: BibTeX entry {item.key!r} never closes "
+                        "(its braces do not balance before the next entry or the end)",
+                    }
+                )
+            result.entries.append(entry)
         except Exception as exc:  # one odd entry must not cost the others
             log.warning("%s:%d: BibTeX entry %r not read: %s", path, item.line, item.key, exc)
             result.entries.append(
