@@ -45,3 +45,35 @@ def test_every_command_and_option_is_in_the_readme(name: str, command: click.Com
 def test_every_setting_is_in_the_readme_table() -> None:
     for key in Settings.model_fields:
         assert f"| `{key}` |" in README, key
+
+
+def test_the_offline_recipe_runs_without_network_and_its_output_is_the_readmes(
+    tmp_path: Path,
+) -> None:
+    """`python -m enrich.testing run ../shared/seeds ...`, with every proxy pointing nowhere but
+    127.0.0.1 exempt: only the local stand-in can answer. Its per-file lines and table rows are
+    the README's sample."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT, shared_path
+
+    shared_path("seeds")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+    dead = "http://127.0.0.1:9"  # nothing listens: a request past the stand-in fails
+    env |= {"HTTP_PROXY": dead, "HTTPS_PROXY": dead, "ALL_PROXY": dead, "NO_PROXY": "127.0.0.1"}
+    out = tmp_path / "seeds.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "enrich.testing", "run", "../shared/seeds", "--out", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.read_text("utf-8").count('"status":"enriched"') == 128
+    block = README.split("<!-- offline-recipe -->", 1)[1].split("```", 2)[1]
+    for line in done.stderr.splitlines():
+        line = line.rstrip()
+        per_file = line.startswith("../shared/seeds/") and " invalid" in line
+        if per_file or line.startswith((" entries", " authors_", " claim_", " version_")):
+            assert line in block, line
+    assert "arXiv stand-in on http://127.0.0.1:" in done.stderr
