@@ -83,7 +83,9 @@ def copy_of(record: ArxivRecord) -> DigestEntry:
 @SETTINGS
 @given(records())
 def test_an_entry_copied_from_its_record_has_no_conflict(record: ArxivRecord) -> None:
+    # arXiv never lists a placeholder ("NONE", "TBD") as an author; the readers drop such items
     assume(not is_placeholder(", ".join(record.authors)))
+    assume(not any(is_placeholder(name) for name in record.authors))
     assert compare_entry(copy_of(record), record) == []
 
 
