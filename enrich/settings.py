@@ -6,6 +6,7 @@ SettingsError with a one-line message; the CLI turns that into exit status 2.
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from contextvars import ContextVar
@@ -192,6 +193,25 @@ def _one_line(error: ValidationError, config: Path | None) -> str:
     return "invalid settings" + where + ": " + "; ".join(parts)
 
 
+def unknown_environment() -> list[str]:
+    """One warning line per ENRICH_* variable that names no setting (a typo is not silently
+    ignored: the same key in the TOML file is refused), with the nearest setting's name."""
+    import difflib
+    import os
+
+    known = {f"ENRICH_{name.upper()}" for name in Settings.model_fields}
+    lines = []
+    for name in sorted(os.environ):
+        if name.startswith("ENRICH_") and name not in known and name not in _NOT_SETTINGS:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            lines.append(f"enrich: warning: {name} is not a setting and is ignored{hint}")
+    return lines
+
+
+_NOT_SETTINGS = frozenset({"ENRICH_SCREENSHOT_DIR"})  # read by the test suite, not by settings
+
+
 def load_settings(config: Path | str | None = None, **overrides: Any) -> Settings:
     """Build the settings: defaults < config file < ENRICH_* environment < `overrides` (flags).
 
@@ -210,6 +230,8 @@ def load_settings(config: Path | str | None = None, **overrides: Any) -> Setting
             tomllib.loads(path.read_text("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             raise SettingsError(f"config file {path}: {exc}") from None
+    for line in unknown_environment():
+        logging.getLogger(__name__).warning("%s", line)
     token = _config_file.set(path)
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})

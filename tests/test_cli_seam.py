@@ -174,3 +174,19 @@ def test_help_of_cache_stats_offers_only_its_own_options() -> None:
     for foreign in ("--offline", "--refresh", "--api-url"):
         assert foreign not in out
     assert "--json" in out and "Examples" in out
+
+
+def test_a_mistyped_environment_variable_is_warned_about(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+    env |= {"ENRICH_MIN_INTERVALL": "5", "ENRICH_CACHE_DIR": str(tmp_path / "c")}
+    done = subprocess.run([sys.executable, "-m", "enrich", "cache", "stats", "--json"], env=env,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == (
+        "enrich: warning: ENRICH_MIN_INTERVALL is not a setting and is ignored "
+        "(did you mean ENRICH_MIN_INTERVAL?)"
+    )
+    stats = json.loads(done.stdout)
+    assert stats["path"] == str((tmp_path / "c").resolve())  # the cache folder, absolute
