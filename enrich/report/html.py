@@ -415,6 +415,7 @@ class _Page:
         self.kinds: Counter[str] = Counter()
         self.paths: dict[str, None] = {}
         self.total = 0
+        self._next_trim = 2 * MAX_CARDS
 
     def add(self, index: int, entry: EnrichedEntry) -> None:
         self.total += 1
@@ -426,8 +427,9 @@ class _Page:
         if group == PERSON:
             # full entries are kept for the first MAX_CARDS; the rest become lines right away
             self.person.append((_order_key(entry), entry))
-            if len(self.person) > 2 * MAX_CARDS:
+            if len(self.person) > self._next_trim:
                 self._trim()
+                self._next_trim = 2 * len(self.person)  # amortised: not a sort per entry
         elif group == FIXER:
             self.fixer.append(((path, line), _compact(index, entry, fixes=True)))
         elif group == INFO:
