@@ -20,8 +20,10 @@ from enrich.compare.duplicates import _title_hash
 from enrich.compare.names import is_placeholder as compare_is_placeholder
 from enrich.compare.names import split_names
 from enrich.compare.titles import compare_titles
-from enrich.digests import bibtex, chatpaper
+from enrich.digests import bibtex, chatpaper, json_doc
+from enrich.digests.claims import WrittenId, main_id_and_claims
 from enrich.digests.text import split_authors as reader_split_authors
+from enrich.ids import try_parse
 from enrich.models import ArxivRecord, Claim, DigestEntry, Source
 from enrich.report.html import authors_diff, title_diff
 from enrich.text import (
@@ -250,3 +252,53 @@ def test_html_is_read_the_same_by_readers_and_comparison(text: str) -> None:
     assert fold_title(text) == fold_title(plain)
     assert parse_name(text).tokens == parse_name(plain).tokens
     assert split_authors(text) == split_authors(plain)
+
+
+# "The entry's id, and every other writing as a claim": one rule (enrich/digests/claims.py),
+# asked through the BibTeX reader and the field reader (JSON), and directly.
+# (first writing, second writing, the entry's version, how many claims)
+ID_WRITINGS: tuple[tuple[str, str, int | None, int], ...] = (
+    ("2006.03654", "2006.03654v2", 2, 0),  # a later writing gives the version: no claim
+    ("2006.03654v1", "2006.03654v3", 1, 1),  # another version of the same paper: a claim
+    ("2006.03654", "2101.00001v2", None, 1),  # another paper in a link/field: a claim
+    ("2006.03654v2", "2006.03654", 2, 0),  # the same paper without a version says nothing more
+    ("2006.03654v2", "2006.03654v2", 2, 0),  # said twice: no claim
+    ("hep-th/9901001", "hep-th/9901001v4", 4, 0),
+)
+
+
+def _paper(written: str) -> tuple[str, int | None]:
+    parsed = try_parse(written)
+    assert parsed is not None, written
+    return parsed.id, parsed.version
+
+
+@pytest.mark.parametrize(("first", "second", "version", "n_claims"), ID_WRITINGS)
+def test_main_id_and_claims_agree_across_readers(
+    first: str, second: str, version: int | None, n_claims: int
+) -> None:
+    bib = f"@article{{k, title={{T}}, eprint={{{first}}}, note={{arXiv:{second}}}}}\n"
+    (from_bib,) = list(bibtex.parse(bib, "x.bib"))
+    js = f'[{{"title": "T", "arxiv_id": "{first}", "pdf": "https://arxiv.org/pdf/{second}"}}]'
+    (from_json,) = list(json_doc.FORMAT.parse(js, "x.json"))
+    found = [WrittenId(w, p, "id", 1) for w in (first, second) if (p := try_parse(w))]
+    direct = main_id_and_claims(found)
+    assert direct is not None
+    answers = {
+        (
+            _paper(entry.arxiv_id or "")[0],
+            entry.version,
+            tuple(_paper(str(c.value)) for c in entry.claims),
+        )
+        for entry in (from_bib, from_json)
+    }
+    answers.add(
+        (
+            _paper(direct.written)[0],
+            direct.version,
+            tuple(_paper(str(c.value)) for c in direct.claims),
+        )
+    )
+    assert len(answers) == 1, answers
+    ((_, got_version, claims),) = answers
+    assert (got_version, len(claims)) == (version, n_claims)

@@ -5,7 +5,6 @@ Not a format (the leading underscore keeps the registry away). Pure functions, n
   links_in(text)        every link in a piece of markdown/HTML: label, target, span, image or not
   urls_in(text)         every URL a reader could follow (image sources are decoration: left out)
   is_arxiv_url(url)     an arXiv page (abs/pdf/html/...), even when the id in it is malformed
-  id_claims(...)        the further arXiv ids an entry states, outside its main link, as Claims
   split_row(line)       a markdown table row into cells (escaped pipes, code spans, <details>)
   blank_comments(text)  HTML comments blanked out, line numbers kept
   safe_entry(...)       run an entry builder; an unexpected error becomes an invalid entry
@@ -21,15 +20,14 @@ from dataclasses import dataclass
 from functools import partial
 
 from enrich.digests.text import line_of
-from enrich.ids import find_arxiv_ids, try_parse
-from enrich.models import Claim, DigestEntry, Source
+from enrich.ids import try_parse
+from enrich.models import DigestEntry, Source
 from enrich.text.dates import parse_date  # its home; re-exported for the readers
 
 __all__ = [
     "Link",
     "blank_comments",
     "entries_between",
-    "id_claims",
     "is_arxiv_url",
     "links_in",
     "parse_date",
@@ -153,52 +151,6 @@ def pick_main(links: Iterable[Link], preferred: tuple[str, ...]) -> Link | None:
         if link.name.lower() in preferred:
             return link
     return arxiv[0] if arxiv else None
-
-
-def id_claims(
-    text: str,
-    first_line: int,
-    skip: Iterable[tuple[int, int]] = (),
-    *,
-    bare: bool = True,
-) -> list[Claim]:
-    """arXiv ids stated in `text` (an entry's block starting at `first_line`) outside the spans in
-    `skip` (the main link, an abstract), as `arxiv_id` claims with the value as written.
-
-    The origin is the name of the link the id stands in ("pdf link", "code link") or "text".
-    """
-    spans = list(skip)
-    links = [link for link in links_in(text) if not link.image]
-    claims: list[Claim] = []
-    for match in find_arxiv_ids(text, bare=bare):
-        if any(start <= match.start < end for start, end in spans):
-            continue
-        holder = next((lk for lk in links if lk.start <= match.start < lk.end), None)
-        origin = f"{holder.name.lower() or 'unnamed'} link" if holder else "text"
-        written = match.text
-        if holder is not None and match.text in holder.url:
-            written = holder.url if is_arxiv_url(holder.url) else match.text
-        claims.append(
-            Claim(
-                field="arxiv_id",
-                value=written,
-                line=first_line + line_of(text, match.start) - 1,
-                origin=origin,
-            )
-        )
-    return _dedupe(claims)
-
-
-def _dedupe(claims: list[Claim]) -> list[Claim]:
-    """One claim per (value, line, origin): a link's text and target often repeat the same id."""
-    seen: set[tuple[str, int | None, str]] = set()
-    out: list[Claim] = []
-    for claim in claims:
-        key = (str(claim.value), claim.line, claim.origin)
-        if key not in seen:
-            seen.add(key)
-            out.append(claim)
-    return out
 
 
 _ROW_TOKEN = re.compile(r"\\\||<details\b|</details\s*>|\|", re.IGNORECASE)

@@ -48,7 +48,6 @@ from functools import partial
 from enrich.digests._mdcommon import (
     Link,
     blank_comments,
-    id_claims,
     is_arxiv_url,
     links_in,
     parse_date,
@@ -58,6 +57,7 @@ from enrich.digests._mdcommon import (
     version_of,
 )
 from enrich.digests.base import LABELLED, SimpleFormat
+from enrich.digests.claims import id_claims
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
 

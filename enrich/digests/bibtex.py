@@ -37,10 +37,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from enrich.digests.base import STRUCTURED, SimpleFormat
+from enrich.digests.claims import WrittenId, main_id_and_claims
 from enrich.digests.generic import LineIndex
 from enrich.digests.text import clean_text, clean_title
 from enrich.ids import ArxivId, find_arxiv_ids, try_parse
-from enrich.models import Claim, DigestEntry, Source
+from enrich.models import DigestEntry, Source
 from enrich.text.authors import split_bibtex_names
 from enrich.text.dates import parse_date
 from enrich.text.latex import latex_to_text
@@ -358,27 +359,11 @@ def _links(item: BibItem, found: list[_Found]) -> list[str]:
 
 
 def _entry(item: BibItem, found: list[_Found], line_of: LineIndex, path: str) -> DigestEntry:
-    first = found[0]
-    # the same paper written with a version says more: prefer that form as the entry's id
-    main = next(
-        (f for f in found if f.parsed.id == first.parsed.id and f.parsed.version is not None),
-        first,
+    main = main_id_and_claims(
+        [WrittenId(f.written, f.parsed, f"bibtex {f.field}", line_of(f.offset)) for f in found],
+        versioned_form=True,
     )
-    claims: list[Claim] = []
-    seen = {(main.parsed.id, main.parsed.version)}
-    for f in found:
-        pair = (f.parsed.id, f.parsed.version)
-        if pair in seen or (f.parsed.id == main.parsed.id and f.parsed.version is None):
-            continue
-        seen.add(pair)
-        claims.append(
-            Claim(
-                field="arxiv_id",
-                value=f.written,
-                line=line_of(f.offset),
-                origin=f"bibtex {f.field}",
-            )
-        )
+    assert main is not None  # found is never empty here
     fields = item.fields
     authors, truncated = split_bibtex_names(fields.get("author", ("", 0))[0])
     title = clean_title(delatex(fields["title"][0])) if "title" in fields else None
@@ -390,7 +375,7 @@ def _entry(item: BibItem, found: list[_Found], line_of: LineIndex, path: str) ->
             categories.append(cat)
     return DigestEntry(
         arxiv_id=main.written,
-        version=main.parsed.version,
+        version=main.version,
         title=title or None,
         authors=authors,
         authors_truncated=truncated,
@@ -399,7 +384,7 @@ def _entry(item: BibItem, found: list[_Found], line_of: LineIndex, path: str) ->
         abstract=abstract or None,
         links=_links(item, found),
         source=Source(path=path, line=item.line, format=NAME),
-        claims=claims,
+        claims=main.claims,
     )
 
 

@@ -33,7 +33,6 @@ from collections.abc import Iterator
 from functools import partial
 
 from enrich.digests._mdcommon import (
-    id_claims,
     is_separator_row,
     links_in,
     parse_date,
@@ -44,6 +43,7 @@ from enrich.digests._mdcommon import (
     version_of,
 )
 from enrich.digests.base import STRUCTURED, SimpleFormat
+from enrich.digests.claims import id_claims
 from enrich.digests.text import clean_text, clean_title, split_authors
 from enrich.models import DigestEntry, Source
 

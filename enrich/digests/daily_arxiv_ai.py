@@ -33,7 +33,6 @@ from collections.abc import Iterator
 from functools import partial
 
 from enrich.digests._mdcommon import (
-    id_claims,
     is_arxiv_url,
     links_in,
     safe_entry,
@@ -41,6 +40,7 @@ from enrich.digests._mdcommon import (
     version_of,
 )
 from enrich.digests.base import LABELLED, SimpleFormat
+from enrich.digests.claims import id_claims
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
 

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from functools import partial
 
 from enrich.digests._mdcommon import (
-    id_claims,
     is_separator_row,
     links_in,
     parse_date,
@@ -37,6 +36,7 @@ from enrich.digests._mdcommon import (
     version_of,
 )
 from enrich.digests.base import STRUCTURED, SimpleFormat
+from enrich.digests.claims import id_claims
 from enrich.digests.text import clean_text, clean_title
 from enrich.models import DigestEntry, Source
 

@@ -27,9 +27,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from enrich.digests._mdcommon import parse_date
+from enrich.digests.claims import WrittenId, main_id_and_claims
 from enrich.digests.document import Record, Value
 from enrich.ids import find_arxiv_ids, find_malformed_ids, try_parse
-from enrich.models import Claim, DigestEntry, Provenance, Source
+from enrich.models import DigestEntry, Provenance, Source
 from enrich.taxonomy import taxonomy
 from enrich.text import (
     clean_text,
@@ -341,29 +342,28 @@ _ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _ABS_VOLUME = re.compile(r"^abs/", re.IGNORECASE)
 
 
-def _ids_in(text: str, *, bare: bool) -> list[tuple[str, int | None]]:
-    return [(m.text, m.arxiv_id.version) for m in find_arxiv_ids(text, bare=bare)]
+def _ids_in(text: str, origin: str, line: int, *, bare: bool) -> list[WrittenId]:
+    return [WrittenId(m.text, m.arxiv_id, origin, line) for m in find_arxiv_ids(text, bare=bare)]
 
 
-def _main_id(record: Record) -> tuple[str | None, list[tuple[str, str]]]:
-    """The record's id as written, and every other writing of an id (text, origin)."""
-    written: list[tuple[str, str]] = []
+def _written_ids(record: Record) -> list[WrittenId]:
+    """Every writing of an id in the record, most trusted first: id fields, links, else text."""
+    line = record.line
+    written: list[WrittenId] = []
     for value in record_id_values(record):
         text = _text_of(value.raw)
         parsed = try_parse(text.strip())
         if parsed is not None:
-            written.append((text.strip(), "id"))
+            written.append(WrittenId(text.strip(), parsed, "id", line))
         else:
-            written.extend((t, "id") for t, _ in _ids_in(text, bare=True))
+            written.extend(_ids_in(text, "id", line, bare=True))
     for value in record.fields.get("links", []):
-        written.extend((t, "link") for t, _ in _ids_in(_text_of(value.raw), bare=False))
+        written.extend(_ids_in(_text_of(value.raw), "link", line, bare=False))
     for link in record.links:
-        written.extend((t, "link") for t, _ in _ids_in(link.url, bare=False))
+        written.extend(_ids_in(link.url, "link", line, bare=False))
     if not written:
-        written.extend((t, "text") for t, _ in _ids_in(record.text, bare=True))
-    if not written:
-        return None, []
-    return written[0][0], written[1:]
+        written.extend(_ids_in(record.text, "text", line, bare=True))
+    return written
 
 
 def _malformed(record: Record) -> str | None:
@@ -391,7 +391,7 @@ def _first(record: Record, name: str) -> Value | None:
 
 def entry_of(record: Record, path: str, format_name: str) -> DigestEntry | None:
     """The entry a one-paper record makes, or None when the record names no arXiv paper."""
-    main, others = _main_id(record)
+    main = main_id_and_claims(_written_ids(record), in_passing=("text",))
     source = Source(path=path, line=record.line, format=format_name)
     provenance: dict[str, Provenance] = {}
     data: dict[str, Any] = {"source": source}
@@ -400,30 +400,11 @@ def entry_of(record: Record, path: str, format_name: str) -> DigestEntry | None:
         if bad is None:
             return None
         data["arxiv_id"] = bad
-    else:
-        parsed = try_parse(main)
-        data["arxiv_id"] = main
-        data["version"] = parsed.version if parsed else None
+    else:  # another paper named in passing in the text is no claim
+        data["arxiv_id"] = main.written
+        data["version"] = main.version
         provenance["arxiv_id"] = "structured"
-        claims: list[Claim] = []
-        seen = {data["version"]}
-        base = parsed.id if parsed else None
-        for text, origin in others:
-            other = try_parse(text)
-            if other is None:
-                continue
-            if other.id == base:
-                if other.version is None or other.version in seen:
-                    continue
-                if data["version"] is None:
-                    data["version"] = other.version
-                    seen.add(other.version)
-                    continue
-                seen.add(other.version)
-            elif origin == "text":
-                continue  # another paper named in passing
-            claims.append(Claim(field="arxiv_id", value=text, line=record.line, origin=origin))
-        data["claims"] = claims
+        data["claims"] = main.claims
     if (version := _first(record, "version")) is not None and data.get("version") is None:
         digits = re.sub(r"\D", "", _text_of(version.raw))
         data["version"] = int(digits) if digits and 0 < int(digits) < 1000 else None

@@ -32,7 +32,6 @@ from collections.abc import Iterator
 from functools import partial
 
 from enrich.digests._mdcommon import (
-    id_claims,
     is_separator_row,
     links_in,
     pick_main,
@@ -42,6 +41,7 @@ from enrich.digests._mdcommon import (
     version_of,
 )
 from enrich.digests.base import LABELLED, SimpleFormat
+from enrich.digests.claims import id_claims
 from enrich.digests.text import clean_text, clean_title
 from enrich.models import DigestEntry, Source
 
