@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +28,9 @@ from enrich.models import ArxivRecord, DigestEntry, EnrichedEntry, RunSummary
 from enrich.settings import Settings
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from enrich.report.writeback import FixedDigest
-    from enrich.versions import OwnVersions
 
 __all__ = ["LookupSource", "Pipeline", "RunResult", "enrich_entries", "enrich_paths"]
 
@@ -116,104 +117,151 @@ class Pipeline:
         self.summary.files = [report.summary() for report in self.files]
 
     def enrich(self, entries: Iterable[DigestEntry]) -> Iterator[EnrichedEntry]:
-        """Two passes, bounded memory: the first reads every entry once, collecting the unique
-        ids and spooling the entries (to a temporary file past SPOOL_IN_MEMORY of them); then the
-        ids are looked up (see _lookup: requests stay ceil(unique ids / batch)) and the records
-        past SPOOL_IN_MEMORY are set aside in a temporary file too; the second pass reads entry
-        and record back one at a time. Output and order are those of holding everything."""
+        """One windowed pass, bounded memory. Entries are read into windows, each closed when it
+        holds FETCH_BATCHES whole batches of ids not seen before (the last one holds the rest);
+        so every `fetch` but the last asks whole batches and requests stay ceil(unique ids /
+        batch). One worker thread settles the windows in turn (see _settle: the window's new
+        ids, then its version look-ups), while this thread compares and yields the window before
+        it: the next window's requests wait out the rate limit as the entries go out. Output
+        and order are those of holding everything, except that the version step (see
+        enrich/versions.py) is planned per window: an entry sees the versions fetched for its
+        paper in its own window and the earlier ones, never in a later one."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from enrich.compare import DuplicateFinder
 
         started = time.monotonic()
-        with _Spool() as spool:
-            unique: dict[str, None] = {}
-            versioned: set[tuple[str, int]] = set()  # what may need a version look-up
-            for entry in entries:
-                if entry.status == "valid" and entry.arxiv_id:
-                    unique[entry.arxiv_id] = None
-                    if entry.version is not None:
-                        versioned.add((entry.arxiv_id, entry.version))
-                spool.add(entry)
-            ids = list(unique)
-            del unique
-            self.summary.unique_ids = len(ids)
-            with self._lookup(ids, versioned) if ids else _Lookups() as lookups:
-                del ids
-                own = self._own_versions(spool, lookups, versioned)  # see enrich/versions.py
-                del versioned
-                duplicates = DuplicateFinder()
-                statuses: Counter[str] = Counter()
-                conflicts: defaultdict[str, Counter[str]] = defaultdict(Counter)
-                for entry in spool:
-                    versions = own.versions_of(entry.arxiv_id)
-                    enriched = enrich_one(entry, lookups.get(entry.arxiv_id or ""), versions)
-                    if entry.status == "valid":
-                        enriched.conflicts.extend(duplicates.add(entry))
-                    statuses[enriched.status] += 1
-                    for conflict in enriched.conflicts:
-                        conflicts[conflict.kind][conflict.severity] += 1
-                    yield enriched
+        duplicates = DuplicateFinder()
+        statuses: Counter[str] = Counter()
+        conflicts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        seen: dict[str, None] = {}  # every id settled or being settled (the pass's only growth)
+        pending: deque[tuple[_Window, Future[_Answers]]] = deque()
+        state = _State()
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-lookup")
+        try:
+            for window in self._windows(entries, seen):
+                if window.new:
+                    self.client  # noqa: B018 - opened here, not on the worker thread
+                answers = worker.submit(self._settle, window, state, len(seen))
+                pending.append((window, answers))
+                while len(pending) > WINDOWS_AHEAD:
+                    yield from self._compare(*pending.popleft(), duplicates, statuses, conflicts)
+            while pending:
+                yield from self._compare(*pending.popleft(), duplicates, statuses, conflicts)
+        finally:
+            for window, answers in pending:
+                answers.cancel()
+                window.entries.close()
+            worker.shutdown(wait=True)
+            state.lookups.close()
+        self.summary.unique_ids = len(seen)
+        if seen:
+            self._count()
         self.summary.entries = sum(statuses.values())
         self.summary.statuses = dict(statuses)
         self.summary.conflicts = {kind: dict(sev) for kind, sev in sorted(conflicts.items())}
         self.summary.seconds = round(time.monotonic() - started, 3)
 
-    def _lookup(self, ids: list[str], versioned: set[tuple[str, int]]) -> _Lookups:
-        """Every id looked up, in `fetch` calls of FETCH_BATCHES batches each, so the client holds
-        at most that many records at once (the rest are set aside by _Lookups). Requests stay
-        ceil(unique ids / batch), as every call but the last asks whole batches; ids missing from
-        an answer are asked once more at the end of their own call. A mirror-first source also
-        gets the highest version each id's entries name (a newer one than the mirror's goes to
-        arXiv)."""
-        from enrich.mirror.lookup import MirrorFirst
-
-        newest: dict[str, int] = {}
-        for arxiv_id, version in versioned if isinstance(self.client, MirrorFirst) else ():
-            newest[arxiv_id] = max(version, newest.get(arxiv_id, 0))
-        total = len(ids)
+    def _windows(self, entries: Iterable[DigestEntry], seen: dict[str, None]) -> Iterator[_Window]:
+        """The entries, in order, cut into windows of FETCH_BATCHES whole batches of new ids."""
         chunk = max(1, self.settings.batch_size) * FETCH_BATCHES
-        lookups = _Lookups()
-        progress = self.progress
-        for offset in range(0, total, chunk):
+        window = _Window()
+        for entry in entries:
+            arxiv_id = entry.arxiv_id
+            if entry.status == "valid" and arxiv_id:
+                if arxiv_id not in seen:
+                    if len(window.new) == chunk:
+                        yield window
+                        window = _Window()
+                    seen[arxiv_id] = None
+                    window.new.append(arxiv_id)
+                window.ids[arxiv_id] = None
+                if entry.version is not None:
+                    window.versioned.add((arxiv_id, entry.version))
+            window.entries.add(entry)
+        if window.entries.count:
+            yield window
+
+    def _settle(self, window: _Window, state: _State, total: int) -> _Answers:
+        """On the worker thread, for one window: its new ids looked up (a mirror-first source
+        also gets the highest version the window's entries name for each), the ids it repeats
+        from earlier windows read back, then its version look-ups planned and fetched. Only this
+        thread touches the client and `state`."""
+        from enrich.mirror.lookup import MirrorFirst
+        from enrich.versions import fetch_own_versions
+
+        answers = _Answers()
+        if window.new:
             report = None
+            progress = self.progress
             if progress is not None:
+                done_before = state.settled
 
-                def report(done: int, offset: int = offset, progress: Progress = progress) -> None:
-                    progress(offset + done, total)
+                def report(done: int) -> None:
+                    progress(done_before + done, total)
 
-            part = ids[offset : offset + chunk]
-            if isinstance(self.client, MirrorFirst):
-                lookups.add(self.client.fetch(part, report, newest))
+            client = self.client
+            if isinstance(client, MirrorFirst):
+                newest: dict[str, int] = {}
+                for arxiv_id, version in window.versioned:
+                    newest[arxiv_id] = max(version, newest.get(arxiv_id, 0))
+                got = client.fetch(window.new, report, newest)
             else:
-                lookups.add(self.client.fetch(part, report))
-        self._count()
-        return lookups
-
-    def _own_versions(
-        self, spool: _Spool, lookups: _Lookups, versioned: set[tuple[str, int]]
-    ) -> OwnVersions:
-        """The version step (enrich/versions.py), once per run, over the entries that point at
-        an older version than the latest (only those are read again from the spool)."""
-        from enrich.versions import OwnVersions, fetch_own_versions
-
-        stale: set[tuple[str, int]] = set()
-        for arxiv_id, version in versioned:
-            lookup = lookups.get(arxiv_id)
+                got = client.fetch(window.new, report)
+            state.settled += len(window.new)
+        else:
+            got = {}
+        for arxiv_id in window.ids:
+            lookup = got.get(arxiv_id)
+            answers.lookups[arxiv_id] = state.lookups.get(arxiv_id) if lookup is None else lookup
+        state.lookups.add(dict(got))  # kept for the ids later windows repeat
+        stale = set()
+        for arxiv_id, version in window.versioned:
+            lookup = answers.lookups.get(arxiv_id)
             record = lookup.record if lookup is not None else None
             if record is not None and version < record.latest_version:
                 stale.add((arxiv_id, version))
-        if not stale:
-            return OwnVersions()
-
-        def candidates() -> Iterator[tuple[DigestEntry, ArxivRecord]]:
-            for entry in spool.scan():
+        if stale:
+            candidates = []
+            for entry in window.entries.scan():
                 if (entry.arxiv_id, entry.version) in stale:
-                    lookup = lookups.get(entry.arxiv_id or "")
-                    if lookup is not None and lookup.record is not None:
-                        yield entry, lookup.record
+                    record = answers.lookups[entry.arxiv_id or ""].record
+                    candidates.append((entry, cast("ArxivRecord", record)))
+            fetch_own_versions(self.client, candidates, state.versions)
+            for arxiv_id in window.ids:  # a copy: later windows add to state.versions
+                held = state.versions.by_id.get(arxiv_id)
+                if held:
+                    answers.versions[arxiv_id] = dict(held)
+        elif state.versions.by_id:
+            for arxiv_id in window.ids:
+                held = state.versions.by_id.get(arxiv_id)
+                if held:
+                    answers.versions[arxiv_id] = dict(held)
+        if self._client is not None:
+            self._count()
+        return answers
 
-        own = fetch_own_versions(self.client, candidates())
-        self._count()
-        return own
+    def _compare(
+        self,
+        window: _Window,
+        answers: Future[_Answers],
+        duplicates: Any,
+        statuses: Counter[str],
+        conflicts: defaultdict[str, Counter[str]],
+    ) -> Iterator[EnrichedEntry]:
+        """One settled window's entries, compared and yielded in order."""
+        settled = answers.result()
+        lookups, versions = settled.lookups, settled.versions
+        with window.entries:
+            for entry in window.entries:
+                arxiv_id = entry.arxiv_id or ""
+                enriched = enrich_one(entry, lookups.get(arxiv_id), versions.get(arxiv_id))
+                if entry.status == "valid":
+                    enriched.conflicts.extend(duplicates.add(entry))
+                statuses[enriched.status] += 1
+                for conflict in enriched.conflicts:
+                    conflicts[conflict.kind][conflict.severity] += 1
+                yield enriched
 
     def _count(self) -> None:
         """The client's cost so far, into the summary."""
@@ -228,8 +276,39 @@ class Pipeline:
             self.summary.cache_note = str(note)
 
 
-SPOOL_IN_MEMORY = 1000  # entries (or records) kept as objects before the rest go to a file
-FETCH_BATCHES = 20  # batches per client `fetch` call: bounds the records the client holds
+SPOOL_IN_MEMORY = 1000  # records of earlier windows kept as objects before the rest go to a file
+WINDOW_IN_MEMORY = 10_000  # entries of one window kept as objects before the rest go to a file
+FETCH_BATCHES = 20  # batches of new ids per window (one `fetch` call): bounds what is held
+WINDOWS_AHEAD = 1  # windows read and settling while the one before them is compared
+
+
+@dataclass
+class _Window:
+    """Entries read in a row, with the ids they use: `new` ones in the order first seen."""
+
+    entries: _Spool = field(default_factory=lambda: _Spool(WINDOW_IN_MEMORY))
+    new: list[str] = field(default_factory=list)
+    ids: dict[str, None] = field(default_factory=dict)
+    versioned: set[tuple[str, int]] = field(default_factory=set)
+
+
+@dataclass
+class _Answers:
+    """What a window's entries need: lookups by id, and their papers' own versions fetched."""
+
+    lookups: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, dict[int, ArxivRecord]] = field(default_factory=dict)
+
+
+class _State:
+    """What the worker thread keeps from window to window (only it touches this)."""
+
+    def __init__(self) -> None:
+        from enrich.versions import OwnVersions
+
+        self.lookups = _Lookups()
+        self.versions = OwnVersions()
+        self.settled = 0  # new ids asked so far, for progress
 
 
 class _Spool:
@@ -240,8 +319,10 @@ class _Spool:
         self.limit = SPOOL_IN_MEMORY if limit is None else limit
         self.head: list[DigestEntry] = []
         self.file: IO[bytes] | None = None
+        self.count = 0
 
     def add(self, entry: DigestEntry) -> None:
+        self.count += 1
         if self.file is None and len(self.head) < self.limit:
             self.head.append(entry)
             return
@@ -270,6 +351,9 @@ class _Spool:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.head = []
         if self.file is not None:
             self.file.close()
@@ -324,6 +408,9 @@ class _Lookups:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.kept = {}
         self.spilled = {}
         if self.file is not None:

@@ -7,7 +7,8 @@ arXiv is asked for that version's own metadata (`IDvN` in `id_list`: arXiv answe
 title, authors, abstract and date), through the client's `fetch_versions`: batched, the same
 limiter, the same cache (a version never changes, so it never expires there).
 
-Cost: ceil(entries needing one / batch_size) requests per run at most, and none when all of them
+Cost: ceil(entries needing one / batch_size) requests per planning at most (the pipeline plans
+once per window of entries, see enrich/pipeline.py), and none when all of them
 are cached. Entries without a version, or agreeing with the latest, cost nothing: they are never
 asked for alone. They only fill the room left in the last batch that goes out anyway, after the
 versions between a needed one and the latest (which tell exactly which version made the change):
@@ -89,15 +90,25 @@ def plan_version_lookups(
 
 
 def fetch_own_versions(
-    client: object, candidates: Iterable[tuple[DigestEntry, ArxivRecord]]
+    client: object,
+    candidates: Iterable[tuple[DigestEntry, ArxivRecord]],
+    into: OwnVersions | None = None,
 ) -> OwnVersions:
-    """Plan and fetch the version look-ups for these (entry, latest record) pairs (see above)."""
+    """Plan and fetch the version look-ups for these (entry, latest record) pairs (see above).
+
+    `into`: the versions already held (the pipeline plans once per window of entries and keeps
+    what earlier windows fetched): pairs it holds are not asked again, and what is fetched is
+    added to it."""
     needed, optional = plan_version_lookups(candidates)
+    out = OwnVersions() if into is None else into
+    if into is not None:
+        needed = [p for p in needed if p[1] not in into.versions_of(p[0])]
+        optional = [p for p in optional if p[1] not in into.versions_of(p[0])]
+    out.needed += len(needed)
     fetch = getattr(client, "fetch_versions", None)
     if not needed or fetch is None:
-        return OwnVersions(needed=len(needed))
+        return out
     got: dict[Pair, ArxivRecord] = fetch(needed, optional)
-    out = OwnVersions(needed=len(needed))
     for (arxiv_id, version), record in got.items():
         out.by_id.setdefault(arxiv_id, {})[version] = record
     return out

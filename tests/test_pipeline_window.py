@@ -1,0 +1,180 @@
+"""The streaming pass (pipeline._Window): order, whole batches, cache first, compare while the
+next look-ups wait."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from standin import StandIn, make_record
+
+import enrich.pipeline as pipeline_module
+from enrich.arxiv import ArxivClient
+from enrich.arxiv.cache import RecordCache
+from enrich.arxiv.client import Lookup
+from enrich.models import DigestEntry
+from enrich.pipeline import Pipeline, enrich_entries
+from enrich.settings import Settings
+
+
+def _entry(arxiv_id: str, line: int) -> DigestEntry:
+    return DigestEntry.model_validate(
+        {
+            "arxiv_id": arxiv_id,
+            "title": f"Title of {arxiv_id}",
+            "authors": ["Ada Lovelace", "Alan Turing"],
+            "source": {"path": "d.md", "line": line, "format": "markdown"},
+        }
+    )
+
+
+IDS = [f"2502.{n + 10000:05d}" for n in range(23)]
+
+
+def test_cached_ids_are_not_asked_and_requests_stay_whole_batches(tmp_path: Path) -> None:
+    settings_kw = {"cache_dir": tmp_path / "c", "min_interval": 0, "batch_size": 4}
+    records = [make_record(i) for i in IDS]
+    with RecordCache(tmp_path / "c") as cache:  # every third id is already known
+        cache.put_found(records[::3])
+    entries = [_entry(i, n) for n, i in enumerate(IDS)]
+    with StandIn(records) as server:
+        settings = Settings(api_url=server.url, **settings_kw)
+        with ArxivClient(settings) as client:
+            out = enrich_entries(entries, settings, client=client)
+            asked = server.requested_ids()
+            requests = len(server.requests)
+    assert [e.arxiv_id for e in out] == IDS  # input order
+    assert all(e.status == "enriched" for e in out)
+    uncached = [i for n, i in enumerate(IDS) if n % 3]
+    assert sorted(asked) == sorted(uncached)  # cached ids never asked
+    assert requests == -(-len(uncached) // 4)  # ceil(15 / 4) = 4: whole batches but the last
+
+
+class _Gated:
+    """A LookupSource whose second `fetch` waits until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.gate = threading.Event()
+
+    def fetch(self, ids: Iterable[str], progress: object = None) -> dict[str, Lookup]:
+        ids = list(ids)
+        self.calls.append(ids)
+        if len(self.calls) == 2 and not self.gate.wait(10):
+            raise AssertionError("the gate was never opened")
+        return {i: Lookup("found", make_record(i)) for i in ids}
+
+
+def test_entries_come_out_while_the_next_call_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 1)
+    source = _Gated()
+    settings = Settings(cache_dir=tmp_path / "c", batch_size=10)
+    entries = [_entry(i, n) for n, i in enumerate(IDS)]
+    with Pipeline(settings, client=source) as pipe:
+        stream = pipe.enrich(entries)
+        first = [next(stream) for _ in range(10)]  # the first call's entries, gate still shut
+        assert not source.gate.is_set()
+        source.gate.set()
+        rest = list(stream)
+    assert [e.arxiv_id for e in first + rest] == IDS
+    assert [len(c) for c in source.calls] == [10, 10, 3]
+    assert pipe.summary.unique_ids == len(IDS)
+
+
+class _Versioned:
+    """A LookupSource with per-version look-ups: every paper is at v3, renamed in v3."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.version_calls: list[tuple[list[tuple[str, int]], list[tuple[str, int]]]] = []
+
+    def fetch(self, ids: Iterable[str], progress: object = None) -> dict[str, Lookup]:
+        ids = list(ids)
+        self.calls.append(ids)
+        return {i: Lookup("found", make_record(i, latest_version=3)) for i in ids}
+
+    def fetch_versions(
+        self, wanted: Iterable[tuple[str, int]], optional: Iterable[tuple[str, int]] = ()
+    ) -> dict[tuple[str, int], object]:
+        wanted, optional = list(wanted), list(optional)
+        self.version_calls.append((wanted, optional))
+        return {  # no room is ever left in a batch here: `optional` is never asked
+            (i, v): make_record(i, latest_version=v, title=f"Old title of {i}") for i, v in wanted
+        }
+
+
+def _stale(arxiv_id: str, line: int, version: int = 1) -> DigestEntry:
+    entry = _entry(arxiv_id, line).model_dump()
+    return DigestEntry.model_validate(
+        {**entry, "version": version, "title": f"Old title of {arxiv_id}"}
+    )
+
+
+def test_versions_are_planned_per_window_and_never_asked_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 1)
+    a, b, c = IDS[:3]
+    # windows of 2 new ids: [a, b], then [c, a again (v2), a again (v1)]
+    entries = [_stale(a, 0), _stale(b, 1), _stale(c, 2), _stale(a, 3, 2), _stale(a, 4)]
+    source = _Versioned()
+    settings = Settings(cache_dir=tmp_path / "c", batch_size=2)
+    with Pipeline(settings, client=source) as pipe:
+        out = list(pipe.enrich(entries))
+    assert source.calls == [[a, b], [c]]
+    # window 1 needs (a,1) and (b,1); window 2 needs (c,1) and (a,2), but not (a,1): held
+    assert [sorted(w) for w, _ in source.version_calls] == [[(a, 1), (b, 1)], [(a, 2), (c, 1)]]
+    assert len(source.version_calls) == 2
+    # the first entry of a was written before (a, 2) was asked: it never sees it; later ones do
+    versions_of_a = [
+        sorted(int(v.version) for v in e.arxiv.versions or [] if v.date is not None)
+        for e in out
+        if e.arxiv_id == a and e.arxiv is not None
+    ]
+    assert versions_of_a[0] != versions_of_a[1] == versions_of_a[2]
+    assert all("changed_in_later_version" in {k.kind for k in e.conflicts} for e in out)
+    assert pipe.summary.unique_ids == 3
+
+
+class _Failing:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def fetch(self, ids: Iterable[str], progress: object = None) -> dict[str, Lookup]:
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("the second call fails")
+        return {i: Lookup("found", make_record(i)) for i in ids}
+
+
+def test_an_error_on_the_worker_reaches_the_reader_after_the_window_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 1)
+    settings = Settings(cache_dir=tmp_path / "c", batch_size=5)
+    entries = [_entry(i, n) for n, i in enumerate(IDS)]
+    got: list[str] = []
+    with Pipeline(settings, client=_Failing()) as pipe, pytest.raises(RuntimeError, match="second"):
+        got.extend(e.arxiv_id or "" for e in pipe.enrich(entries))
+    assert got == IDS[:5]
+
+
+def test_a_stream_left_early_stops_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 1)
+    source = _Versioned()
+    settings = Settings(cache_dir=tmp_path / "c", batch_size=2)
+    entries = [_entry(i, n) for n, i in enumerate(IDS)]
+    before = {t.name for t in threading.enumerate()}
+    with Pipeline(settings, client=source) as pipe:
+        stream = pipe.enrich(entries)
+        assert next(stream).arxiv_id == IDS[0]
+        stream.close()
+    assert len(source.calls) <= 1 + pipeline_module.WINDOWS_AHEAD + 1  # no more windows read
+    left = {t.name for t in threading.enumerate()} - before
+    assert not [name for name in left if name.startswith("enrich-lookup")]
