@@ -11,7 +11,7 @@ from conftest import shared_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from enrich.digests import all_formats, atom_feed, bibtex, generic, sniff_format
+from enrich.digests import all_formats, atom_feed, bibtex, bibtex_syntax, generic, sniff_format
 from enrich.digests.text import clean_title, strip_markdown
 from enrich.ids import find_arxiv_ids, try_parse
 from enrich.models import DigestEntry
@@ -592,8 +592,8 @@ def test_readers_behind_the_safety_nets_do_not_raise(text: str) -> None:
     # parse() catches anything as a last resort; the readers themselves should never need it
     generic._scan_blocks(text, "x.md", "generic")
     atom_feed._entries(text, "x.xml")
-    list(bibtex._Reader(text).items())
-    for item in bibtex._Reader(text).items():
+    list(bibtex_syntax.BibReader(text).items())
+    for item in bibtex_syntax.BibReader(text).items():
         found = bibtex._ids_of(item)
         if found:
             bibtex._entry(item, found, generic.LineIndex(text), "x.bib")

@@ -17,7 +17,18 @@ from enrich.models import DigestEntry
 
 __all__ = ["all_formats", "get_format", "parse_digest", "sniff_format"]
 
-_NOT_FORMATS = {"base", "text", "document", "fields", "outline"}
+_NOT_FORMATS = {
+    "base",
+    "bibtex_syntax",
+    "blocks",
+    "claims",
+    "document",
+    "fields",
+    "links",
+    "outline",
+    "rows",
+    "text",
+}
 FALLBACK = "generic"
 # Asked when no dedicated format claims a file, before the generic scan: the outline readers
 # for HTML and Markdown of any layout.

@@ -45,21 +45,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from enrich.digests._mdcommon import (
-    Link,
-    blank_comments,
-    is_arxiv_url,
-    links_in,
-    parse_date,
-    pick_main,
-    safe_entry,
-    urls_in,
-    version_of,
-)
 from enrich.digests.base import LABELLED, SimpleFormat
+from enrich.digests.blocks import blank_comments, safe_entry
 from enrich.digests.claims import id_claims
+from enrich.digests.links import Link, is_arxiv_url, links_in, pick_main, urls_in, version_of
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
+from enrich.text.dates import parse_date
 
 __all__ = ["FORMAT"]
 

@@ -20,8 +20,9 @@ import re
 from collections.abc import Iterator
 from functools import partial
 
-from enrich.digests._mdcommon import safe_entry, version_of
 from enrich.digests.base import LABELLED, SimpleFormat
+from enrich.digests.blocks import safe_entry
+from enrich.digests.links import version_of
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
 

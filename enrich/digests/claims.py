@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from enrich.digests._mdcommon import is_arxiv_url, links_in
+from enrich.digests.links import is_arxiv_url, links_in
 from enrich.digests.text import line_of
 from enrich.ids import ArxivId, find_arxiv_ids
 from enrich.models import Claim

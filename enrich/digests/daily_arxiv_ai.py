@@ -32,15 +32,10 @@ import re
 from collections.abc import Iterator
 from functools import partial
 
-from enrich.digests._mdcommon import (
-    is_arxiv_url,
-    links_in,
-    safe_entry,
-    urls_in,
-    version_of,
-)
 from enrich.digests.base import LABELLED, SimpleFormat
+from enrich.digests.blocks import safe_entry
 from enrich.digests.claims import id_claims
+from enrich.digests.links import is_arxiv_url, links_in, urls_in, version_of
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
 

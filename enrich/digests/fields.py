@@ -26,7 +26,6 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from enrich.digests._mdcommon import parse_date
 from enrich.digests.claims import WrittenId, main_id_and_claims
 from enrich.digests.document import Record, Value
 from enrich.ids import find_arxiv_ids, find_malformed_ids, try_parse
@@ -39,6 +38,7 @@ from enrich.text import (
     split_authors,
     structured_authors,
 )
+from enrich.text.dates import parse_date
 
 __all__ = [
     "FIELDS",

@@ -31,17 +31,11 @@ import re
 from collections.abc import Iterator
 from functools import partial
 
-from enrich.digests._mdcommon import (
-    is_separator_row,
-    links_in,
-    pick_main,
-    safe_entry,
-    split_row,
-    urls_in,
-    version_of,
-)
 from enrich.digests.base import LABELLED, SimpleFormat
+from enrich.digests.blocks import safe_entry
 from enrich.digests.claims import id_claims
+from enrich.digests.links import links_in, pick_main, urls_in, version_of
+from enrich.digests.rows import is_separator_row, split_row
 from enrich.digests.text import clean_text, clean_title
 from enrich.models import DigestEntry, Source
 

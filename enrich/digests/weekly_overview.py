@@ -17,8 +17,9 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from enrich.digests._mdcommon import entries_between, version_of
 from enrich.digests.base import LABELLED, SimpleFormat
+from enrich.digests.blocks import entries_between
+from enrich.digests.links import version_of
 from enrich.digests.text import clean_text, clean_title, line_of
 from enrich.ids import find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
