@@ -47,8 +47,17 @@ class FormatName(click.ParamType[str]):
         return value
 
 
+class _FormatOption(click.Option):
+    """--format, whose help lists the registry's names, read only when help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        names = ", ".join(FormatName()._names())
+        self.help = f"Skip sniffing and read every input as NAME, one of: {names}."
+        return super().get_help_record(ctx)
+
+
 def _format_help(prefix: str) -> str:
-    return f"{prefix} NAME is one of `enrich formats` (e.g. chatpaper, bibtex, atom-feed)."
+    return f"{prefix} NAME is one of `enrich formats`."
 
 
 _CONFIG = click.option(
@@ -117,7 +126,9 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--out", "out", metavar="FILE", help="Write JSONL here (default: standard output).")
-@click.option("--format", "fmt", type=FormatName(), help=_format_help("Skip sniffing."))
+@click.option(
+    "--format", "fmt", type=FormatName(), cls=_FormatOption, help=_format_help("Skip sniffing.")
+)
 @click.option("-q", "--quiet", is_flag=True, help="No per-file summary.")
 def ingest(paths: tuple[str, ...], out: str | None, fmt: str | None, quiet: bool) -> None:
     """Parse and validate digests: one DigestEntry per JSONL line, nothing looked up.
@@ -162,7 +173,9 @@ def ingest(paths: tuple[str, ...], out: str | None, fmt: str | None, quiet: bool
     type=click.Choice(["warning", "error"]),
     help="Exit 1 when a conflict of this severity or worse is found (and name them).",
 )
-@click.option("--format", "fmt", type=FormatName(), help=_format_help("Skip sniffing."))
+@click.option(
+    "--format", "fmt", type=FormatName(), cls=_FormatOption, help=_format_help("Skip sniffing.")
+)
 @click.option(
     "--fix-dir",
     type=click.Path(file_okay=False),

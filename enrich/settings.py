@@ -52,7 +52,10 @@ class Settings(BaseSettings):
 
     # Upper bounds keep every wait a number time.sleep and httpx accept (1e300 s is refused).
     api_url: str = "https://export.arxiv.org/api/query"
-    cache_dir: Path = Path("cache")
+    # Outside the project a per-user cache folder (~/.cache/arxiv-enrich on Linux), so a run from
+    # any folder shares one cache and leaves no `cache/` behind; the project's config/enrich.toml
+    # sets `cache` (the project's own cache/ when run inside it).
+    cache_dir: Path = Field(default_factory=lambda: user_cache_dir())
     min_interval: float = Field(default=ARXIV_MIN_INTERVAL, ge=0, le=_HOUR)
     batch_size: int = Field(default=100, ge=1, le=2000)
     timeout: float = Field(default=30.0, gt=0, le=_HOUR)
@@ -181,16 +184,44 @@ def _is_arxiv(url: str) -> bool:
     return host == "arxiv.org" or host.endswith(".arxiv.org")
 
 
-def _one_line(error: ValidationError, config: Path | None) -> str:
+def user_cache_dir() -> Path:
+    """The per-user cache folder (platformdirs: ~/.cache/arxiv-enrich on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("arxiv-enrich", appauthor=False))
+
+
+def _source_of(key: str, flags: set[str], file_keys: set[str], config: Path | None) -> str:
+    """Where a setting's value came from, highest precedence first: flag, variable, file."""
+    import os
+
+    if key in flags:
+        return "flag --" + key.replace("_", "-")
+    if f"ENRICH_{key.upper()}" in os.environ:
+        return f"environment ENRICH_{key.upper()}"
+    if config is not None and key in file_keys:
+        return f"config {config}"
+    return "default"
+
+
+def _one_line(
+    error: ValidationError, config: Path | None, flags: set[str], file_keys: set[str]
+) -> str:
+    """One line naming every bad value and its real source (a flag, a variable or the file)."""
     parts = []
     for item in error.errors():
         key = ".".join(str(x) for x in item["loc"]) or "settings"
         msg = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             msg = "unknown setting"
-        parts.append(f"{key}: {msg}")
-    where = f" (config {config})" if config else ""
-    return "invalid settings" + where + ": " + "; ".join(parts)
+        if item["loc"]:
+            where = "from " + _source_of(key, flags, file_keys, config)
+        else:  # a rule over several keys (the arXiv floor): the source of each key it names
+            named = [name for name in Settings.model_fields if re.search(rf"\b{name}\b", msg)]
+            where = ", ".join(f"{n} from {_source_of(n, flags, file_keys, config)}" for n in named)
+            msg = msg.removeprefix("invalid settings: ")
+        parts.append(f"{key}: {msg} ({where})" if where else f"{key}: {msg}")
+    return "invalid settings: " + "; ".join(parts)
 
 
 def unknown_environment() -> list[str]:
@@ -225,17 +256,19 @@ def load_settings(config: Path | str | None = None, **overrides: Any) -> Setting
         path = Path(config)
         if not path.is_file():
             raise SettingsError(f"config file {path} does not exist")
+    file_keys: set[str] = set()
     if path is not None:
         try:
-            tomllib.loads(path.read_text("utf-8"))
+            file_keys = set(tomllib.loads(path.read_text("utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             raise SettingsError(f"config file {path}: {exc}") from None
     for line in unknown_environment():
         logging.getLogger(__name__).warning("%s", line)
     token = _config_file.set(path)
+    flags = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return Settings(**flags)
     except ValidationError as exc:
-        raise SettingsError(_one_line(exc, path)) from None
+        raise SettingsError(_one_line(exc, path, set(flags), file_keys)) from None
     finally:
         _config_file.reset(token)

@@ -85,3 +85,50 @@ def test_user_agent_carries_version_and_contact() -> None:
     settings.contact = "me@example.org"
     assert "arxiv-enrich/" in settings.full_user_agent
     assert settings.full_user_agent.endswith("mailto:me@example.org")
+
+
+@pytest.mark.parametrize(
+    ("where", "source"),
+    [
+        ("flag", "from flag --batch-size"),
+        ("environment", "from environment ENRICH_BATCH_SIZE"),
+        ("file", "from config "),
+    ],
+)
+def test_a_bad_value_is_blamed_on_its_real_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, source: str
+) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_text("batch_size = 0\n" if where == "file" else "timeout = 5\n")
+    overrides: dict[str, object] = {"batch_size": 0} if where == "flag" else {}
+    if where == "environment":
+        monkeypatch.setenv("ENRICH_BATCH_SIZE", "0")
+    with pytest.raises(SettingsError) as info:
+        load_settings(config, **overrides)
+    message = str(info.value)
+    assert f"batch_size: Input should be greater than or equal to 1 ({source}" in message
+    assert message.count("(from ") == 1 and "\n" not in message
+
+
+def test_the_arxiv_floor_names_where_min_interval_came_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ENRICH_MIN_INTERVAL", "1")
+    with pytest.raises(SettingsError) as info:
+        load_settings(None, api_url="https://export.arxiv.org/api/query")
+    assert "(min_interval from environment ENRICH_MIN_INTERVAL)" in str(info.value)
+
+
+def test_the_default_cache_is_the_per_user_folder_outside_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ENRICH_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)  # no config/enrich.toml here
+    assert load_settings(None).cache_dir == tmp_path / "xdg" / "arxiv-enrich"
+
+
+def test_the_project_config_keeps_the_cache_in_the_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ENRICH_CACHE_DIR", raising=False)
+    monkeypatch.chdir(ROOT)
+    assert load_settings(None).cache_dir == Path("cache")
