@@ -15,6 +15,10 @@ never unpickle garbage: an entry that no longer validates is a miss):
 Expiry is decided on read against the injectable `now` (the absolute deadline is in the value);
 diskcache's own `expire` is set too, so dead entries are culled.
 
+A cache folder that cannot be written (a read-only file system or permissions) but holds a cache
+is still read, through a read-only SQLite connection: `read_only` is True, new answers are not
+stored, and the client says so in its note.
+
 Failure policy: a cache folder that cannot be opened (corrupted database, a file where the folder
 should be, no permission, a database locked for longer than `timeout` seconds) raises CacheError
 from `open_cache`, so the caller can run without a cache. Once open, an error on read or write
@@ -28,8 +32,10 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +120,7 @@ class CacheStats:
     expired: int
     size_bytes: int
     degraded: str | None = None
+    read_only: bool | None = None  # True when the folder cannot be written (None otherwise)
 
 
 class RecordCache:
@@ -133,12 +140,17 @@ class RecordCache:
         self.negative_ttl = negative_ttl
         self.now = now
         self.degraded: str | None = None
+        self.read_only = False
         try:
             _probe(self.path, timeout)
             self._cache: Any = diskcache.Cache(str(self.path), timeout=timeout)
             self._cache.get(_PREFIX + "probe")  # a corrupted database fails here, not later
         except _ERRORS as exc:
-            raise CacheError(f"cache {self.path} cannot be used: {exc}") from exc
+            if (self.path / "cache.db").is_file() and not _writable(self.path):
+                self._cache = _ReadOnlyStore(self.path)  # CacheError if it cannot be read either
+                self.read_only = True
+            else:
+                raise CacheError(f"cache {self.path} cannot be used: {exc}") from exc
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -278,6 +290,7 @@ class RecordCache:
             expired=expired,
             size_bytes=size,
             degraded=self.degraded,
+            read_only=self.read_only or None,
         )
 
     def clear(self) -> int:
@@ -296,6 +309,68 @@ class RecordCache:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK) and os.access(folder / "cache.db", os.W_OK)
+
+
+class _ReadOnlyStore:
+    """diskcache's table read through a read-only SQLite connection, for a folder that cannot
+    be written (diskcache itself needs to write to open it). Writes are dropped."""
+
+    def __init__(self, folder: Path) -> None:
+        uri = "file:" + urllib.parse.quote(str(folder / "cache.db")) + "?mode=ro"
+        self._disk = diskcache.Disk(str(folder))
+        self._db: sqlite3.Connection | None = None
+        error: sqlite3.Error | None = None
+        for extra in ("", "&immutable=1"):  # immutable: no -shm/-wal can be made beside it
+            try:
+                db = sqlite3.connect(uri + extra, uri=True)
+            except sqlite3.Error as exc:
+                error = exc
+                continue
+            try:
+                db.execute("SELECT count(*) FROM Cache").fetchone()
+            except sqlite3.Error as exc:
+                error = exc
+                db.close()
+                continue
+            self._db = db
+            return
+        raise CacheError(f"cache {folder} is read-only and cannot be read: {error}")
+
+    def _rows(self, sql: str, *args: object) -> list[Any]:
+        assert self._db is not None
+        return self._db.execute(sql, args).fetchall()
+
+    def get(self, key: str, default: object = None) -> object:
+        rows = self._rows("SELECT mode, filename, value FROM Cache WHERE key = ? AND raw = 1", key)
+        if not rows:
+            return default
+        mode, filename, value = rows[0]
+        return self._disk.fetch(mode, filename, value, False)
+
+    def iterkeys(self) -> Iterable[Any]:
+        return [row[0] for row in self._rows("SELECT key FROM Cache ORDER BY rowid")]
+
+    def volume(self) -> int:
+        pages = self._rows("PRAGMA page_count")[0][0] * self._rows("PRAGMA page_size")[0][0]
+        return int(pages + (self._rows("SELECT COALESCE(SUM(size), 0) FROM Cache")[0][0] or 0))
+
+    def transact(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def set(self, *args: object, **kwargs: object) -> None:
+        """Dropped: the folder cannot be written (RecordCache.read_only says so)."""
+
+    def clear(self) -> int:
+        raise sqlite3.OperationalError("the cache folder is read-only")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def _probe(folder: Path, timeout: float) -> None:

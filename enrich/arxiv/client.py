@@ -234,6 +234,11 @@ class ArxivClient:
                 log.warning("%s", self.cache_note)
                 cache = None
         self.cache: RecordCache | None = cache
+        if getattr(cache, "read_only", False):
+            self.cache_note = (
+                f"cache {settings.cache_dir} is read-only: answers were read from it, "
+                "new ones were not stored"
+            )
 
     # -- lifecycle -----------------------------------------------------------------------------
 
