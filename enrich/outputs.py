@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -98,15 +99,21 @@ class AtomicText:
     """A text file written beside `target` and renamed onto it by `commit()` (see the docstring).
 
     Writes that fail (a full disk) raise OutputError; `discard()` removes the temporary file.
+    A target that exists and is not a regular file (/dev/null, a named pipe) is written directly:
+    renaming a file onto it would replace the device.
     """
 
     def __init__(self, target: Path, *, keep_mode_of: Path | None = None) -> None:
         self.target = target
         self._mode_of = keep_mode_of
+        self.direct = _is_special(target)
         try:
-            fd, name = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.enrich-", suffix=".tmp"
-            )
+            if self.direct:
+                fd, name = os.open(target, os.O_WRONLY), str(target)
+            else:
+                fd, name = tempfile.mkstemp(
+                    dir=target.parent, prefix=f".{target.name}.enrich-", suffix=".tmp"
+                )
         except OSError as exc:
             raise _cannot_write(target, exc) from None
         self.temp = Path(name)
@@ -135,16 +142,20 @@ class AtomicText:
             return
         try:
             self._stream.flush()
-            os.fsync(self._stream.fileno())
+            if not self.direct:
+                os.fsync(self._stream.fileno())
             self._stream.close()
             self._stream = None
-            os.chmod(self.temp, _mode_for(self._mode_of or self.target))
+            if not self.direct:
+                os.chmod(self.temp, _mode_for(self._mode_of or self.target))
         except OSError as exc:
             self.discard()
             raise _cannot_write(self.target, exc) from None
 
     def commit(self) -> None:
         self.finish()
+        if self.direct:
+            return
         try:
             os.replace(self.temp, self.target)
         except OSError as exc:
@@ -156,8 +167,16 @@ class AtomicText:
             with contextlib.suppress(OSError):
                 self._stream.close()
             self._stream = None
-        with contextlib.suppress(OSError):
-            self.temp.unlink()
+        if not self.direct:
+            with contextlib.suppress(OSError):
+                self.temp.unlink()
+
+
+def _is_special(target: Path) -> bool:
+    try:
+        return not stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        return False  # absent: a new regular file
 
 
 def _mode_for(target: Path) -> int:
@@ -250,7 +269,8 @@ class OutputPlan:
             if path.is_dir():
                 raise OutputError(f"{shown} is a folder; name a file")
             seen[path.resolve()] = shown
-            _probe_folder(path.parent, shown)
+            if not _is_special(path):  # a device or a pipe is opened as it is, not replaced
+                _probe_folder(path.parent, shown)
         if self.fix_dir is not None:
             self._check_fix_dir(self.fix_dir)
         if self.fix_in_place:

@@ -253,6 +253,13 @@ def test_reports_appear_together_with_the_output(
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_device_output_is_written_to_not_replaced(digest: Path) -> None:
+    done = _enrich("ingest", str(digest), "--out", os.devnull, "-q")
+    assert done.returncode == 0, done.stderr
+    assert Path(os.devnull).is_char_device()
+    assert not [p for p in Path(os.devnull).parent.iterdir() if p.name.startswith(".null.")]
+
+
 def test_atomic_text_keeps_nothing_when_discarded(tmp_path: Path) -> None:
     target = tmp_path / "t.txt"
     atomic = AtomicText(target)
