@@ -15,7 +15,13 @@ For each entry:
   links      the URLs in the block that point at the paper
   source     the line where the block starts
 Nothing else is guessed (no authors, dates or categories): the format parsers do that. The scan
-never raises; should a block confuse it, the text is read again one id at a time.
+never raises; should a block confuse it, the rest of the text is read again one id at a time.
+
+Memory stays bounded on pathological input (a 50 MB digest on one line): entries are yielded as
+they are read, ids are taken block by block as the scan reaches them, and a block longer than
+MAX_BLOCK characters -- far longer than any list item, row or paragraph -- is cut into pieces of
+about that size, each cut just before a link ("[" or "<") or else at a blank, so that a link is
+not split. Within such a piece an id and its other versions are grouped as in any block.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from enrich.digests.text import clean_title
 from enrich.ids import IdMatch, find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
 
-__all__ = ["FORMAT", "NAME", "LineIndex", "parse", "scan", "sniff"]
+__all__ = ["FORMAT", "MAX_BLOCK", "NAME", "LineIndex", "iter_scan", "parse", "scan", "sniff"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +78,9 @@ _GENERIC_TEXT = re.compile(
 )
 _EDGE = re.compile(r"^[\s:|/,;.\-–—\[\](){}]+|[\s:|/,;\-–—\[\](){}]+$")
 _DATE_LIKE = re.compile(r"^\W*\d{1,4}(?:[-/.年月]\d{1,2}){1,2}[日]?\W*$|^[\W\d]*$")
+
+
+MAX_BLOCK = 65_536  # characters; no block of the seeds or the corpus comes near (4,000 at most)
 
 
 class LineIndex:
@@ -149,8 +158,28 @@ def _blocks(text: str) -> list[_Block]:
         headings[m.start()] = m.group(2)
         starts.append(m.end())
     bounds = sorted({0, *starts, len(text)})
-    blocks = [_Block(a, b, headings.get(a)) for a, b in itertools.pairwise(bounds)]
-    return [b for b in blocks if b.end > b.start]
+    blocks = []
+    for a, b in itertools.pairwise(bounds):
+        if b - a > MAX_BLOCK:
+            pieces = _cuts(text, a, b)
+            blocks += [_Block(x, y) for x, y in itertools.pairwise(pieces)]
+        elif b > a:
+            blocks.append(_Block(a, b, headings.get(a)))
+    return blocks
+
+
+def _cuts(text: str, start: int, end: int) -> list[int]:
+    """Where to cut an oversized block: about every MAX_BLOCK characters, before a link."""
+    cuts = [start]
+    while end - cuts[-1] > MAX_BLOCK:
+        target = cuts[-1] + MAX_BLOCK
+        floor = cuts[-1] + MAX_BLOCK // 2
+        cut = max(text.rfind("[", floor, target), text.rfind("<", floor, target))
+        if cut <= floor:
+            cut = max(text.rfind(" ", floor, target), text.rfind("\n", floor, target)) + 1
+        cuts.append(cut if cut > floor else target)
+    cuts.append(end)
+    return cuts
 
 
 def _meaningful(raw: str, *, bold: bool = False) -> str | None:
@@ -269,57 +298,63 @@ def _entries_of_block(
         )
 
 
-def _scan_blocks(text: str, path: str, format_name: str) -> list[DigestEntry]:
+def _scan_blocks(
+    text: str, path: str, format_name: str, progress: list[int] | None = None
+) -> Iterator[DigestEntry]:
+    """Entries block by block; `progress[0]` is where the blocks read so far end."""
     blocks = _blocks(text)
-    starts = [b.start for b in blocks]
-    per_block: dict[int, list[IdMatch]] = {}
-    for m in find_arxiv_ids(text):
-        index = bisect.bisect_right(starts, m.start) - 1
-        per_block.setdefault(max(index, 0), []).append(m)
-    entries: list[DigestEntry] = []
+    ids = find_arxiv_ids(text)  # in text order: taken as the scan reaches each block
+    pending = next(ids, None)
     lines = LineIndex(text)
     heading: str | None = None
     for index, block in enumerate(blocks):
         if block.heading is not None:
             heading = block.heading
-        matches = per_block.get(index)
+        last = index == len(blocks) - 1
+        matches: list[IdMatch] = []
+        while pending is not None and (last or pending.start < block.end):
+            matches.append(pending)
+            pending = next(ids, None)
         if matches:
-            entries.extend(
-                _entries_of_block(text, block, matches, heading, path, format_name, lines)
-            )
-    return entries
+            yield from _entries_of_block(text, block, matches, heading, path, format_name, lines)
+        if progress is not None:
+            progress[0] = block.end
 
 
-def _scan_ids(text: str, path: str, format_name: str) -> list[DigestEntry]:
-    """The plainest reading: one entry per id occurrence, with its line."""
-    entries: list[DigestEntry] = []
+def _scan_ids(text: str, path: str, format_name: str, after: int = 0) -> Iterator[DigestEntry]:
+    """The plainest reading: one entry per id occurrence from offset `after`, with its line."""
     lines = LineIndex(text)
     for m in find_arxiv_ids(text):
-        entries.append(
-            DigestEntry(
+        if m.start >= after:
+            yield DigestEntry(
                 arxiv_id=m.text,
                 version=m.arxiv_id.version,
                 source=Source(path=path, line=lines(m.start), format=format_name),
             )
-        )
-    return entries
+
+
+def iter_scan(text: str, path: str, format_name: str = NAME) -> Iterator[DigestEntry]:
+    """Entries for every arXiv id in `text` (see the module docstring), as they are read; never
+    raises on odd text: after a failure, the rest is read one id at a time."""
+    progress = [0]
+    try:
+        yield from _scan_blocks(text, path, format_name, progress)
+        return
+    except Exception:  # a safety net: the block reader is written not to raise
+        log.exception("%s: block scan failed; reading ids one by one", path)
+    try:
+        yield from _scan_ids(text, path, format_name, progress[0])
+    except Exception:
+        log.exception("%s: id scan failed", path)
 
 
 def scan(text: str, path: str, format_name: str = NAME) -> list[DigestEntry]:
-    """Entries for every arXiv id in `text` (see the module docstring); never raises on odd text."""
-    try:
-        return _scan_blocks(text, path, format_name)
-    except Exception:  # a safety net: the block reader is written not to raise
-        log.exception("%s: block scan failed; reading ids one by one", path)
-        try:
-            return _scan_ids(text, path, format_name)
-        except Exception:
-            log.exception("%s: id scan failed", path)
-            return []
+    """Every entry of `iter_scan`, in a list."""
+    return list(iter_scan(text, path, format_name))
 
 
 def parse(text: str, path: str) -> Iterator[DigestEntry]:
-    yield from scan(text, path, NAME)
+    yield from iter_scan(text, path, NAME)
 
 
 def sniff(text: str, path: str) -> float:
