@@ -74,5 +74,5 @@ def test_a_read_only_populated_cache_is_read(read_only: ReadOnly, tmp_path: Path
         cmd += ["--api-url", server.url, "--cache-dir", str(cache)]
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
         assert done.returncode == 0, done.stderr
-        assert server.requests == []  # every answer came from the read-only cache
+        assert server.requests == [], done.stderr  # every answer came from the read-only cache
     assert "read-only" in done.stderr and "Traceback" not in done.stderr

@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -322,11 +323,13 @@ class _ReadOnlyStore:
     def __init__(self, folder: Path) -> None:
         uri = "file:" + urllib.parse.quote(str(folder / "cache.db")) + "?mode=ro"
         self._disk = diskcache.Disk(str(folder))
+        self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         error: sqlite3.Error | None = None
         for extra in ("", "&immutable=1"):  # immutable: no -shm/-wal can be made beside it
             try:
-                db = sqlite3.connect(uri + extra, uri=True)
+                # the pipeline may read from a worker thread: one connection, used under a lock
+                db = sqlite3.connect(uri + extra, uri=True, check_same_thread=False)
             except sqlite3.Error as exc:
                 error = exc
                 continue
@@ -342,7 +345,8 @@ class _ReadOnlyStore:
 
     def _rows(self, sql: str, *args: object) -> list[Any]:
         assert self._db is not None
-        return self._db.execute(sql, args).fetchall()
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
 
     def get(self, key: str, default: object = None) -> object:
         rows = self._rows("SELECT mode, filename, value FROM Cache WHERE key = ? AND raw = 1", key)
