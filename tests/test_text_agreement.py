@@ -10,6 +10,7 @@ except the few the issue names (TBD is a placeholder everywhere; Müller = Muell
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -24,6 +25,7 @@ from enrich.digests import bibtex, chatpaper, json_doc
 from enrich.digests.claims import WrittenId, main_id_and_claims
 from enrich.digests.text import split_authors as reader_split_authors
 from enrich.ids import try_parse
+from enrich.mirror.paper import split_raw_authors
 from enrich.models import ArxivRecord, Claim, DigestEntry, Source
 from enrich.report.html import authors_diff, title_diff
 from enrich.text import (
@@ -33,6 +35,7 @@ from enrich.text import (
     strip_cut_marker,
     structured_authors,
 )
+from enrich.text.authors import split_outside
 from enrich.text.latex import latex_to_text
 from enrich.text.markup import strip_html
 from enrich.text.names import parse_name, same_person
@@ -302,3 +305,23 @@ def test_main_id_and_claims_agree_across_readers(
     assert len(answers) == 1, answers
     ((_, got_version, claims),) = answers
     assert (got_version, len(claims)) == (version, n_claims)
+
+
+# One bracket-aware splitter (enrich.text.authors.split_outside): BibTeX names split outside
+# braces, the mirror's arXiv author string outside (affiliation) parentheses.
+_PLAIN_NAMES = [
+    t
+    for t in TABLE
+    if t.strip() and not set(t) & set(",;(){}\\<>&") and " and " not in f" {t.lower()} "
+]
+
+
+def test_one_bracket_aware_splitter_for_bibtex_and_the_mirror() -> None:
+    assert len(_PLAIN_NAMES) >= 5
+    wrapped = [f"{n} (Lab A, and Lab B; Lab C)" for n in _PLAIN_NAMES]
+    assert split_outside(" and ".join(wrapped), re.compile(r"\s+and\s+"), "()") == wrapped
+    mirror = split_raw_authors(", ".join(wrapped))
+    assert [name for name, _ in mirror] == [" ".join(n.split()) for n in _PLAIN_NAMES]
+    assert all(affiliations == ["Lab A, and Lab B; Lab C"] for _, affiliations in mirror)
+    braced = ["{" + n + " and Co}" for n in _PLAIN_NAMES]
+    assert split_outside(" and ".join(braced), re.compile(r"\s+and\s+")) == braced

@@ -95,29 +95,6 @@ def parse_version_date(text: str) -> dt.datetime | None:
         return None
 
 
-def _depth0_split(text: str) -> list[str]:
-    """Split an arXiv author string on its separators, never inside (affiliation) parentheses."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            match = _SEPARATOR.match(text, i)
-            if match is not None and match.end() > i:
-                parts.append(text[start:i])
-                start = i = match.end()
-                continue
-        i += 1
-    parts.append(text[start:])
-    return parts
-
-
 def split_raw_authors(text: str) -> list[tuple[str, list[str]]]:
     """arXiv's author string ("A. One (MIT), B. Two and C. Three") -> [(name, affiliations)].
 
@@ -125,8 +102,10 @@ def split_raw_authors(text: str) -> list[tuple[str, list[str]]]:
     enrich.digests.text.split_authors): names are separated by commas and "and", affiliations
     follow a name in parentheses, and nothing here is a cut marker or a placeholder.
     """
+    from enrich.text.authors import split_outside  # the one bracket-aware splitter
+
     out: list[tuple[str, list[str]]] = []
-    for part in _depth0_split(_SPACES.sub(" ", text).strip()):
+    for part in split_outside(_SPACES.sub(" ", text).strip(), _SEPARATOR, "()"):
         affiliations = [a.strip() for a in re.findall(r"\(([^()]*)\)", part) if a.strip()]
         name = re.sub(r"\([^()]*\)", "", part).strip(" ,")
         if name:

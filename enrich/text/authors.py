@@ -34,6 +34,7 @@ __all__ = [
     "split_authors",
     "split_bibtex_names",
     "split_names",
+    "split_outside",
     "structured_authors",
 ]
 
@@ -243,17 +244,19 @@ def split_names(value: str | Iterable[object]) -> AuthorList:
     return structured_authors(value, as_written=True)
 
 
-def _split_depth0(text: str, sep: re.Pattern[str]) -> list[str]:
-    """Split on `sep` only outside braces."""
+def split_outside(text: str, sep: re.Pattern[str], brackets: str = "{}") -> list[str]:
+    """Split `text` on `sep` only outside `brackets` (an open and a close character): BibTeX
+    names outside braces, arXiv's author string outside (affiliation) parentheses."""
+    opening, closing = brackets[0], brackets[1]
     parts: list[str] = []
     depth = 0
     start = 0
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch == "{":
+        if ch == opening:
             depth += 1
-        elif ch == "}":
+        elif ch == closing:
             depth = max(0, depth - 1)
         elif depth == 0:
             m = sep.match(text, i)
@@ -276,14 +279,14 @@ def split_bibtex_names(value: str) -> AuthorList:
     (or any other cut marker) sets `truncated`."""
     names: list[str] = []
     truncated = False
-    for raw in _split_depth0(" " + value.strip() + " ", _BIB_AND):
+    for raw in split_outside(" " + value.strip() + " ", _BIB_AND):
         raw = raw.strip()
         if not raw:
             continue
         if is_cut_item(raw.replace("{", "").replace("}", "")):
             truncated = True
             continue
-        parts = [p.strip() for p in _split_depth0(raw, _BIB_COMMA)]
+        parts = [p.strip() for p in split_outside(raw, _BIB_COMMA)]
         parts = [p for p in parts if p]
         if len(parts) == 2:
             name = f"{parts[1]} {parts[0]}"
