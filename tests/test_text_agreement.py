@@ -9,7 +9,10 @@ except the few the issue names (TBD is a placeholder everywhere; Müller = Muell
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
+import json
 import re
 
 import pytest
@@ -21,8 +24,9 @@ from enrich.compare.duplicates import _title_hash
 from enrich.compare.names import is_placeholder as compare_is_placeholder
 from enrich.compare.names import split_names
 from enrich.compare.titles import compare_titles
-from enrich.digests import bibtex, chatpaper, json_doc
+from enrich.digests import bibtex, chatpaper, json_doc, table
 from enrich.digests.claims import WrittenId, main_id_and_claims
+from enrich.digests.fields import names_of
 from enrich.digests.text import split_authors as reader_split_authors
 from enrich.ids import try_parse
 from enrich.mirror.paper import split_raw_authors
@@ -35,7 +39,7 @@ from enrich.text import (
     strip_cut_marker,
     structured_authors,
 )
-from enrich.text.authors import split_outside
+from enrich.text.authors import split_author_field, split_outside
 from enrich.text.latex import latex_to_text
 from enrich.text.markup import strip_html
 from enrich.text.names import parse_name, same_person
@@ -325,3 +329,34 @@ def test_one_bracket_aware_splitter_for_bibtex_and_the_mirror() -> None:
     assert all(affiliations == ["Lab A, and Lab B; Lab C"] for _, affiliations in mirror)
     braced = ["{" + n + " and Co}" for n in _PLAIN_NAMES]
     assert split_outside(" and ".join(braced), re.compile(r"\s+and\s+")) == braced
+
+
+# An author FIELD ("A B; C, D" from a reference manager): one rule (split_author_field), read
+# alike by the CSV reader, the JSON reader and the field reader.
+FIELD_LISTS: tuple[str, ...] = (
+    "Huang, Ligang; Wei Zhang; Müller, Thomas",
+    "Shlens, Jonathon",
+    "A. One, B. Two and C. Three",
+    "Zhang Wei；Thomas Müller",
+)
+
+
+@pytest.mark.parametrize("text", TABLE + FIELD_LISTS)
+def test_author_field_read_alike_by_every_field_reader(text: str) -> None:
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow(["title", "authors", "arxiv_id"])
+    writer.writerow(["A title here", text, "2006.03654"])
+    record = {"title": "A title here", "authors": text, "arxiv_id": "2006.03654"}
+    entries = list(table.FORMAT.parse(rows.getvalue(), "x.csv"))
+    entries += list(json_doc.FORMAT.parse(json.dumps([record]), "x.json"))
+    expected = split_author_field(text)
+    assert len(entries) == 2
+    for entry in entries:
+        assert (entry.authors, entry.authors_truncated) == (expected.names, expected.truncated)
+    assert names_of(text) == (expected.names, expected.truncated)
+
+
+def test_a_family_first_name_inside_a_semicolon_list_is_one_name() -> None:
+    found = split_author_field("Huang, Ligang; Wei Zhang")
+    assert found.names == ["Ligang Huang", "Wei Zhang"]

@@ -35,7 +35,7 @@ from enrich.text import (
     clean_text,
     clean_title,
     drop_user_handles,
-    split_authors,
+    split_author_field,
     structured_authors,
 )
 from enrich.text.dates import parse_date
@@ -241,19 +241,6 @@ def _text_of(raw: Any) -> str:
     return ""
 
 
-_SEMICOLONS = re.compile(r"\s*[;；]\s*")
-# One "Family, Given" name and nothing else (a reference manager's single author)
-_FAMILY_GIVEN = re.compile(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*)?")
-
-
-def _family_first_among(text: str) -> bool:
-    if ";" not in text and "；" not in text:
-        return False
-    parts = [p for p in _SEMICOLONS.split(text) if p.strip()]
-    with_comma = [p for p in parts if "," in p]
-    return bool(with_comma) and all(_FAMILY_GIVEN.fullmatch(p.strip()) for p in with_comma)
-
-
 def names_of(raw: Any) -> tuple[list[str], bool]:
     """Author names from a list of names or name objects, or from one line of names (the one
     author-list reader, enrich.text); the second value is True when the list was cut."""
@@ -261,13 +248,8 @@ def names_of(raw: Any) -> tuple[list[str], bool]:
         found = structured_authors(raw)
     elif isinstance(raw, dict):
         found = structured_authors([raw])
-    elif _family_first_among(text := _text_of(raw).strip()):
-        # "A B; C, D; E F": semicolons part the names, a comma inside one puts the family first
-        found = structured_authors([p for p in _SEMICOLONS.split(text) if p.strip()])
-    elif _FAMILY_GIVEN.fullmatch(text):
-        found = structured_authors([text])  # one name, family first: "Shlens, Jonathon"
     else:
-        found = split_authors(text)
+        found = split_author_field(_text_of(raw))
     return list(found.names), found.truncated
 
 

@@ -14,6 +14,7 @@ from enrich.text.authors import (
     clean_name,
     drop_user_handles,
     is_user_handle,
+    split_author_field,
     split_authors,
     structured_authors,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "drop_user_handles",
     "is_placeholder",
     "is_user_handle",
+    "split_author_field",
     "split_authors",
     "strip_cut_marker",
     "strip_html",

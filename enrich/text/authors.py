@@ -31,6 +31,7 @@ __all__ = [
     "clean_name",
     "drop_user_handles",
     "is_user_handle",
+    "split_author_field",
     "split_authors",
     "split_bibtex_names",
     "split_names",
@@ -124,6 +125,32 @@ def split_authors(text: str) -> AuthorList:
         if name and not is_placeholder(name):
             names.append(name)
     return AuthorList(names, truncated)
+
+
+_SEMICOLONS = re.compile(r"\s*[;；]\s*")
+# One "Family, Given" name and nothing else (a reference manager's single author)
+_FAMILY_GIVEN = re.compile(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*)?")
+
+
+def _family_first_among(text: str) -> bool:
+    if ";" not in text and "；" not in text:
+        return False
+    parts = [p for p in _SEMICOLONS.split(text) if p.strip()]
+    with_comma = [p for p in parts if "," in p]
+    return bool(with_comma) and all(_FAMILY_GIVEN.fullmatch(p.strip()) for p in with_comma)
+
+
+def split_author_field(text: str) -> AuthorList:
+    """The names of an author FIELD (a CSV column, a JSON string, a labelled value), where a
+    reference manager may write "A B; C, D": semicolons part the names and a comma inside one
+    puts the family first; a lone "Family, Given" is one name; anything else is a line of
+    names (split_authors)."""
+    text = text.strip()
+    if _family_first_among(text):
+        return structured_authors([p for p in _SEMICOLONS.split(text) if p.strip()])
+    if _FAMILY_GIVEN.fullmatch(text):
+        return structured_authors([text])  # one name, family first: "Shlens, Jonathon"
+    return split_authors(text)
 
 
 def _family_first_items(text: str) -> list[str] | None:
