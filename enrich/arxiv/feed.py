@@ -58,6 +58,7 @@ __all__ = [
     "FeedError",
     "is_withdrawn",
     "known_versions",
+    "load_answer",
     "parse_feed",
 ]
 
@@ -242,13 +243,21 @@ def known_versions(
 
 
 def _load(content: bytes) -> Any:
+    return load_answer(content, f"{_A}feed", "an Atom feed", refused=_CONTENT_REFUSED)
+
+
+def load_answer(content: bytes, root_tag: str, what: str, *, refused: tuple[str, ...] = ()) -> Any:
+    """The hardened parse of one answer from arXiv (the API's Atom, OAI-PMH's XML): its root
+    element, or ArxivBadResponse for an empty body, broken XML, a DTD or another root element.
+    A complete document the parser refuses for its content (a message in `refused`) is
+    ArxivUnparseable instead: not transient, so not worth a retry."""
     if not content or not content.strip():
-        raise ArxivBadResponse("empty body where an Atom feed was expected")
+        raise ArxivBadResponse(f"empty body where {what} was expected")
     try:
         root = etree.fromstring(content, _parser())
     except etree.XMLSyntaxError as exc:
         snippet = content[:60].decode("utf-8", "replace").strip()
-        if any(sign in str(exc) for sign in _CONTENT_REFUSED):
+        if any(sign in str(exc) for sign in refused):
             raise ArxivUnparseable(f"an entry the parser refuses: {exc}") from None
         if content.lstrip().startswith(b"<"):
             raise ArxivBadResponse(f"truncated or malformed XML: {exc}") from None
@@ -256,8 +265,8 @@ def _load(content: bytes) -> Any:
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise ArxivBadResponse("the answer declares a DTD; refused (arXiv never sends one)")
-    if root.tag != f"{_A}feed":
-        raise ArxivBadResponse(f"not an Atom feed: root element {root.tag!r}")
+    if root.tag != root_tag:
+        raise ArxivBadResponse(f"not {what}: root element {root.tag!r}")
     return root
 
 

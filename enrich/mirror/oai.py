@@ -27,12 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml import etree
-
+from enrich.arxiv.feed import load_answer
 from enrich.errors import ArxivBadResponse
 from enrich.ids import try_parse
 from enrich.mirror.paper import MirrorPaper, split_raw_authors
-from enrich.safexml import safe_xml_parser
 
 __all__ = ["OAI", "RAW", "OaiError", "OaiPage", "parse_list_records"]
 
@@ -114,21 +112,7 @@ def _paper(raw: Any, datestamp: str) -> MirrorPaper | None:
 
 
 def _load(content: bytes) -> Any:
-    if not content or not content.strip():
-        raise ArxivBadResponse("empty body where an OAI-PMH answer was expected")
-    try:
-        root = etree.fromstring(content, safe_xml_parser(remove_comments=True, remove_pis=True))
-    except etree.XMLSyntaxError as exc:
-        snippet = content[:60].decode("utf-8", "replace").strip()
-        if content.lstrip().startswith(b"<"):
-            raise ArxivBadResponse(f"truncated or malformed XML: {exc}") from None
-        raise ArxivBadResponse(f"not XML: {snippet!r}") from None
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise ArxivBadResponse("the answer declares a DTD; refused (arXiv never sends one)")
-    if root.tag != f"{_O}OAI-PMH":
-        raise ArxivBadResponse(f"not an OAI-PMH answer: root element {root.tag!r}")
-    return root
+    return load_answer(content, f"{_O}OAI-PMH", "an OAI-PMH answer")
 
 
 def parse_list_records(content: bytes) -> OaiPage:
