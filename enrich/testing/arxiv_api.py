@@ -68,7 +68,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
@@ -304,12 +304,52 @@ class RequestLog:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    standin: StandIn
+    standin: Any
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], OSError):
             return  # a client that gave up (timeout) or a socket we reset on purpose: not news
         super().handle_error(request, client_address)
+
+
+class LocalServer:
+    """The life of a stand-in: a threaded HTTP server on 127.0.0.1 and a random port, started
+    by `start()` or `with`, whose handler reads the stand-in as `self.server.standin`."""
+
+    _handler: type[BaseHTTPRequestHandler]
+    _path: str
+    _server: _Server | None
+    _thread: threading.Thread | None
+
+    def start(self) -> Self:
+        server = _Server(("127.0.0.1", 0), self._handler)
+        server.standin = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() the stand-in first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}{self._path}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -383,8 +423,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class StandIn:
+class StandIn(LocalServer):
     """The arXiv stand-in server; see the module docstring for how to use it."""
+
+    _handler = _Handler
+    _path = "/api/query"
 
     def __init__(self, records: Iterable[ArxivRecord | dict[str, Any]] = (), *, delay: float = 0.0):
         self.delay = delay
@@ -398,41 +441,9 @@ class StandIn:
         self._in_flight = 0
         self.max_open_connections = 0
         self.max_in_flight = 0
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = None
+        self._thread = None
         self.add(*records)
-
-    # -- life --------------------------------------------------------------------------------
-
-    def start(self) -> StandIn:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.standin = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-        self._thread.daemon = True
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> StandIn:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the stand-in first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/api/query"
 
     # -- what it knows -----------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ from xml.sax.saxutils import escape
 
 from enrich.mirror.sets import is_valid_set, set_covers
 from enrich.models import ArxivRecord
-from enrich.testing.arxiv_api import _Handler, _Server
+from enrich.testing.arxiv_api import LocalServer, _Handler
 
 __all__ = ["OaiRequest", "OaiStandIn", "raw_authors", "render_list_records"]
 
@@ -204,7 +204,7 @@ class _OaiHandler(_Handler):
         self._serve_oai(body)
 
     def _serve_oai(self, query: str) -> None:
-        standin: OaiStandIn = self.server.standin  # type: ignore[assignment]
+        standin: OaiStandIn = self.server.standin
         if urlsplit(self.path).path != "/oai":
             self._send(404, b"Not Found", "text/plain")
             return
@@ -236,8 +236,11 @@ class _OaiHandler(_Handler):
             standin._done()
 
 
-class OaiStandIn:
+class OaiStandIn(LocalServer):
     """The OAI-PMH stand-in; see the module docstring."""
+
+    _handler = _OaiHandler
+    _path = "/oai"
 
     def __init__(self, *, page_size: int = 100, delay: float = 0.0) -> None:
         self.page_size = page_size
@@ -251,40 +254,8 @@ class OaiStandIn:
         self._in_flight = 0
         self.max_open_connections = 0
         self.max_in_flight = 0
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- life ----------------------------------------------------------------------------------
-
-    def start(self) -> OaiStandIn:
-        server = _Server(("127.0.0.1", 0), _OaiHandler)
-        server.standin = self  # type: ignore[assignment]
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-        self._thread.daemon = True
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> OaiStandIn:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the stand-in first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/oai"
+        self._server = None
+        self._thread = None
 
     # -- what it holds -------------------------------------------------------------------------
 
