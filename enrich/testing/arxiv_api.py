@@ -320,6 +320,13 @@ class LocalServer:
     _path: str
     _server: _Server | None
     _thread: threading.Thread | None
+    _lock: threading.Lock
+    _open: int
+    max_open_connections: int
+
+    @property
+    def requests(self) -> list[Any]:
+        raise NotImplementedError
 
     def start(self) -> Self:
         server = _Server(("127.0.0.1", 0), self._handler)
@@ -350,6 +357,16 @@ class LocalServer:
         assert self._server is not None, "start() the stand-in first"
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}{self._path}"
+
+    def gaps(self) -> list[float]:
+        """Seconds between the end of each request and the arrival of the next one."""
+        log = sorted(self.requests, key=lambda r: r.arrived)
+        return [b.arrived - a.finished for a, b in itertools.pairwise(log)]
+
+    def _connection(self, delta: int) -> None:
+        with self._lock:
+            self._open += delta
+            self.max_open_connections = max(self.max_open_connections, self._open)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -516,17 +533,7 @@ class StandIn(LocalServer):
             self.max_open_connections = self._open
             self.max_in_flight = self._in_flight
 
-    def gaps(self) -> list[float]:
-        """Seconds between the end of each request and the arrival of the next one."""
-        log = sorted(self.requests, key=lambda r: r.arrived)
-        return [b.arrived - a.finished for a, b in itertools.pairwise(log)]
-
     # -- serving (called from the handler threads) -------------------------------------------
-
-    def _connection(self, delta: int) -> None:
-        with self._lock:
-            self._open += delta
-            self.max_open_connections = max(self.max_open_connections, self._open)
 
     def _arrive(
         self, method: str, params: dict[str, str], user_agent: str

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import itertools
 import json
 import socket
 import struct
@@ -300,17 +299,7 @@ class OaiStandIn(LocalServer):
         with self._lock:
             return list(self._log)
 
-    def gaps(self) -> list[float]:
-        """Seconds between the end of each request and the arrival of the next one."""
-        log = sorted(self.requests, key=lambda r: r.arrived)
-        return [b.arrived - a.finished for a, b in itertools.pairwise(log)]
-
     # -- serving -------------------------------------------------------------------------------
-
-    def _connection(self, delta: int) -> None:
-        with self._lock:
-            self._open += delta
-            self.max_open_connections = max(self.max_open_connections, self._open)
 
     def _arrive(self, params: dict[str, str]) -> OaiRequest:
         entry = OaiRequest(params=params, arrived=time.monotonic())
