@@ -21,9 +21,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import _env, entry_line, record_for  # noqa: E402
+from bench_scale import _env, entry_line, record_for
 
-from enrich.arxiv.cache import RecordCache  # noqa: E402
+from enrich.arxiv.cache import RecordCache
 
 
 def build(folder: Path, size: int) -> tuple[Path, Path]:

@@ -43,7 +43,6 @@ GOLDEN = ROOT / "tests" / "golden"
 SHARED = ROOT.parent / "shared"
 CASES = ("seeds", "corpus", "bench")
 BENCH_SIZE = 400
-EXTRA = ["Quinn Extra-Author", "Rosa Lastname"]
 
 _MASKS = (
     (re.compile(rb'"seconds": ?[0-9.eE+-]+'), b'"seconds": 0'),
@@ -58,44 +57,31 @@ def _mask(data: bytes) -> bytes:
     return data
 
 
+def _plant(n: int, entry: Any, fields: dict[str, Any]) -> bool:
+    """The golden cases' planted differences, one kind every 40 ids."""
+    plant, authors = n % 40, fields["authors"]
+    if plant == 7 and entry.version:
+        fields["latest_version"] = entry.version + 1
+    elif plant == 13 and len(authors) > 2:
+        fields["authors"] = [authors[1], authors[0], *authors[2:]]
+    elif plant == 21 and entry.title:
+        fields["title"] = "An Entirely Different Study of Something Else"
+    elif plant == 29:
+        fields["withdrawn"] = True
+        fields["comment"] = "This paper has been withdrawn by the authors"
+    elif plant == 33:
+        return False  # arXiv does not know it
+    elif plant == 37:
+        fields["categories"] = [*fields.get("categories", ["cs.LG"]), "stat.ML"]
+    return True
+
+
 def _records_from_entries(inputs: list[Path]) -> list[Any]:
     """One record per id, agreeing with its first entry except a planted difference."""
     from enrich.ingest import iter_entries
-    from enrich.testing import make_record
+    from enrich.testing.records import records_agreeing
 
-    first: dict[str, Any] = {}
-    for entry in iter_entries(inputs):
-        if entry.arxiv_id and entry.arxiv_id not in first:
-            first[entry.arxiv_id] = entry
-    records = []
-    for n, (arxiv_id, entry) in enumerate(sorted(first.items())):
-        authors = list(entry.authors) or ["Ada Lovelace", "Alan Turing"]
-        if entry.authors_truncated:
-            authors += EXTRA
-        fields: dict[str, Any] = {
-            "title": entry.title or f"Title of {arxiv_id}",
-            "authors": authors,
-            "latest_version": entry.version or 1,
-        }
-        if entry.categories:
-            fields["primary_category"] = entry.categories[0]
-            fields["categories"] = list(entry.categories)
-        plant = n % 40
-        if plant == 7 and entry.version:
-            fields["latest_version"] = entry.version + 1
-        elif plant == 13 and len(authors) > 2:
-            fields["authors"] = [authors[1], authors[0], *authors[2:]]
-        elif plant == 21 and entry.title:
-            fields["title"] = "An Entirely Different Study of Something Else"
-        elif plant == 29:
-            fields["withdrawn"] = True
-            fields["comment"] = "This paper has been withdrawn by the authors"
-        elif plant == 33:
-            continue  # arXiv does not know it
-        elif plant == 37:
-            fields["categories"] = [*fields.get("categories", ["cs.LG"]), "stat.ML"]
-        records.append(make_record(arxiv_id, **fields))
-    return records
+    return records_agreeing(iter_entries(inputs), plant=_plant)
 
 
 def _bench_input(folder: Path) -> tuple[Path, list[Any]]:

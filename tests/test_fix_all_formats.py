@@ -8,18 +8,18 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SHARED, shared_path
-from standin import make_record
 
 from enrich.ingest import iter_entries, read_text
 from enrich.models import ArxivRecord, DigestEntry
 from enrich.pipeline import enrich_entries
 from enrich.report.fix import fix_digest
 from enrich.settings import load_settings
+from enrich.testing.records import EXTRA_AUTHORS, records_agreeing
 
-EXTRA = ["Quinn Extra-Author", "Rosa Lastname"]
 _VERSIONS = re.compile(r"(\d{4}\.\d{4,5}|/\d{7})v\d+")
 
 
@@ -44,22 +44,16 @@ class _Records:
 
 
 def _records(entries: list[DigestEntry]) -> dict[str, ArxivRecord]:
-    out: dict[str, ArxivRecord] = {}
-    for e in entries:
-        if e.status != "valid" or not e.arxiv_id or e.arxiv_id in out:
-            continue
-        authors = list(e.authors) or ["Ada Lovelace"]
-        if e.authors_truncated:
-            authors += EXTRA
-        out[e.arxiv_id] = make_record(
-            e.arxiv_id,
-            title=e.title or "t",
-            authors=authors,
-            latest_version=(e.version or 1) + (1 if e.version else 0),
-            primary_category=(e.categories or ["cs.LG"])[0],
-            categories=e.categories or ["cs.LG"],
-        )
-    return out
+    """Every valid entry's paper, one version further, with every cut list completed."""
+
+    def plant(n: int, entry: DigestEntry, fields: dict[str, Any]) -> bool:
+        fields["latest_version"] += 1 if entry.version else 0
+        fields.setdefault("primary_category", "cs.LG")
+        fields.setdefault("categories", ["cs.LG"])
+        return True
+
+    valid = [e for e in entries if e.status == "valid"]
+    return {r.arxiv_id: r for r in records_agreeing(valid, plant=plant)}
 
 
 def _files() -> list[Path]:
@@ -95,7 +89,7 @@ def test_write_back_touches_only_authors_and_versions(path: Path) -> None:
         old, new = _middle(_VERSIONS.sub(r"\1vN", before), _VERSIONS.sub(r"\1vN", after))
         if old == new == "":
             continue  # only version numbers moved
-        assert EXTRA[0] in new and EXTRA[0] not in old, (old, new)
+        assert EXTRA_AUTHORS[0] in new and EXTRA_AUTHORS[0] not in old, (old, new)
         assert "\n" not in old.strip() or old.count("\n") == new.count("\n"), (old, new)
     for change in result.changes:
         assert change.kind in {"authors_truncated", "version_stale"}

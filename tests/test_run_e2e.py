@@ -17,39 +17,26 @@ from standin import StandIn, make_record
 
 from enrich.ingest import iter_entries
 from enrich.models import ArxivRecord, DigestEntry
+from enrich.testing.records import records_agreeing
 
-EXTRA = ["Quinn Extra-Author", "Rosa Lastname"]
 NO_CONFLICT_EXPECTED = {"authors_mismatch", "author_name_order", "title_mismatch", "not_found"}
 
 
 def _records_for(entries: list[DigestEntry]) -> tuple[list[ArxivRecord], dict[str, str]]:
     """One record per id, agreeing with the digest, except a few planted differences."""
-    first: dict[str, DigestEntry] = {}
-    for entry in entries:
-        if entry.arxiv_id and entry.arxiv_id not in first:
-            first[entry.arxiv_id] = entry
     planted: dict[str, str] = {}
-    records = []
-    for n, (arxiv_id, entry) in enumerate(sorted(first.items())):
-        authors = list(entry.authors) or ["Ada Lovelace", "Alan Turing"]
-        if entry.authors_truncated:
-            authors += EXTRA
-        fields: dict[str, Any] = {
-            "title": entry.title or f"Title of {arxiv_id}",
-            "authors": authors,
-            "latest_version": entry.version or 1,
-        }
-        if entry.categories:
-            fields["primary_category"] = entry.categories[0]
-            fields["categories"] = list(entry.categories)
+
+    def plant(n: int, entry: DigestEntry, fields: dict[str, Any]) -> bool:
+        arxiv_id = entry.arxiv_id or ""
         if n % 40 == 7 and entry.version:  # arXiv has moved on: the digest's link is stale
             fields["latest_version"] = entry.version + 1
             planted[arxiv_id] = "version_stale"
         elif n % 40 == 21 and entry.title:  # the digest names another paper
             fields["title"] = "An Entirely Different Study of Something Else"
             planted[arxiv_id] = "title_mismatch"
-        records.append(make_record(arxiv_id, **fields))
-    return records, planted
+        return True
+
+    return records_agreeing(entries, plant=plant), planted
 
 
 def _run(args: list[str], server: StandIn, cache: Path) -> subprocess.CompletedProcess[str]:

@@ -27,6 +27,7 @@ from enrich.testing.arxiv_api import (
     render_feed,
 )
 from enrich.testing.oai_pmh import OaiStandIn
+from enrich.testing.records import records_agreeing
 
 __all__ = [
     "Fault",
@@ -35,6 +36,7 @@ __all__ = [
     "StandIn",
     "make_history",
     "make_record",
+    "records_agreeing",
     "render_error_feed",
     "render_feed",
 ]

@@ -17,38 +17,25 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from enrich.models import ArxivRecord, DigestEntry
-from enrich.testing.arxiv_api import StandIn, make_record
+from enrich.testing.arxiv_api import StandIn
+from enrich.testing.records import records_agreeing
 
 __all__ = ["main", "records_for"]
 
-EXTRA_AUTHORS = ["Quinn Extra-Author", "Rosa Lastname"]
-
 
 def records_for(entries: Iterable[DigestEntry], *, stale_every: int = 10) -> list[ArxivRecord]:
-    """One record per id the entries name, agreeing with the first entry of each, except: a cut
-    author list gets two more names, and every `stale_every`-th id has a later version."""
-    first: dict[str, DigestEntry] = {}
-    for entry in entries:
-        if entry.status == "valid" and entry.arxiv_id and entry.arxiv_id not in first:
-            first[entry.arxiv_id] = entry
-    records = []
-    for n, (arxiv_id, entry) in enumerate(sorted(first.items()), 1):
-        authors = list(entry.authors) or ["Ada Lovelace", "Alan Turing"]
-        if entry.authors_truncated:
-            authors += EXTRA_AUTHORS
-        version = entry.version or 1
-        fields: dict[str, object] = {
-            "title": entry.title or f"Title of {arxiv_id}",
-            "authors": authors,
-            "latest_version": version + 1 if n % stale_every == 0 else version,
-        }
-        if entry.categories:
-            fields["primary_category"] = entry.categories[0]
-            fields["categories"] = list(entry.categories)
-        records.append(make_record(arxiv_id, **fields))
-    return records
+    """One record per id the valid entries name, agreeing with the first entry of each (see
+    enrich.testing.records), except that every `stale_every`-th id has a later version."""
+
+    def stale(n: int, entry: DigestEntry, fields: dict[str, Any]) -> bool:
+        if (n + 1) % stale_every == 0:
+            fields["latest_version"] += 1
+        return True
+
+    return records_agreeing((e for e in entries if e.status == "valid"), plant=stale)
 
 
 def _paths(args: Sequence[str]) -> list[str]:
