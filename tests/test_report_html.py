@@ -24,7 +24,8 @@ from enrich.models import (
     RunSummary,
     Source,
 )
-from enrich.report.html import MAX_CARDS, _card, entry_level, render_html, safe_href, triage
+from enrich.report.html import MAX_CARDS, entry_level, render_html, safe_href, triage
+from enrich.report.html_cards import card as _card
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

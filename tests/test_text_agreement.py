@@ -31,7 +31,7 @@ from enrich.digests.text import split_authors as reader_split_authors
 from enrich.ids import try_parse
 from enrich.mirror.paper import split_raw_authors
 from enrich.models import ArxivRecord, Claim, DigestEntry, Source
-from enrich.report.html import authors_diff, title_diff
+from enrich.report.html_text import authors_diff, title_diff
 from enrich.text import (
     is_placeholder,
     is_user_handle,

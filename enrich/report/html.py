@@ -9,348 +9,28 @@ marked. Filters by kind, severity, file and text run in plain JS and can be pres
 Everything that comes from a digest or arXiv goes through `html.escape`; a link is only an
 ``<a href>`` when it is an http(s) URL. A Content-Security-Policy admits the page's own script
 and style by hash and nothing else, so even a missed escape could not run a script.
+
+This module lays out the page (triage, counts, filters); one entry's card or line is in
+enrich/report/html_cards.py, escaping and the marked-up differences in html_text.py.
 """
 
 from __future__ import annotations
 
 import base64
-import difflib
 import hashlib
-import html
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from enrich.models import CONFLICT_KINDS, Conflict, EnrichedEntry, RunSummary
-from enrich.report.timeline import version_timeline
+from enrich.models import CONFLICT_KINDS, EnrichedEntry, RunSummary
+from enrich.report.html_cards import FIXED_WORD, card, compact, entry_level, tokens
+from enrich.report.html_text import esc, safe_href, txt
 from enrich.text.invisible import show_invisible
-from enrich.text.names import pair_names, parse_name
-from enrich.text.titles import word_key
 
-__all__ = ["CARD_PARTS", "entry_level", "render_html", "safe_href", "triage"]
+__all__ = ["entry_level", "render_html", "safe_href", "triage"]
 
 _HERE = Path(__file__).resolve().parent
 SEVERITIES = ("error", "warning", "info")
-_RANK = {"info": 1, "warning": 2, "error": 3}
-# A status that says more than its conflicts (an entry arXiv could not be asked about has none).
-_STATUS_LEVEL = {"invalid": "error", "not_found": "error", "unavailable": "warning"}
-_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7})$")
-
-
-def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def txt(value: object) -> str:
-    """Text from a digest or arXiv as element content: escaped, and isolated in <bdi> when it
-    could carry bidi or other format characters (anything not ASCII), so a U+202E in a title
-    cannot reorder the page's own labels around it."""
-    text = "" if value is None else str(value)
-    return esc(text) if text.isascii() else f"<bdi>{esc(text)}</bdi>"
-
-
-def safe_href(url: object) -> str | None:
-    """`url` when it is a plain http(s) URL with a host, else None (never javascript:, data:...)."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    if not url or any(ord(c) <= 32 or c in "\"'<>`\\" or ord(c) == 127 for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
-
-
-def link(url: object, text: str, cls: str = "") -> str:
-    """An <a> to `url` when it is safe, else the text alone (escaped)."""
-    href = safe_href(url)
-    if href is None:
-        return f'<span class="{esc(cls)}">{txt(text)}</span>' if cls else txt(text)
-    attr = f' class="{esc(cls)}"' if cls else ""
-    return f'<a{attr} href="{esc(href)}" rel="noopener noreferrer nofollow">{txt(text)}</a>'
-
-
-def _tokens(entry: EnrichedEntry) -> list[tuple[str, str]]:
-    """(kind, severity) pairs an entry is filtered by: its conflicts, and its status if telling."""
-    pairs: list[tuple[str, str]] = [(c.kind, c.severity) for c in entry.conflicts]
-    level = _STATUS_LEVEL.get(entry.status)
-    if level and not any(kind in (entry.status, "invalid_entry") for kind, _ in pairs):
-        pairs.append((entry.status, level))
-    return pairs
-
-
-def entry_level(entry: EnrichedEntry) -> str | None:
-    """The worst severity of the entry ("error", "warning", "info") or None when it is clean."""
-    ranks = [_RANK[sev] for _, sev in _tokens(entry)]
-    return {v: k for k, v in _RANK.items()}[max(ranks)] if ranks else None
-
-
-# --- differences ----------------------------------------------------------------------------
-
-
-def title_diff(digest: str | None, arxiv: str | None) -> tuple[str, str]:
-    """Both titles as HTML, with words only in the digest in <del> and only in arXiv in <ins>."""
-    if not digest or not arxiv:
-        return txt(digest or "—"), txt(arxiv or "—")
-    left, right = digest.split(), arxiv.split()
-    matcher = difflib.SequenceMatcher(
-        None, [word_key(w) for w in left], [word_key(w) for w in right], autojunk=False
-    )
-    out_l: list[str] = []
-    out_r: list[str] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        a, b = " ".join(left[i1:i2]), " ".join(right[j1:j2])
-        if op == "equal":
-            out_l.append(txt(a))
-            out_r.append(txt(b))
-            continue
-        if a:
-            out_l.append(f"<del>{txt(a)}</del>")
-        if b:
-            out_r.append(f"<ins>{txt(b)}</ins>")
-    return " ".join(out_l), " ".join(out_r)
-
-
-def _name_keys(digest: Sequence[str], arxiv: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Keys equal exactly for the names the comparison calls one person (enrich.text.names)."""
-    pairs = pair_names([parse_name(n) for n in digest], [parse_name(n) for n in arxiv])
-    keys_l = [f"a{pairs[i][0]}" if i in pairs else f"d{i}" for i in range(len(digest))]
-    return keys_l, [f"a{j}" for j in range(len(arxiv))]
-
-
-def authors_diff(digest: Sequence[str], truncated: bool, arxiv: Sequence[str]) -> tuple[str, str]:
-    """Both author lists as HTML: names gone from arXiv <del>, added by arXiv <ins>, names in
-    another place .moved, names the digest cut off ("et al.") .cut."""
-    keys_l, keys_r = _name_keys(digest, arxiv)
-    matcher = difflib.SequenceMatcher(None, keys_l, keys_r, autojunk=False)
-    in_place_l: set[int] = set()
-    in_place_r: set[int] = set()
-    for block in matcher.get_matching_blocks():
-        in_place_l.update(range(block.a, block.a + block.size))
-        in_place_r.update(range(block.b, block.b + block.size))
-    out_l: list[str] = []
-    for i, name in enumerate(digest):
-        if i in in_place_l:
-            out_l.append(txt(name))
-        elif keys_l[i] in keys_r:
-            out_l.append(
-                f'<span class="moved" title="in another place on arXiv">{txt(name)}</span>'
-            )
-        else:
-            out_l.append(f'<del title="not an author on arXiv">{txt(name)}</del>')
-    if truncated:
-        out_l.append('<span class="etal" title="the digest cut the list">et al.</span>')
-    out_r: list[str] = []
-    for j, name in enumerate(arxiv):
-        if j in in_place_r:
-            out_r.append(txt(name))
-        elif keys_r[j] in keys_l:
-            out_r.append(
-                f'<span class="moved" title="in another place in the digest">{txt(name)}</span>'
-            )
-        elif truncated and j >= len(digest):
-            out_r.append(f'<span class="cut" title="cut by the digest">{txt(name)}</span>')
-        else:
-            out_r.append(f'<ins title="missing from the digest">{txt(name)}</ins>')
-    return ", ".join(out_l) or "—", ", ".join(out_r) or "—"
-
-
-def _set_diff(left: Sequence[str], right: Sequence[str]) -> tuple[str, str]:
-    out_l = [txt(x) if x in right else f"<del>{txt(x)}</del>" for x in left]
-    out_r = [txt(x) if x in left else f"<ins>{txt(x)}</ins>" for x in right]
-    return " ".join(out_l) or "—", " ".join(out_r) or "—"
-
-
-def _version_cells(mine: int | None, latest: int | None) -> tuple[str, str]:
-    if mine is None:
-        return '<span class="same">none (latest)</span>', f"v{latest}" if latest else "—"
-    if latest is None:
-        return f"v{mine}", "—"
-    cls = "stale" if mine < latest else "ahead" if mine > latest else ""
-    left = f'<span class="{cls}">v{mine}</span>' if cls else f"v{mine}"
-    return left, f"v{latest}"
-
-
-# --- page parts -----------------------------------------------------------------------------
-
-
-def _row(label: str, left: str, right: str) -> str:
-    return (
-        f'<div class="row"><div class="label">{esc(label)}</div>'
-        f'<div class="cell d"><span class="side">digest</span> <bdi>{left}</bdi></div>'
-        f'<div class="cell a"><span class="side">arXiv</span> <bdi>{right}</bdi></div></div>'
-    )
-
-
-def _abs_pdf(entry: EnrichedEntry) -> tuple[str | None, str | None]:
-    rec, cor = entry.arxiv, entry.corrected
-    abs_url = rec.abs_url if rec else cor.abs_url if cor else None
-    pdf_url = rec.pdf_url if rec else cor.pdf_url if cor else None
-    if abs_url is None and entry.arxiv_id and _ID.match(entry.arxiv_id):
-        abs_url = f"https://arxiv.org/abs/{entry.arxiv_id}"
-        pdf_url = f"https://arxiv.org/pdf/{entry.arxiv_id}"
-    return abs_url, pdf_url
-
-
-def _links(entry: EnrichedEntry) -> str:
-    abs_url, pdf_url = _abs_pdf(entry)
-    parts = [
-        link(abs_url, "abs", "abs") if abs_url else "",
-        link(pdf_url, "PDF", "pdf") if pdf_url else "",
-    ]
-    return " ".join(p for p in parts if p)
-
-
-FIXED_WORD = "fixed"  # the word the JSON field, the terminal summary and this page share
-
-
-def _conflicts(entry: EnrichedEntry) -> str:
-    items = []
-    for c in entry.conflicts:
-        vals = ""
-        if c.digest is not None or c.arxiv is not None:
-            vals = (
-                f'<span class="vals">digest: <bdi>{_short(c.digest)}</bdi> · '
-                f"arXiv: <bdi>{_short(c.arxiv)}</bdi></span>"
-            )
-        line = f" (line {c.line})" if c.line is not None else ""
-        fixed = f' <span class="fixed">{FIXED_WORD}</span>' if c.fixed else ""
-        items.append(
-            f'<li><span class="badge sev-{esc(c.severity)}">{esc(c.kind)}</span>{esc(line)} '
-            f"<bdi>{esc(c.message)}</bdi>{fixed}{vals}</li>"
-        )
-    return f'<ul class="conflicts">{"".join(items)}</ul>' if items else ""
-
-
-def _short(value: object, limit: int = 300) -> str:
-    if value is None:
-        return "—"
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return esc(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
-def _loc(entry: EnrichedEntry) -> str:
-    path = entry.source.path
-    return f"{path}:{entry.source.line}" if entry.source.line else path
-
-
-def _ident(entry: EnrichedEntry) -> str:
-    return entry.arxiv_id or entry.digest.arxiv_id or "no id"
-
-
-def _data_attrs(entry: EnrichedEntry) -> str:
-    tokens = " ".join(f"{k}:{s}" for k, s in _tokens(entry))
-    return (
-        f'data-file="{esc(entry.source.path)}" data-line="{esc(entry.source.line or "")}" '
-        f'data-c="{esc(tokens)}"'
-    )
-
-
-# A card is made of parts, each a function of the entry; a new part (e.g. a version timeline)
-# is one more function in CARD_PARTS.
-def _card_head(entry: EnrichedEntry) -> str:
-    d, rec = entry.digest, entry.arxiv
-    badges = "".join(
-        f'<li class="sev-{esc(s)}">{esc(k)}</li>' for k, s in dict.fromkeys(_tokens(entry))
-    )
-    title = d.title or (rec.title if rec else "") or "(no title)"
-    return (
-        f'<div class="entry-head"><code class="loc">{txt(_loc(entry))}</code>'
-        f'<span class="mono">arXiv:<bdi>{esc(_ident(entry))}</bdi></span>'
-        f'<span class="status status-{esc(entry.status)}">{esc(entry.status)}</span>'
-        f'<span class="links">{_links(entry)}</span></div>'
-        f'<h3 class="title" dir="auto">{esc(title)}</h3>'
-        f'<ul class="badges">{badges}</ul>'
-    )
-
-
-def _card_errors(entry: EnrichedEntry) -> str:
-    errors = [e for e in (entry.error, entry.digest.error) if e]
-    return "".join(f'<p class="errors" dir="auto">{esc(e)}</p>' for e in dict.fromkeys(errors))
-
-
-def _card_comparison(entry: EnrichedEntry) -> str:
-    d, rec = entry.digest, entry.arxiv
-    if rec is None and entry.status == "unavailable":
-        return ""  # nothing to compare with: no struck-through digest
-    t_left, t_right = title_diff(d.title, rec.title if rec else None)
-    rows = [
-        '<div class="row head"><div></div><div>digest</div><div>arXiv</div></div>',
-        _row("title", t_left, t_right),
-        _row("authors", *authors_diff(d.authors, d.authors_truncated, rec.authors if rec else [])),
-        _row("version", *_version_cells(d.version, rec.latest_version if rec else None)),
-    ]
-    if d.categories or (rec and rec.categories):
-        rows.append(_row("categories", *_set_diff(d.categories, rec.categories if rec else [])))
-    if d.date or (rec and rec.published):
-        published = rec.published.date().isoformat() if rec and rec.published else "—"
-        rows.append(_row("date", txt(d.date or "—"), txt(published)))
-    if d.links:
-        digest_links = " ".join(
-            link(u, u) if safe_href(u) else f"<code>{txt(u)}</code>" for u in d.links
-        )
-        rows.append(_row("links", digest_links, _links(entry) or "—"))
-    return f'<div class="cmp">{"".join(rows)}</div>'
-
-
-CARD_PARTS: list[Callable[[EnrichedEntry], str]] = [
-    _card_head,
-    _card_errors,
-    lambda entry: _conflicts(entry),
-    _card_comparison,
-    version_timeline,
-]
-
-
-def _card(index: int, entry: EnrichedEntry) -> str:
-    level = entry_level(entry)
-    body = "".join(part(entry) for part in CARD_PARTS)
-    return (
-        f'<article class="entry lvl-{esc(level or "none")}" id="entry-{index}" '
-        f"{_data_attrs(entry)}>{body}</article>"
-    )
-
-
-def _fix_text(conflict: Conflict) -> str:
-    """What the fixer did for a conflict, short: "v1 → v3", "6 → 8 authors"."""
-    d, a = conflict.digest, conflict.arxiv
-    if conflict.kind == "version_stale" and d is not None and a is not None:
-        return f"v{d} → v{a}"
-    if conflict.kind == "authors_truncated":
-        n = len(d) if isinstance(d, list) else None
-        m = len(a) if isinstance(a, list) else None
-        return f"{n} → {m} authors" if n is not None and m is not None else "full author list"
-    return conflict.kind
-
-
-def _compact(index: int, entry: EnrichedEntry, *, fixes: bool) -> str:
-    """One line for an entry that needs no card: where, which paper, what kind, what was done."""
-    badges = " ".join(
-        f'<span class="badge sev-{esc(s)}">{esc(k)}</span>'
-        for k, s in dict.fromkeys(_tokens(entry))
-    )
-    abs_url, _ = _abs_pdf(entry)
-    ident = link(abs_url, f"arXiv:{_ident(entry)}") if abs_url else txt(f"arXiv:{_ident(entry)}")
-    if fixes:
-        done = "; ".join(_fix_text(c) for c in entry.conflicts if c.fixed)
-        what = f'<span class="fix">{FIXED_WORD}: {txt(done)}</span>'
-        timeline = version_timeline(entry)
-        if timeline:
-            what += f'<details class="versions"><summary>versions</summary>{timeline}</details>'
-    else:
-        what = "; ".join(f"<bdi>{esc(c.message)}</bdi>" for c in entry.conflicts[:2])
-        what = f'<span class="msg">{what or txt(entry.error or "")}</span>'
-    return (
-        f'<li class="entry compact" id="line-{index}" {_data_attrs(entry)}>'
-        f'<code class="loc">{txt(_loc(entry))}</code> {ident} {badges} {what}</li>'
-    )
-
 
 # --- triage -----------------------------------------------------------------------------------
 
@@ -422,7 +102,7 @@ class _Page:
         path, line = entry.source.path, entry.source.line or 0
         self.paths.setdefault(path)
         self.per_file.setdefault(path, Counter()).update({entry_level(entry) or "clean"})
-        self.kinds.update(set(k for k, _ in _tokens(entry)))
+        self.kinds.update(set(k for k, _ in tokens(entry)))
         group = triage(entry)
         if group == PERSON:
             # full entries are kept for the first MAX_CARDS; the rest become lines right away
@@ -431,12 +111,12 @@ class _Page:
                 self._trim()
                 self._next_trim = 2 * len(self.person)  # amortised: not a sort per entry
         elif group == FIXER:
-            self.fixer.append(((path, line), _compact(index, entry, fixes=True)))
+            self.fixer.append(((path, line), compact(index, entry, fixes=True)))
         elif group == INFO:
-            self.info.append(((path, line), _compact(index, entry, fixes=False)))
+            self.info.append(((path, line), compact(index, entry, fixes=False)))
         elif group == UNAVAILABLE:
             self.reasons[entry.error or "arXiv could not be asked"] += 1
-            self.unavailable.append(((path, line), _compact(index, entry, fixes=False)))
+            self.unavailable.append(((path, line), compact(index, entry, fixes=False)))
 
     def _trim(self) -> None:
         """Keep full entries only for the MAX_CARDS first in page order; render the rest."""
@@ -444,7 +124,7 @@ class _Page:
         for i in range(MAX_CARDS, len(self.person)):
             key, item = self.person[i]
             if not isinstance(item, str):
-                self.person[i] = (key, _compact(0, item, fixes=False))
+                self.person[i] = (key, compact(0, item, fixes=False))
 
     def cards(self) -> tuple[str, str, int, int]:
         self._trim()
@@ -453,7 +133,7 @@ class _Page:
             if isinstance(item, str):
                 lines.append(item.replace('id="line-0"', f'id="more-{n}"', 1))
             else:
-                cards.append(_card(n, item))
+                cards.append(card(n, item))
         return "".join(cards), "".join(lines), len(cards), len(lines)
 
 
