@@ -16,9 +16,33 @@ Modules, one concept each:
 
 from __future__ import annotations
 
-from enrich.mirror.harvest import SyncProgress, SyncResult, sync
-from enrich.mirror.paper import MirrorPaper, to_record
-from enrich.mirror.store import MirrorStats, MirrorStore
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from enrich.mirror.harvest import SyncProgress, SyncResult, sync
+    from enrich.mirror.paper import MirrorPaper, to_record
+    from enrich.mirror.store import MirrorStats, MirrorStore
+
+# Loaded on first use: every run imports enrich.mirror.lookup, and the harvest's HTTP stack
+# (httpx, tenacity) costs a run that never harvests about 90 ms of start-up.
+_HOMES = {
+    "SyncProgress": "harvest",
+    "SyncResult": "harvest",
+    "sync": "harvest",
+    "MirrorPaper": "paper",
+    "to_record": "paper",
+    "MirrorStats": "store",
+    "MirrorStore": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "MirrorPaper",
