@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from enrich.compare import authors, titles
 from enrich.compare.correct import _fold
-from enrich.text import names
+from enrich.text import latex, names
 from enrich.text.latex import has_latex, latex_to_text
 from enrich.text.markup import strip_html
 
@@ -74,3 +74,53 @@ def test_white_space_fold_matches_the_regex() -> None:
 
     for text in ["  a \n\t b\u00a0c\u2003 ", "", "x", "\x1c y \x1f"]:
         assert _fold(text) == re.sub(r"\s+", " ", text).strip()
+
+
+LATEX_PIECES = st.sampled_from(
+    ["Deep", "x", "é", "王", " ", "\n", "\n\n", "-", "--", "'", "''", "`", "!", "?", "[", "]", "(",
+     ")", ":", ",", ".", "$", "$", "$", "\\alpha", "\\ALPHA", "\\mathcal", "\\mathbb", "\\frac",
+     "\\sqrt", "\\text", "\\emph", "\\log", "\\cite", "\\url", "\\foo", "\\,", "\\&", "\\$", "\\",
+     "{", "}", "{X}", "{a}{b}", "^", "_", "2", "~", "&", "#", "%", "\\%", "\u00a0"]
+)  # fmt: skip
+LATEX_TEXTS = st.lists(LATEX_PIECES, max_size=12).map("".join)
+
+
+PLAIN_PIECES = st.sampled_from(
+    ["Deep", "x", "é", "王", " ", "  ", "\n", "\n\n", "-", "'", "[", "]", "(", ")", ":", "!", "?",
+     ".", "\u00a0", "--", "''", "~", "\\&"]
+)  # fmt: skip
+MATH_PIECES = st.sampled_from(
+    ["x", "2", " ", "^", "_", "+", "(", ")", "[", "]", "-", "--", "'", ",", "\\alpha", "\\log",
+     "\\foo", "\\mathcal", "\\mathbb", "\\frac", "\\sqrt", "\\text", "\\hat", "\\cite",
+     "{X}", "{a}{b}", "{}", " {X}", "{", "}", "\\,", "\\$", "~", "&", "\\"]
+)  # fmt: skip
+PLAIN = st.lists(PLAIN_PIECES, max_size=4).map("".join)
+MATH = st.lists(MATH_PIECES, min_size=1, max_size=5).map(lambda xs: "$" + "".join(xs) + "$")
+MATH_TEXTS = st.tuples(PLAIN, st.lists(st.tuples(MATH, PLAIN), max_size=3)).map(
+    lambda t: t[0] + "".join(m + p for m, p in t[1])
+)
+
+
+def _whole(text: str, math: str) -> str:
+    """pylatexenc's own call on the whole text, with everything it builds afresh (no shortcut)."""
+    try:
+        return str(latex._converter(math).latex_to_text(text))
+    except Exception:
+        return text.replace("{", "").replace("}", "")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(LATEX_TEXTS | MATH_TEXTS, st.sampled_from(["text", "verbatim"]))
+def test_latex_by_pieces_equals_pylatexenc_on_the_whole(text: str, math: str) -> None:
+    assert latex._convert(text, math) == _whole(text, math)
+
+
+def test_latex_pieces_take_the_fast_path_only_where_they_may() -> None:
+    assert latex._by_pieces("Learning with $\\alpha$-Divergence", "text") == (
+        "Learning with α-Divergence"
+    )
+    assert latex._by_pieces("$\\mathcal{X}$ and $\\frac{a}{b}$", "text") == "𝒳 and a/b"
+    assert latex._by_pieces("$\\frac{a}$ b", "text") is None  # \frac would take the "$"
+    assert latex._by_pieces("$a$$b$", "text") is None  # "$$" is display math
+    assert latex._by_pieces("a -- $b$", "text") is None  # a dash ligature outside the math
+    assert latex._by_pieces("a \\& $b$", "text") is None
