@@ -177,9 +177,25 @@ def _check(groups: dict[str, str | None], text: str) -> ArxivId:
     return ArxivId(f"{archive}/{oyymm}{groups.get('onum')}", version)
 
 
+# A new-style id as it is written most (bare, or in an arXiv abstract or PDF link): every step
+# of the full parse leaves its id part as it is, so the id's check alone decides.
+_PLAIN_ID = re.compile(r"(?:https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d+(?:[vV]\d+)?)")
+_TRAILER = re.compile(r"(?:\.pdf)?(?:[?#].*)?/?(?:\s+\[[^\[\]]*\]?)?$", re.IGNORECASE)
+
+
 @lru_cache(maxsize=8192)  # pure, and asked about the same id several times per entry
 def parse_arxiv_id(text: str) -> ArxivId:
     """Parse one identifier in any accepted form, or raise InvalidArxivId with a plain reason."""
+    plain = _PLAIN_ID.fullmatch(text)
+    if plain is not None:
+        core = _EXACT.fullmatch(plain.group(1))
+        if core is not None:
+            return _check(core.groupdict(), text)
+    return _parse(text)
+
+
+def _parse(text: str) -> ArxivId:
+    """The full parse: every accepted form (parse_arxiv_id takes a shortcut for plain ids)."""
     raw = text
     s = text.strip().strip("<>()[]\"'")
     if not s:
@@ -187,7 +203,7 @@ def parse_arxiv_id(text: str) -> ArxivId:
     s = _URL_PREFIX.sub("", s, count=1)
     s = _DOI_PREFIX.sub("", s, count=1)
     s = _ARXIV_PREFIX.sub("", s, count=1)
-    s = re.sub(r"(?:\.pdf)?(?:[?#].*)?/?(?:\s+\[[^\[\]]*\]?)?$", "", s, flags=re.IGNORECASE)
+    s = _TRAILER.sub("", s)
     m = _EXACT.fullmatch(s)
     if m is None:
         if re.fullmatch(r"\d{4}\.\d+(?:v\d+)?", s):

@@ -132,3 +132,27 @@ def test_scan_finds_links_prefixes_dois_and_bare_ids_but_not_paths() -> None:
         ("hep-th/9901001", False),
     ]
     assert list(find_arxiv_ids("2410.12345", bare=False)) == []
+
+
+def _outcome(parse: object, text: str) -> object:
+    try:
+        return parse(text)  # type: ignore[operator]
+    except InvalidArxivId as exc:
+        return ("invalid", exc.text, exc.reason)
+
+
+ID_PIECES = st.sampled_from(
+    ["https://", "http://", "HTTPS://", "www.", "arxiv.org/", "abs/", "pdf/", "html/", "arXiv:",
+     "2401", "0704", "9912", "1413", ".", "10000", "0001", "123", "v", "V", "2", "0", "/", " ",
+     ".pdf", "?x", "#", "hep-th", "1234567", "٣", "\n"]
+)  # fmt: skip
+
+
+@given(
+    st.lists(ID_PIECES, max_size=8).map("".join)
+    | st.builds(lambda aid, form: form.format(v=aid.versioned), valid_ids(), st.sampled_from(FORMS))
+)
+def test_the_plain_id_shortcut_gives_the_full_parse(text: str) -> None:
+    from enrich import ids
+
+    assert _outcome(ids.parse_arxiv_id.__wrapped__, text) == _outcome(ids._parse, text)
