@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from enrich.compare import authors, titles
 from enrich.compare.correct import _fold
+from enrich.text import authors as authors_text
 from enrich.text import latex, names
 from enrich.text.latex import has_latex, latex_to_text
 from enrich.text.markup import strip_html
@@ -124,3 +125,41 @@ def test_latex_pieces_take_the_fast_path_only_where_they_may() -> None:
     assert latex._by_pieces("$a$$b$", "text") is None  # "$$" is display math
     assert latex._by_pieces("a -- $b$", "text") is None  # a dash ligature outside the math
     assert latex._by_pieces("a \\& $b$", "text") is None
+
+
+def _token_reference(word: str) -> names.Token | None:
+    """names._token before plain ASCII words skipped the regex."""
+    if word.isascii():
+        text = names._NOT_LETTER.sub("", word.lower())
+        return names.Token(text, text) if text else None
+    return names._token(word)
+
+
+WORDS = st.sampled_from(
+    ["Ada", "van", "O'Neil", "J.", "x1", "_", "-", "Müller", "ß", "王", "", "İ"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(WORDS | st.text(max_size=8))
+def test_plain_ascii_words_fold_as_before(word: str) -> None:
+    assert names._token(word) == _token_reference(word)
+
+
+def _user_handle_reference(text: str, one_word: bool) -> bool:
+    """is_user_handle before it split instead of testing every character for white space."""
+    text = text.strip()
+    if not text or any(ch.isspace() for ch in text):
+        return False
+    return one_word or authors_text._HANDLE.fullmatch(text) is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(st.sampled_from("ab1_@.- \t\n\u00a0\u2003\u200b\x1cZ"), max_size=10) | NAMES,
+    st.booleans(),
+)
+def test_user_handles_as_before(text: str, one_word: bool) -> None:
+    assert authors_text.is_user_handle(text, one_word=one_word) == _user_handle_reference(
+        text, one_word
+    )

@@ -248,9 +248,10 @@ def is_user_handle(text: str, *, one_word: bool = False) -> bool:
     """A site's user handle rather than a name: "@akhaliq", "ssz1111", "POTATO66", "chenxz".
     With `one_word` (a list known to mix handles in, as Hugging Face pages do) every one-word
     item counts: a person's name on arXiv has a family and a given name."""
-    text = text.strip()
-    if not text or any(ch.isspace() for ch in text):
-        return False
+    words = text.split(None, 1)  # the white space str.strip and str.isspace know
+    if len(words) != 1:
+        return False  # empty, or more than one word
+    text = words[0]
     if one_word:
         return True
     return _HANDLE.fullmatch(text) is not None

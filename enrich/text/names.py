@@ -138,7 +138,7 @@ def name_scripts(text: str) -> frozenset[str]:
 
 def _token(word: str) -> Token | None:
     if word.isascii():
-        text = _NOT_LETTER.sub("", word.lower())
+        text = word.lower() if word.isalpha() else _NOT_LETTER.sub("", word.lower())
         return Token(text, text) if text else None
     text = _NOT_LETTER.sub("", anyascii(word).lower())
     if not text:
@@ -162,7 +162,11 @@ def parse_name(raw: str) -> Name:
     parts = [p for p in parts if p and _letters(p) not in _SUFFIXES]
     # "Family, Given" (and "von Family, Jr, Given" once the suffix is gone) -> "Given Family"
     text = " ".join([*parts[1:], parts[0]] if len(parts) >= 2 else parts)
-    tokens = [t for t in (_token(w) for w in _WORD_SPLIT.split(text)) if t is not None]
+    tokens = []
+    for word in _WORD_SPLIT.split(text):
+        token = _token(word)
+        if token is not None:
+            tokens.append(token)
     while len(tokens) > 1 and tokens[-1].text in _SUFFIXES:
         tokens.pop()
     key = "".join(text.casefold().split())
