@@ -214,6 +214,7 @@ def _parse(text: str) -> ArxivId:
     return _check(m.groupdict(), raw)
 
 
+@lru_cache(maxsize=8192)  # a link that is no arXiv id (a code repository) is asked about again too
 def try_parse(text: str) -> ArxivId | None:
     try:
         return parse_arxiv_id(text)
