@@ -465,6 +465,20 @@ def test_generic_html() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["查看详情", "Semantic Scholar", "12 papers", "3 Nov 2026", "Authors:", "Papers with Code"],
+)
+def test_generic_refuses_what_no_reader_takes_for_a_title(text: str) -> None:
+    """The fallback guesses titles by the readers' one rule (fields.looks_like_title): link
+    texts that are buttons, site names, counts, dates or labels are no title."""
+    from enrich.digests.fields import looks_like_title
+
+    assert not looks_like_title(text)
+    entries = _entries("generic", f"- [{text}](https://arxiv.org/abs/2401.00001)\n")
+    assert [(e.arxiv_id, e.title) for e in entries] == [("https://arxiv.org/abs/2401.00001", None)]
+
+
 def test_generic_one_entry_per_id_per_block() -> None:
     text = "See arXiv:2401.00001 and arXiv:2401.00001v2, then arXiv:2401.00002.\n\n"
     text += "arXiv:2401.00001\n"

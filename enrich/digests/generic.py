@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from enrich.digests.base import GUESSED_TITLE, SimpleFormat
+from enrich.digests.fields import looks_like_title
 from enrich.digests.text import clean_title
 from enrich.ids import IdMatch, find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
@@ -69,15 +70,7 @@ _BOLD = re.compile(
     re.I | re.S,
 )
 _URL = re.compile(r"(?:https?://|www\.|arxiv\.org/)[^\s<>\"'()\[\]]+", re.I)
-_GENERIC_TEXT = re.compile(
-    r"^(?:\W*(?:pdf|paper|papers|arxiv|arxiv\s*paper|abs|abstract|html|link|links|here|url|code"
-    r"|project|project\s*page|page|github|video|tweet|twitter|website|web|demo|download|read|more"
-    r"|read\s*more|source|preprint|full\s*text|view|details|hf|huggingface|openreview|doi|blog"
-    r"|slides|poster|bib|bibtex|cite|citation|data|dataset|model|weights|star|stars)\W*)+$",
-    re.IGNORECASE,
-)
 _EDGE = re.compile(r"^[\s:|/,;.\-–—\[\](){}]+|[\s:|/,;\-–—\[\](){}]+$")
-_DATE_LIKE = re.compile(r"^\W*\d{1,4}(?:[-/.年月]\d{1,2}){1,2}[日]?\W*$|^[\W\d]*$")
 
 
 MAX_BLOCK = 65_536  # characters; no block of the seeds or the corpus comes near (4,000 at most)
@@ -193,11 +186,7 @@ def _meaningful(raw: str, *, bold: bool = False) -> str | None:
         title = _EDGE.sub("", " ".join(title.split()))
     if bold and title.endswith(".") and not title.endswith(".."):
         title = title[:-1].rstrip()
-    if len(re.findall(r"[^\W\d_]", title)) < 2:
-        return None
-    if _GENERIC_TEXT.match(title) or _DATE_LIKE.match(title):
-        return None
-    return title
+    return title if looks_like_title(title) else None
 
 
 @dataclass(frozen=True)
