@@ -212,6 +212,31 @@ def test_requests_are_min_interval_apart_and_say_who_is_asking(
     assert client.stats.seconds_waiting == pytest.approx(9.0)
 
 
+def test_parsing_and_storing_an_answer_overlap_the_gap_that_follows_it(
+    api: FakeArxiv,
+    make_client: Callable[..., ArxivClient],
+    t: FakeTime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import enrich.arxiv.client as client_module
+
+    parse = client_module.parse_feed
+
+    def slow_parse(content: bytes) -> Any:
+        t.now += 2.0  # reading the answer takes 2 s once it has arrived
+        return parse(content)
+
+    monkeypatch.setattr(client_module, "parse_feed", slow_parse)
+    wanted = ids(30)
+    api.add(*wanted)
+    client = make_client(batch_size=10)
+    client.fetch(wanted)
+    times = [c.at for c in api.calls]
+    assert len(times) == 3 and all(b - a >= 3.0 for a, b in itertools.pairwise(times))
+    assert t.sleeps == [1.0, 1.0]  # the 3 s gap began when the answer was read, not parsed
+    assert len(client.cache.get_many(wanted)) == 30  # each batch stored, inside the slot
+
+
 def test_ids_that_are_not_arxiv_ids_are_invalid_without_a_request(
     api: FakeArxiv, make_client: Callable[..., ArxivClient]
 ) -> None:

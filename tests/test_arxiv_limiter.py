@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from enrich.arxiv.limiter import STAMP_NAME, Limiter, Stamp
+from enrich.arxiv.limiter import BUSY_NAME, STAMP_NAME, Limiter, Stamp
 
 
 class FakeTime:
@@ -49,6 +49,30 @@ def test_the_gap_runs_from_the_end_of_one_request_to_the_start_of_the_next(tmp_p
     assert t.sleeps == [3.0, 3.0, 3.0]  # even after a 5 s request: end-to-start
     assert all(s - e >= 3.0 for e, s in zip(ends, starts[1:], strict=False))
     assert gate.seconds_waiting == pytest.approx(9.0)
+
+
+def test_the_gap_runs_from_end_request_and_what_follows_in_the_slot_counts_towards_it(
+    tmp_path: Path,
+) -> None:
+    t = FakeTime()
+    gate = limiter(tmp_path, t)
+    with gate.slot():
+        t.advance(0.5)  # the request
+        gate.end_request()
+        ended = t.wall_now
+        t.advance(2.0)  # parsing and storing the answer, the slot still held
+        gate.end_request()  # a second call changes nothing
+    stamp = Stamp.load((tmp_path / STAMP_NAME).read_text())
+    assert stamp is not None and stamp.finished == ended
+    assert not (tmp_path / BUSY_NAME).exists()
+    with gate.slot():
+        pass
+    assert t.sleeps == [1.0]  # 3 s from the end of the answer, not from the end of the slot
+    other = limiter(tmp_path, t)  # another process finds the same end in the stamp
+    t.advance(0.25)
+    with other.slot():
+        pass
+    assert t.sleeps == [1.0, 2.75]
 
 
 def test_no_wait_when_the_gap_has_already_passed(tmp_path: Path) -> None:

@@ -119,6 +119,25 @@ def test_two_limiters_on_one_redis_keep_one_connection_and_the_gap(redis_prefix:
         assert start - end >= interval * 0.95  # Redis TIME and monotonic differ by microseconds
 
 
+def test_the_redis_gap_runs_from_end_request(redis_prefix: str) -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = RedisLimiter(
+        connect(SHARED_URL), 3.0, prefix=redis_prefix, clock=lambda: now[0], sleep=sleep
+    )
+    with limiter.slot():
+        limiter.end_request()
+        now[0] += 2.0  # parsing and storing the answer, the budget still held
+    with limiter.slot():
+        pass
+    assert slept == [pytest.approx(1.0)]
+
+
 def test_hold_off_is_shared_through_redis(redis_prefix: str) -> None:
     slept: list[float] = []
     first = RedisLimiter(connect(SHARED_URL), 0.0, prefix=redis_prefix, sleep=slept.append)

@@ -31,7 +31,8 @@ How `fetch` settles every id (nothing is dropped; each id ends as exactly one Lo
    again first (another process may have just stored these ids) and asks only what is still
    missing -- nothing at all, without waiting for the gap, if everything arrived. Found records
    are stored before the slot is let go, so N processes on one input send
-   ceil(unique ids / batch_size) requests between them.
+   ceil(unique ids / batch_size) requests between them; the gap runs from the end of the answer
+   (`end_request`), so parsing and storing it take nothing from the next request's turn.
 
 `fetch_versions` asks for single versions (`IDvN`), for enrich/versions.py: the same limiter,
 retries and cache (where a version never expires), in batches of `batch_size` in the order given.
@@ -550,7 +551,8 @@ class ArxivClient:
                     response = http.get(url, params=params, headers=headers)
                 else:
                     response = http.post(url, data=params, headers=headers)
-                content = response.content
+                content = response.content  # read to the end: the connection is closed
+                limiter.end_request()  # the gap runs from here, parsing and storing overlap it
                 self.stats.bytes += len(content)
                 log.info(
                     "arXiv: %d ids (%s%s): HTTP %d, %d bytes, %.2f s, attempt %d of %d",

@@ -12,6 +12,10 @@ budget:
   `Connection: close`, so no idle keep-alive socket lingers while another process holds the slot.
 * **The gap is measured from the end of one request to the start of the next** (end-to-start),
   the stricter of the two readings: start-to-start would let a slow answer eat the pause.
+* **The end of a request** is when its answer is read and its connection closed: the holder says
+  so with `end_request()` inside the slot (the slot's exit does otherwise) and may keep the slot
+  a little longer to parse and store the answer, so that the next holder finds it in the cache;
+  that time counts towards the gap (it runs from the end), never the other way round.
 * **The shared stamp.** When a request ends, the holder writes `<cache_dir>/arxiv-api.stamp`:
   the wall-clock time it finished (`time.time()`: `time.monotonic()` means nothing in another
   process), its process id and a per-Limiter token, and optionally a "hold off" deadline set after a
@@ -114,6 +118,7 @@ class Limiter:
         self.degraded: str | None = None
         self._thread_lock = threading.Lock()
         self._last_end: float | None = None  # our own clock, when our last request ended
+        self._in_request = False  # inside slot(), between the wait and end_request()
         self._hold_until: float | None = None  # our own clock
         self._fd: int | None = None
         self._stamp_path: Path | None = None
@@ -163,12 +168,26 @@ class Limiter:
                 self.sleep(wait)
             self.seconds_waiting += max(0.0, self.clock() - started)
             self._mark_busy(True)
+            self._in_request = True
             try:
                 yield True
             finally:
-                self._last_end = self.clock()
-                self._write_stamp(hold_for=None)
-                self._mark_busy(False)
+                self.end_request()
+
+    def end_request(self) -> None:
+        """The slot's request is over, its connection closed: the gap runs from now.
+
+        Called inside `slot()` once the answer is read, so that what the holder still does there
+        (parsing the answer, storing it: other processes must find it stored when they get the
+        slot) overlaps the gap instead of adding to it. The slot's exit calls it otherwise; a
+        second call does nothing.
+        """
+        if not self._in_request:
+            return
+        self._in_request = False
+        self._last_end = self.clock()
+        self._write_stamp(hold_for=None)
+        self._mark_busy(False)
 
     def hold_off(self, seconds: float) -> None:
         """Ask every process sharing the folder not to start a request for `seconds` (429/503)."""

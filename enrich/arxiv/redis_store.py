@@ -120,6 +120,7 @@ class RedisLimiter:
         self._mutex = threading.RLock()
         self._depth = 0
         self._last_end: float | None = None
+        self._in_request = False
 
     # -- the slot ------------------------------------------------------------------------------
 
@@ -150,12 +151,20 @@ class RedisLimiter:
                     return
                 self._wait_gap()
                 self.seconds_waiting += max(0.0, self.clock() - started)
+                self._in_request = True
                 try:
                     yield True
                 finally:
-                    self._stamp()
+                    self.end_request()
             finally:
                 self._exit()
+
+    def end_request(self) -> None:
+        """The slot's request is over: stamp its end now (see Limiter.end_request); the slot's
+        exit does otherwise, and a second call does nothing."""
+        if self._in_request:
+            self._in_request = False
+            self._stamp()
 
     def hold_off(self, seconds: float) -> None:
         """Ask everyone on this Redis not to start a request for `seconds` (after a 429/503)."""
