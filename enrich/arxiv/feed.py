@@ -69,6 +69,9 @@ OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 _A = f"{{{ATOM}}}"
 _X = f"{{{ARXIV}}}"
 _OS = f"{{{OPENSEARCH}}}"
+_ID, _TITLE, _SUMMARY, _NAME = f"{_A}id", f"{_A}title", f"{_A}summary", f"{_A}name"
+_AUTHOR, _CATEGORY, _LINK = f"{_A}author", f"{_A}category", f"{_A}link"
+_PRIMARY, _AFFILIATION = f"{_X}primary_category", f"{_X}affiliation"
 
 _ABS_ID = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/abs/(?P<id>.+?)(?:v(?P<v>\d+))?/?$")
 # An arXiv category code: "cs.LG", "astro-ph", "cond-mat.mes-hall", "q-fin.EC", "math-ph".
@@ -119,19 +122,64 @@ def _parser() -> Any:
 
 
 def _fold(text: str | None) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    """Runs of whitespace -> one space, stripped (str.split's whitespace is regex `\\s`'s)."""
+    return " ".join(text.split()) if text else ""
+
+
+def _all_text(element: Any) -> str:
+    """The text of an element and of everything inside it (mixed content, e.g. an odd `<b>`)."""
+    if len(element):
+        return "".join(element.itertext())
+    return element.text or ""
 
 
 def _text(parent: Any, tag: str) -> str | None:
     element = parent.find(tag)
     if element is None:
         return None
-    return "".join(element.itertext())
+    return _all_text(element)
 
 
 def _optional(parent: Any, tag: str) -> str | None:
     value = _fold(_text(parent, tag))
     return value or None
+
+
+class _Children:
+    """An entry's children, read once: the first of each tag (what `find` would return), and
+    every author, category and link in order."""
+
+    __slots__ = ("authors", "categories", "first", "links")
+
+    def __init__(self, entry: Any) -> None:
+        self.first: dict[Any, Any] = {}
+        self.authors: list[Any] = []
+        self.categories: list[Any] = []
+        self.links: list[Any] = []
+        first = self.first
+        for child in entry:
+            tag = child.tag
+            if tag == _AUTHOR:
+                self.authors.append(child)
+            elif tag == _CATEGORY:
+                self.categories.append(child)
+            elif tag == _LINK:
+                self.links.append(child)
+            if tag not in first:
+                first[tag] = child
+
+    def text(self, tag: str) -> str | None:
+        element = self.first.get(tag)
+        return None if element is None else _all_text(element)
+
+    def folded(self, tag: str) -> str:
+        return _fold(self.text(tag))
+
+    def optional(self, tag: str) -> str | None:
+        return self.folded(tag) or None
+
+    def datetime(self, tag: str) -> dt.datetime | None:
+        return _to_datetime(self.optional(tag))
 
 
 def _int(parent: Any, tag: str) -> int | None:
@@ -144,8 +192,7 @@ def _int(parent: Any, tag: str) -> int | None:
         return None
 
 
-def _datetime(parent: Any, tag: str) -> dt.datetime | None:
-    value = _optional(parent, tag)
+def _to_datetime(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
     try:
@@ -177,48 +224,46 @@ def _split_id(text: str) -> tuple[str, int | None] | None:
     return base, int(version) if version else None
 
 
-def _version_from_links(entry: Any) -> int | None:
-    for link in entry.iterfind(f"{_A}link"):
+def _version_from_links(links: list[Any]) -> int | None:
+    for link in links:
         split = _split_id(link.get("href", ""))
         if split is not None and split[1] is not None:
             return split[1]
     return None
 
 
-def _record(entry: Any, arxiv_id: str, version: int | None) -> ArxivRecord:
-    latest = version or _version_from_links(entry) or 1
+def _record(entry: _Children, arxiv_id: str, version: int | None) -> ArxivRecord:
+    latest = version or _version_from_links(entry.links) or 1
     versioned = f"{arxiv_id}v{latest}"
     authors: list[str] = []
     affiliations: list[list[str]] = []
-    for author in entry.iterfind(f"{_A}author"):
-        authors.append(_fold(_text(author, f"{_A}name")))
-        affiliations.append(
-            [_fold("".join(a.itertext())) for a in author.iterfind(f"{_X}affiliation")]
-        )
+    for author in entry.authors:
+        authors.append(_fold(_text(author, _NAME)))
+        affiliations.append([_fold(_all_text(a)) for a in author.iterfind(_AFFILIATION)])
     categories: list[str] = []
-    for element in entry.iterfind(f"{_A}category"):
+    for element in entry.categories:
         term = _fold(element.get("term"))
         if term and _is_category(term) and term not in categories:
             categories.append(term)
-    primary = entry.find(f"{_X}primary_category")
+    primary = entry.first.get(_PRIMARY)
     primary_term = _fold(primary.get("term")) if primary is not None else ""
-    comment = _optional(entry, f"{_X}comment")
-    published = _datetime(entry, f"{_A}published")
-    updated = _datetime(entry, f"{_A}updated")
+    comment = entry.optional(f"{_X}comment")
+    published = entry.datetime(f"{_A}published")
+    updated = entry.datetime(f"{_A}updated")
     return ArxivRecord(
         arxiv_id=arxiv_id,
         latest_version=latest,
-        title=_fold(_text(entry, f"{_A}title")),
+        title=entry.folded(_TITLE),
         authors=authors,
         affiliations=affiliations,
         primary_category=primary_term or None,
         categories=categories,
         published=published,
         updated=updated,
-        abstract=_fold(_text(entry, f"{_A}summary")),
+        abstract=entry.folded(_SUMMARY),
         comment=comment,
-        journal_ref=_optional(entry, f"{_X}journal_ref"),
-        doi=_optional(entry, f"{_X}doi"),
+        journal_ref=entry.optional(f"{_X}journal_ref"),
+        doi=entry.optional(f"{_X}doi"),
         abs_url=f"https://arxiv.org/abs/{versioned}",
         pdf_url=f"https://arxiv.org/pdf/{versioned}",
         html_url=f"https://arxiv.org/html/{versioned}",
@@ -277,12 +322,13 @@ def parse_feed(content: bytes) -> Feed:
     entries: list[ArxivRecord] = []
     errors: list[FeedError] = []
     skipped = 0
-    for entry in root.iterfind(f"{_A}entry"):
-        entry_id = _fold(_text(entry, f"{_A}id"))
-        title = _fold(_text(entry, f"{_A}title"))
+    for element in root.iterfind(f"{_A}entry"):
+        entry = _Children(element)
+        entry_id = entry.folded(_ID)
+        title = entry.folded(_TITLE)
         split = _split_id(entry_id) if entry_id else None
         if "/api/errors" in entry_id or (split is None and title == "Error"):
-            message = _fold(_text(entry, f"{_A}summary")) or title or entry_id
+            message = entry.folded(_SUMMARY) or title or entry_id
             errors.append(FeedError(message=message, id=entry_id))
         elif split is None:
             skipped += 1
