@@ -75,6 +75,30 @@ def test_the_gap_runs_from_end_request_and_what_follows_in_the_slot_counts_towar
     assert t.sleeps == [1.0, 2.75]
 
 
+def test_a_holder_killed_mid_request_costs_the_next_one_a_full_interval(tmp_path: Path) -> None:
+    t = FakeTime()
+    gate = limiter(tmp_path, t)
+    with gate.slot():
+        pass
+    t.advance(1.0)
+    busy_while_waiting = []
+    real_sleep = t.sleep
+
+    def sleep(seconds: float) -> None:  # the file is there already during the wait
+        busy_while_waiting.append((tmp_path / BUSY_NAME).exists())
+        real_sleep(seconds)
+
+    gate.sleep = sleep
+    with pytest.raises(KeyboardInterrupt), gate.slot():
+        gate._in_request = False  # as if killed: the end is never stamped
+        raise KeyboardInterrupt
+    assert busy_while_waiting == [True] and (tmp_path / BUSY_NAME).exists()
+    t.advance(10.0)  # long after the last stamp, but that request's end is unknown
+    with limiter(tmp_path, t).slot():
+        pass
+    assert t.sleeps == [2.0, 3.0]
+
+
 def test_no_wait_when_the_gap_has_already_passed(tmp_path: Path) -> None:
     t = FakeTime()
     gate = limiter(tmp_path, t)

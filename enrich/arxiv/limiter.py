@@ -31,8 +31,9 @@ budget:
 * **Nothing left to ask.** `slot(ready=...)` calls `ready()` once the lock is held and before any
   wait: when it says there is nothing to send (another process just stored the answers), the
   slot is given back at once, without waiting and without stamping.
-* **A holder killed mid-request.** While a request is out, `<cache_dir>/arxiv-api.busy` exists;
-  it is removed when the request ends. A process that gets the lock and finds it (its writer died,
+* **A holder killed mid-request.** While a request is out (from the start of the wait before it,
+  so that nothing but the request follows the gap), `<cache_dir>/arxiv-api.busy` exists; it is
+  removed when the request ends. A process that gets the lock and finds it (its writer died,
   even by SIGKILL, before it could stamp the end) does not know when that request really ended
   (arXiv may have gone on answering it), so it waits the full interval from now.
 * **Degraded mode.** When the lock file cannot be created (read-only or missing folder), the
@@ -164,11 +165,13 @@ class Limiter:
                 )  # fmt: skip
             if self._busy_path is not None and self._busy_path.exists():
                 wait = max(wait, self.min_interval)  # its holder died mid-request
+            # marked before the wait, so that nothing but the request follows it; dying while
+            # waiting costs the next holder one full interval, never a shorter gap
+            self._mark_busy(True)
+            self._in_request = True
             if wait > 0:
                 self.sleep(wait)
             self.seconds_waiting += max(0.0, self.clock() - started)
-            self._mark_busy(True)
-            self._in_request = True
             try:
                 yield True
             finally:
