@@ -33,13 +33,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO, cast
+from typing import BinaryIO, TextIO, cast
 
 from enrich.errors import OutputError
 
 __all__ = ["AtomicText", "OutputPlan", "check_outputs", "output_file"]
 
 _STDIO = {None, "-"}
+_BUFFER = 1 << 20  # bytes gathered before each write to an output file
 
 
 @dataclass
@@ -117,12 +118,18 @@ class AtomicText:
         except OSError as exc:
             raise _cannot_write(target, exc) from None
         self.temp = Path(name)
-        self._stream: TextIO | None = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        # bytes, buffered in large blocks: text is encoded here (UTF-8, no newline translation)
+        self._stream: BinaryIO | None = os.fdopen(fd, "wb", buffering=_BUFFER)
 
     def write(self, text: str) -> int:
+        self.write_bytes(text.encode("utf-8"))
+        return len(text)
+
+    def write_bytes(self, data: bytes) -> None:
+        """Write UTF-8 `data` as it is (what a caller that serialises straight to bytes uses)."""
         assert self._stream is not None, "written after commit or discard"
         try:
-            return self._stream.write(text)
+            self._stream.write(data)
         except OSError as exc:
             self.discard()
             raise _cannot_write(self.target, exc) from None

@@ -5,6 +5,7 @@ caller passes the stream that stands for "standard output"."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from enrich.report.writeback import FixedDigest
 from enrich.settings import Settings
 
 if TYPE_CHECKING:
+    from enrich.models import EnrichedEntry
     from enrich.outputs import OutputPlan
 
 __all__ = ["SEVERITY_RANK", "RunOutcome", "run_command"]
@@ -81,6 +83,51 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+class _JsonlSink:
+    """The JSONL output: each entry serialised straight to UTF-8 bytes (pydantic's JSON, the
+    bytes `model_dump_json` would give) and written in blocks of about CHUNK bytes, so a long
+    run makes a few hundred writes, not one per line. A file of the plan takes the bytes as
+    they are; another stream (standard output) gets them decoded, block by block. What is
+    gathered is written when the block ends, also when it ends with an error."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, stream: TextIO) -> None:
+        from enrich.models import EnrichedEntry
+
+        self._to_json = EnrichedEntry.__pydantic_serializer__.to_json
+        write_bytes = getattr(stream, "write_bytes", None)
+        self._write: Callable[[bytes], object] = write_bytes or (
+            lambda data: stream.write(data.decode("utf-8"))
+        )
+        self._lines: list[bytes] = []
+        self._size = 0
+
+    def add(self, enriched: EnrichedEntry) -> None:
+        line = self._to_json(enriched)
+        self._lines.append(line)
+        self._lines.append(b"\n")
+        self._size += len(line)
+        if self._size >= self.CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._lines:
+            data = b"".join(self._lines)
+            self._lines, self._size = [], 0
+            self._write(data)
+
+    def __enter__(self) -> _JsonlSink:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        if exc_type is None:
+            self.flush()
+            return
+        with contextlib.suppress(Exception):  # the lines so far, as a line-by-line writer had
+            self.flush()
+
+
 def run_command(
     *,
     settings: Settings,
@@ -124,9 +171,12 @@ def run_command(
     with outputs:  # every output is renamed into place together at the end, or not at all
         stream = outputs.out
         outcome.out = None if out in (None, "-") else Path(str(out))
-        with Pipeline(settings, format=fmt, progress=progress, on_fixed=on_fixed) as pipe:
+        with (
+            Pipeline(settings, format=fmt, progress=progress, on_fixed=on_fixed) as pipe,
+            _JsonlSink(stream) as sink,
+        ):
             for enriched in pipe.run(inputs):
-                stream.write(enriched.model_dump_json() + "\n")
+                sink.add(enriched)
                 if reports:  # kept only for a report: a plain run stays lean
                     findings.add(enriched)
                 for conflict in enriched.conflicts:
