@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 from pydantic import ValidationError
 
 from enrich.digests import get_format, sniff_format
@@ -166,9 +167,10 @@ def validate(entry: DigestEntry) -> DigestEntry:
         return entry.model_copy(
             update={"status": "invalid", "error": f"{where}: {exc.text!r}: {exc.reason}"}
         )
-    return entry.model_copy(
-        update={"arxiv_id": parsed.id, "version": entry.version or parsed.version}
-    )
+    version = entry.version or parsed.version
+    if parsed.id == entry.arxiv_id and version == entry.version:
+        return entry  # already canonical (a JSONL written by `enrich ingest`): nothing to copy
+    return entry.model_copy(update={"arxiv_id": parsed.id, "version": version})
 
 
 def own_output(text: str) -> str | None:
@@ -195,12 +197,7 @@ def _jsonl_entries(lines: Iterable[str], path: str) -> Iterator[DigestEntry]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-            if not isinstance(data, dict):
-                raise ValueError("a line must hold a JSON object")
-            if "digest" in data and "status" in data and isinstance(data["digest"], dict):
-                data = data["digest"]  # an `enrich run` line: take the entry as parsed
-            yield DigestEntry.model_validate(data)
+            yield _line_entry(line)
         except (ValueError, ValidationError) as exc:
             reason = _short_reason(exc)
             yield DigestEntry(
@@ -208,6 +205,42 @@ def _jsonl_entries(lines: Iterable[str], path: str) -> Iterator[DigestEntry]:
                 status="invalid",
                 error=f"{path}:{number}: broken JSONL line: {reason}",
             )
+
+
+def _line_entry(line: str) -> DigestEntry:
+    """The entry of one JSONL line; ValueError or ValidationError as the standard JSON reader
+    and validation give them. orjson reads the line first (several times faster); whenever it
+    fails, or the line holds an integer it would have read as a float (past 2**53), the line
+    is read again with the standard reader, so its reading is the one that counts."""
+    try:
+        entry = _entry_of(orjson.loads(line))
+    except (ValueError, ValidationError):  # orjson.JSONDecodeError is a ValueError
+        pass
+    else:
+        if not _past_float_precision(entry):
+            return entry
+    return _entry_of(json.loads(line))
+
+
+def _entry_of(data: object) -> DigestEntry:
+    if not isinstance(data, dict):
+        raise ValueError("a line must hold a JSON object")
+    if "digest" in data and "status" in data and isinstance(data["digest"], dict):
+        data = data["digest"]  # an `enrich run` line: take the entry as parsed
+    return DigestEntry.model_validate(data)
+
+
+_EXACT = 2**53  # integers a float holds exactly; orjson reads one past 64 bits as a float
+
+
+def _past_float_precision(entry: DigestEntry) -> bool:
+    """Whether an integer field of `entry` is too large to have come through a float intact."""
+    numbers = [entry.version, entry.source.line]
+    for claim in entry.claims:
+        numbers.append(claim.line)
+        if isinstance(claim.value, int):
+            numbers.append(claim.value)
+    return any(n is not None and abs(n) >= _EXACT for n in numbers)
 
 
 def _short_reason(exc: Exception) -> str:

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from enrich.errors import InputError
-from enrich.ingest import FileReport, iter_entries, iter_input_files, read_text, validate
+from enrich.ingest import (
+    FileReport,
+    _short_reason,
+    iter_entries,
+    iter_input_files,
+    read_text,
+    validate,
+)
 from enrich.models import DigestEntry, Source
 
 
@@ -88,3 +95,41 @@ def test_enrich_run_lines_are_accepted_as_input(tmp_path: Path) -> None:
     path = tmp_path / "run.jsonl"
     path.write_text(json.dumps(line) + "\n")
     assert [e.arxiv_id for e in iter_entries([path])] == ["2401.00001"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "123456789012345678901234567890",  # past 64 bits: orjson would read a float
+        "9007199254740993",  # 2**53 + 1: a float cannot hold it
+        "NaN",  # the standard reader takes it, orjson does not
+        '"\\ud800"',  # a lone surrogate: the same
+    ],
+)
+def test_a_jsonl_line_reads_as_the_standard_json_reader_reads_it(
+    tmp_path: Path, value: str
+) -> None:
+    """Every JSONL line gives the entry (or the error) json.loads + validation gives."""
+    good = json.loads(validate(_entry("2401.00001v3")).model_dump_json())
+    good["source"]["line"] = "@@"
+    line = json.dumps(good).replace('"@@"', value)
+    path = tmp_path / "in.jsonl"
+    path.write_text(line + "\n", "utf-8")
+    [got] = list(iter_entries([path]))
+    try:
+        expected = validate(DigestEntry.model_validate(json.loads(line)))
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        assert got.status == "invalid"
+        assert got.error == f"{path}:1: broken JSONL line: {_short_reason(exc)}"
+    else:
+        assert got == expected
+        assert got.source.line == expected.source.line
+
+
+def test_a_canonical_entry_is_not_copied_by_validation() -> None:
+    entry = validate(_entry("2401.00001v3"))
+    assert validate(entry) is entry
+    raw = _entry("arXiv:2401.00001v2")
+    copied = validate(raw)
+    assert (copied.arxiv_id, copied.version) == ("2401.00001", 2)
+    assert raw.arxiv_id == "arXiv:2401.00001v2"  # the parser's entry is left as it was
