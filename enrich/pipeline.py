@@ -371,26 +371,37 @@ class _Settled:
 
 class _Lookups:
     """The client's answers by id, with the records past SPOOL_IN_MEMORY set aside as JSON in an
-    anonymous temporary file and read back when their entry comes (by offset)."""
+    anonymous temporary file and read back when their entry comes (by offset). Each call's
+    records are serialised straight to bytes and appended in one write, at the end of the file
+    whatever a read back in between left its position at."""
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = SPOOL_IN_MEMORY if limit is None else limit
         self.kept: dict[str, Any] = {}
         self.spilled: dict[str, tuple[str, str | None, int, int]] = {}
         self.file: IO[bytes] | None = None
+        self.size = 0  # bytes in the file
 
     def add(self, lookups: dict[str, Any]) -> None:
         limit = self.limit
+        to_json = ArxivRecord.__pydantic_serializer__.to_json
+        blobs: list[bytes] = []
+        offset = self.size
         for arxiv_id in list(lookups):
             lookup = lookups.pop(arxiv_id)  # the client's objects go as they are set aside
             if len(self.kept) < limit or lookup.record is None:
                 self.kept[arxiv_id] = lookup
                 continue
+            data = to_json(lookup.record)
+            self.spilled[arxiv_id] = (lookup.status, lookup.reason, offset, len(data))
+            blobs.append(data)
+            offset += len(data)
+        if blobs:
             if self.file is None:
                 self.file = tempfile.TemporaryFile(prefix="enrich-records-")  # noqa: SIM115
-            data = lookup.record.model_dump_json().encode()
-            self.spilled[arxiv_id] = (lookup.status, lookup.reason, self.file.tell(), len(data))
-            self.file.write(data)
+            self.file.seek(self.size)
+            self.file.write(b"".join(blobs))
+            self.size = offset
 
     def get(self, arxiv_id: str) -> LookupLike | None:
         kept = self.kept.get(arxiv_id)

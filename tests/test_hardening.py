@@ -268,3 +268,23 @@ def test_a_folder_of_two_thousand_small_files(tmp_path: Path) -> None:
     assert len(reports) == 2000
     assert not any(r.error for r in reports)
     assert len({e.arxiv_id for e in entries if e.status == "valid"}) == 2000
+
+
+def test_ids_repeated_across_windows_read_back_what_was_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record read back from the spill file, then more records set aside: every repeat still
+    reads its own record (a write once landed where the read had left the file position)."""
+    ids = [f"2501.{n + 10000:05d}" for n in range(40)]
+    order = ids[:10] + ids[10:20] + [ids[3]] + ids[20:30] + [ids[4], ids[3]] + ids[30:] + [ids[5]]
+    entries = [_entry(i) for i in order]
+    records = {i: make_record(i, authors=["Ada Lovelace", "Alan Turing", "Extra"]) for i in ids}
+    settings = Settings(cache_dir=tmp_path / "c")
+    held = [e.model_dump_json() for e in enrich_entries(entries, settings, client=_Fake(records))]
+    monkeypatch.setattr(pipeline_module, "SPOOL_IN_MEMORY", 3)
+    monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 2)
+    fake = _Fake(records)
+    spooled = enrich_entries(entries, settings.model_copy(update={"batch_size": 5}), client=fake)
+    assert [e.model_dump_json() for e in spooled] == held
+    assert [e.status for e in spooled] == ["enriched"] * len(order)
+    assert fake.calls == [10, 10, 10, 10]  # 40 unique ids: each asked once
