@@ -472,7 +472,15 @@ def _invoke() -> None:
 
 
 def main() -> None:
-    sys.exit(_invoke())
+    code = _invoke()
+    # The process ends here. Whatever is still held is frozen out of the collection the
+    # interpreter makes on its way out, which would walk every object a long run left (about
+    # 0.3 s of CPU after 20,000 entries) only to find the little cyclic garbage since the last
+    # collection; the memory goes back with the process all the same.
+    import gc
+
+    gc.freeze()
+    sys.exit(code)
 
 
 if __name__ == "__main__":
