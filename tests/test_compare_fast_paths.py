@@ -163,3 +163,9 @@ def test_user_handles_as_before(text: str, one_word: bool) -> None:
     assert authors_text.is_user_handle(text, one_word=one_word) == _user_handle_reference(
         text, one_word
     )
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from("jJrRsSiIxX. ,-ıİſǰⅡⅢ王é"), max_size=6) | NAMES)
+def test_the_suffix_guard_agrees_with_the_letters(part: str) -> None:
+    assert names._is_suffix(part) == (names._letters(part) in names._SUFFIXES)

@@ -153,15 +153,29 @@ def _letters(text: str) -> str:
     return _NOT_LETTER.sub("", (text if text.isascii() else anyascii(text)).lower())
 
 
+# A letter no suffix has: anyascii keeps ASCII as it is, so text holding one is no suffix.
+_NOT_IN_SUFFIXES = re.compile(r"[a-hk-qt-zA-HK-QT-Z]")
+
+
+def _is_suffix(part: str) -> bool:
+    """ "Jr", "Sr", "II", "III" in any spelling ("Jr.", "J.R.")."""
+    return _NOT_IN_SUFFIXES.search(part) is None and _letters(part) in _SUFFIXES
+
+
 @lru_cache(maxsize=8192)
 def parse_name(raw: str) -> Name:
     """Fold one name as written into words (see the module docstring)."""
     text = _fold_markup(raw)
     scripts = name_scripts(text)
-    parts = [p.strip() for p in text.split(",")]
-    parts = [p for p in parts if p and _letters(p) not in _SUFFIXES]
-    # "Family, Given" (and "von Family, Jr, Given" once the suffix is gone) -> "Given Family"
-    text = " ".join([*parts[1:], parts[0]] if len(parts) >= 2 else parts)
+    if "," in text:
+        parts = [p.strip() for p in text.split(",")]
+        parts = [p for p in parts if p and not _is_suffix(p)]
+        # "Family, Given" (and "von Family, Jr, Given" once the suffix is gone) -> "Given Family"
+        text = " ".join([*parts[1:], parts[0]] if len(parts) >= 2 else parts)
+    else:
+        text = text.strip()
+        if _is_suffix(text):
+            text = ""
     tokens = []
     for word in _WORD_SPLIT.split(text):
         token = _token(word)
