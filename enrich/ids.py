@@ -214,8 +214,15 @@ def _parse(text: str) -> ArxivId:
     return _check(m.groupdict(), raw)
 
 
+# Every id holds one of these, and a parsed id is a piece of the text as written (the parse only
+# takes off what stands before and after it): text without one is no id, and need not be parsed.
+_MAY_HOLD_ID = re.compile(r"\d{4}\.\d|\d{7}")
+
+
 @lru_cache(maxsize=8192)  # a link that is no arXiv id (a code repository) is asked about again too
 def try_parse(text: str) -> ArxivId | None:
+    if _MAY_HOLD_ID.search(text) is None:
+        return None
     try:
         return parse_arxiv_id(text)
     except InvalidArxivId:

@@ -156,3 +156,16 @@ def test_the_plain_id_shortcut_gives_the_full_parse(text: str) -> None:
     from enrich import ids
 
     assert _outcome(ids.parse_arxiv_id.__wrapped__, text) == _outcome(ids._parse, text)
+
+
+@given(
+    st.lists(
+        ID_PIECES | st.sampled_from(["(", ")", "<", ">", '"', "[x]", "\n", "\t"]), max_size=8
+    ).map("".join)
+    | st.text(max_size=20)
+)
+def test_text_without_the_digits_of_an_id_is_no_id(text: str) -> None:
+    from enrich import ids
+
+    if ids._MAY_HOLD_ID.search(text) is None:
+        assert isinstance(_outcome(ids.parse_arxiv_id.__wrapped__, text), tuple)  # raised

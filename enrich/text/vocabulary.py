@@ -10,6 +10,7 @@ so a word is a placeholder (or a cut) for both or for neither.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["CUT_ITEM", "PLACEHOLDER_AUTHORS", "is_cut_item", "is_placeholder", "strip_cut_marker"]
 
@@ -65,6 +66,7 @@ def is_cut_item(text: str) -> bool:
     return CUT_ITEM.fullmatch(text.strip()) is not None
 
 
+@lru_cache(maxsize=4096)  # an entry's author line is asked about by the checks and the comparison
 def is_placeholder(text: str) -> bool:
     """True for text standing where names should be: "[Authors not provided]", TBD, 未提供."""
     text = _TAG.sub(" ", text).strip()
