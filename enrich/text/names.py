@@ -136,6 +136,7 @@ def name_scripts(text: str) -> frozenset[str]:
     return frozenset(s for s in found if s is not None)
 
 
+@lru_cache(maxsize=16384)  # the words of names repeat far more than the names do (Wang, J., Müller)
 def _token(word: str) -> Token | None:
     if word.isascii():
         text = word.lower() if word.isalpha() else _NOT_LETTER.sub("", word.lower())
