@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+import zlib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enrich.compare import authors, titles
+from enrich.compare import authors, duplicates, titles
 from enrich.compare.correct import _fold
 from enrich.text import authors as authors_text
 from enrich.text import latex, names
@@ -169,3 +170,22 @@ def test_user_handles_as_before(text: str, one_word: bool) -> None:
 @given(st.text(st.sampled_from("jJrRsSiIxX. ,-ıİſǰⅡⅢ王é"), max_size=6) | NAMES)
 def test_the_suffix_guard_agrees_with_the_letters(part: str) -> None:
     assert names._is_suffix(part) == (names._letters(part) in names._SUFFIXES)
+
+
+def _author_sig_reference(authors: list[str]) -> int:
+    """duplicates._author_sig before each name's word hashes were remembered."""
+    words: set[int] = set()
+    for name in authors[:4]:
+        for token in names.parse_name(name).tokens:
+            if len(token.text) >= 2:
+                words.add(zlib.crc32(token.text.encode()) & 0xFFFF)
+    sig = 0
+    for i, word in enumerate(sorted(words)[:8]):
+        sig |= (word + 1) << (17 * i)
+    return sig
+
+
+@settings(max_examples=300, deadline=None)
+@given(LISTS)
+def test_author_signatures_as_before(names_: list[str]) -> None:
+    assert duplicates._author_sig(names_) == _author_sig_reference(names_)

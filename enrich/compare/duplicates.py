@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from functools import lru_cache
 
 from enrich.compare.conflicts import cap_guessed, conflict
 from enrich.models import Conflict, DigestEntry
@@ -39,13 +40,21 @@ def _title_hash(title: str | None) -> int | None:
     return int.from_bytes(digest, "big")
 
 
+@lru_cache(maxsize=8192)  # a name comes back in paper after paper
+def _name_words(name: str) -> frozenset[int]:
+    """The words of one name, each hashed to 16 bits; initials say too little and are left out."""
+    return frozenset(
+        zlib.crc32(token.text.encode()) & 0xFFFF
+        for token in parse_name(name).tokens
+        if len(token.text) >= 2
+    )
+
+
 def _author_sig(authors: list[str]) -> int:
     """The name words of the first authors, each hashed to 16 bits, packed into one int."""
     words: set[int] = set()
     for name in authors[:_AUTHORS_KEPT]:
-        for token in parse_name(name).tokens:
-            if len(token.text) >= 2:  # initials say too little
-                words.add(zlib.crc32(token.text.encode()) & 0xFFFF)
+        words.update(_name_words(name))
     sig = 0
     for i, word in enumerate(sorted(words)[:_WORDS_KEPT]):
         sig |= (word + 1) << (_SLOT * i)  # +1: an empty slot is 0
