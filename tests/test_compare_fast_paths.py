@@ -189,3 +189,19 @@ def _author_sig_reference(authors: list[str]) -> int:
 @given(LISTS)
 def test_author_signatures_as_before(names_: list[str]) -> None:
     assert duplicates._author_sig(names_) == _author_sig_reference(names_)
+
+
+PHRASE_PIECES = st.sampled_from(
+    ["Ada Lovelace", ", ", " ", "not", "NOT", "Not", " provided", " been", "unknown", "UNKNOWN",
+     "xxx", "XxX", "x", "无法", "请提供", "未提供", "未知", "需要您", "不详", "作者", "N/A", "Noé",
+     "ⁿ", "ǹ", "ⓝ", "ｎｏｔ", "-", ".", "\n"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(PHRASE_PIECES, max_size=6).map("".join) | st.text(max_size=12))
+def test_the_phrase_pretest_never_hides_a_phrase(text: str) -> None:
+    from enrich.text import vocabulary
+
+    if vocabulary._PLACEHOLDER_PHRASE.search(text):
+        assert vocabulary._may_hold_phrase(text)

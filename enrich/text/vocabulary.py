@@ -72,4 +72,15 @@ def is_placeholder(text: str) -> bool:
     text = _TAG.sub(" ", text).strip()
     if not text:
         return False
-    return bool(PLACEHOLDER_AUTHORS.fullmatch(text) or _PLACEHOLDER_PHRASE.search(text))
+    return bool(
+        PLACEHOLDER_AUTHORS.fullmatch(text)
+        or (_may_hold_phrase(text) and _PLACEHOLDER_PHRASE.search(text))
+    )
+
+
+def _may_hold_phrase(text: str) -> bool:
+    """False where _PLACEHOLDER_PHRASE cannot match, found without its search: each English phrase
+    holds "no" ("not", "unknown"; only ASCII letters match n, o and x, whatever the case), the
+    last one "xxx", and each Chinese one begins with 无, 请, 未, 需 or 不."""
+    low = text.lower()
+    return "no" in low or "xxx" in low or any(ch in text for ch in "无请未需不")
