@@ -101,9 +101,15 @@ def test_stats_and_clear(tmp_path: Path) -> None:
 
 def test_a_record_that_no_longer_validates_is_a_miss(tmp_path: Path) -> None:
     with RecordCache(tmp_path) as cache:
-        cache._cache.set("arxiv/v1/2501.00001", '{"status": "found", "record": {"x": 1}}')
-        cache._cache.set("arxiv/v1/2501.00002", b"\x00garbage")
+        cache.put_found([make_record(f"2501.0000{n}") for n in range(1, 6)])
+        with sqlite3.connect(tmp_path / "cache.db") as db:  # another program, or an older model
+            db.execute("UPDATE answers SET record = '{\"x\": 1}' WHERE id = '2501.00001'")
+            db.execute("UPDATE answers SET record = ? WHERE id = '2501.00002'", (b"\x00garbage",))
+            db.execute("UPDATE answers SET record = '1}, {' WHERE id = '2501.00003'")
         assert cache.get("2501.00001") is None and cache.get("2501.00002") is None
+        batch = cache.get_many(f"2501.0000{n}" for n in range(1, 6))
+        assert sorted(batch) == ["2501.00004", "2501.00005"]  # the good rows are still read
+        assert batch["2501.00004"].record == make_record("2501.00004")
 
 
 def test_a_corrupted_cache_folder_raises_cache_error_on_open(tmp_path: Path) -> None:
@@ -133,20 +139,30 @@ def test_a_locked_cache_raises_cache_error_on_open(tmp_path: Path) -> None:
         holder.close()
 
 
+class Broken:
+    """A connection whose every statement fails as a locked database does."""
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    def close(self) -> None:
+        pass
+
+
 def test_errors_after_opening_degrade_the_cache_instead_of_killing_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = RecordCache(tmp_path)
-
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise sqlite3.OperationalError("database is locked")
-
-    monkeypatch.setattr(cache._cache, "get", broken)
-    monkeypatch.setattr(cache._cache, "set", broken)
+    real = cache._db
+    monkeypatch.setattr(cache, "_db", Broken())
     assert cache.get("2501.00001") is None
     assert cache.degraded is not None and "locked" in cache.degraded
+    monkeypatch.setattr(cache, "_db", real)  # the database answers again: the cache stays off
     cache.put_found([make_record("2501.00001")])  # dropped, no exception
+    assert cache.get_many(["2501.00001"]) == {}
     cache.close()
+    with RecordCache(tmp_path) as fresh:
+        assert fresh.get("2501.00001") is None  # nothing was written after the failure
 
 
 def test_the_client_runs_without_a_cache_when_the_folder_is_corrupted(tmp_path: Path) -> None:

@@ -33,14 +33,14 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
+import pydantic
 import redis
 from redis.lock import Lock
 
-from enrich.arxiv.cache import CachedAnswer, CacheStats, RecordCache
+from enrich.arxiv.cache import CachedAnswer, CachedStatus, CacheStats, PutItem, RecordCache
 from enrich.errors import BudgetUnavailable, CacheError
 from enrich.models import ArxivRecord
 
@@ -265,8 +265,19 @@ class RedisLimiter:
             log.warning("%s", self.degraded)
 
 
+class _Stored(pydantic.BaseModel):
+    """The JSON of one answer stored in Redis, as `_put_many` writes it."""
+
+    status: CachedStatus
+    record: ArxivRecord | None = None
+    reason: str | None = None
+    stored: float
+    expires: float
+
+
 class RedisRecordCache(RecordCache):
-    """RecordCache's interface over Redis: the same values, expiries and failure-as-miss policy."""
+    """RecordCache's interface over Redis: the same expiries and failure-as-miss policy; each
+    answer is one JSON value (`_Stored`) under its own key."""
 
     def __init__(
         self,
@@ -311,6 +322,18 @@ class RedisRecordCache(RecordCache):
                 found[arxiv_id] = answer
         return found
 
+    @staticmethod
+    def _decode(raw: object) -> CachedAnswer | None:
+        """A stored value, parsed and validated in one pass (pydantic's JSON reader straight into
+        the record, not json.loads and then validation of the dict); None when it does not fit."""
+        if not isinstance(raw, str | bytes):
+            return None
+        try:
+            value = _Stored.model_validate_json(raw)
+        except ValueError:  # pydantic.ValidationError too
+            return None
+        return CachedAnswer(value.status, value.record, value.reason, value.stored, value.expires)
+
     def get_versions(self, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], ArxivRecord]:
         """The stored records of single versions, by (id, version); absent ones are left out."""
         pairs = list(dict.fromkeys(wanted))
@@ -345,18 +368,24 @@ class RedisRecordCache(RecordCache):
         except redis.RedisError as exc:
             self._fail(exc)
 
-    def _put_many(
-        self, items: list[tuple[str, dict[str, Any]]], now: float, expires: float
-    ) -> None:
-        """RecordCache.put_found/put_not_found/put_invalid store through here. Unlike the disk
-        cache, a failure does not stop later writes: Redis may be back for the next one."""
+    def _put_many(self, items: Sequence[PutItem], now: float, expires: float) -> None:
+        """RecordCache.put_found/put_not_found/put_invalid store through here (cache.PutItem).
+        Unlike the disk cache, a failure does not stop later writes: Redis may be back for the
+        next one. (No comparison keys are stored here: they are computed on first use.)"""
         if not items or expires <= now:
             return
         try:
             ttl_ms = max(1, int((expires - now) * 1000))  # relative: `now` may be injected
             pipe = self.redis.pipeline(transaction=True)  # MULTI: a batch is stored whole
-            for arxiv_id, value in items:
-                value.update(stored=now, expires=expires)
+            for arxiv_id, status, record, reason, _ in items:
+                value = {
+                    "status": status,
+                    "record": None if record is None else json.loads(record),
+                    "stored": now,
+                    "expires": expires,
+                }
+                if reason is not None:
+                    value["reason"] = reason
                 pipe.set(self._prefix + arxiv_id, json.dumps(value), px=ttl_ms)
             pipe.execute()
         except redis.RedisError as exc:

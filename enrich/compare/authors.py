@@ -26,12 +26,21 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from enrich.text.authors import is_user_handle
 from enrich.text.names import Name, pair_names, parse_name
 
-__all__ = ["AuthorComparison", "compare_authors", "describe_difference", "short_list"]
+if TYPE_CHECKING:
+    from enrich.compare.keys import RecordKeys
+
+__all__ = [
+    "AuthorComparison",
+    "comparable_names",
+    "compare_authors",
+    "describe_difference",
+    "short_list",
+]
 
 Verdict = Literal["empty", "unverifiable", "mismatch", "truncated", "ok"]
 
@@ -51,11 +60,11 @@ _OK = AuthorComparison("ok")
 _TRUNCATED = AuthorComparison("truncated")
 
 
-def _names(raw: Sequence[str]) -> list[Name]:
+def comparable_names(raw: Sequence[str]) -> tuple[Name, ...]:
     """The names to compare: user handles ("ssz1111", "@akhaliq") are not names, and a name that
-    folds to nothing (markup alone) says nothing."""
+    folds to nothing (markup alone) says nothing. (A record's are kept in its keys: keys.py.)"""
     parsed = (parse_name(str(n)) for n in raw if not is_user_handle(str(n)))
-    return [n for n in parsed if n.tokens or n.scripts]
+    return tuple(n for n in parsed if n.tokens or n.scripts)
 
 
 def _out_of_order(positions: list[int]) -> set[int]:
@@ -102,20 +111,28 @@ def _identical(d: tuple[str, ...], truncated: bool, a: tuple[str, ...]) -> Autho
 
 
 def compare_authors(
-    digest: Sequence[str], truncated: bool, arxiv: Sequence[str]
+    digest: Sequence[str],
+    truncated: bool,
+    arxiv: Sequence[str],
+    keys: RecordKeys | None = None,
 ) -> AuthorComparison:
-    """Compare the digest's names (cut with "et al." when `truncated`) with arXiv's list."""
+    """Compare the digest's names (cut with "et al." when `truncated`) with arXiv's list.
+    `keys`: the record's (keys.record_keys), whose names are used when made from `arxiv`."""
     d = tuple(str(n) for n in digest)
     a = tuple(str(n) for n in arxiv)
-    return _identical(d, truncated, a) or _compare(d, truncated, a)
+    if keys is not None and keys.authors != a:
+        keys = None
+    return _identical(d, truncated, a) or _compare(d, truncated, a, keys)
 
 
 @lru_cache(maxsize=1024)  # an entry's list is compared more than once (authors, versions, claims)
-def _compare(digest: tuple[str, ...], truncated: bool, arxiv: tuple[str, ...]) -> AuthorComparison:
-    d = _names(digest)
+def _compare(
+    digest: tuple[str, ...], truncated: bool, arxiv: tuple[str, ...], keys: RecordKeys | None
+) -> AuthorComparison:
+    d = comparable_names(digest)
     if not d:
         return AuthorComparison("empty")
-    a = _names(arxiv)
+    a = keys.names if keys is not None else comparable_names(arxiv)
     if not a:
         return AuthorComparison("ok")  # arXiv gives no names: nothing to hold the digest to
     known = frozenset().union(*(n.scripts for n in a))

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 
 from enrich.compare.authors import compare_authors, describe_difference
 from enrich.compare.conflicts import conflict, where
+from enrich.compare.keys import record_keys
 from enrich.compare.names import split_names
 from enrich.compare.titles import compare_titles, describe_title
 from enrich.models import ArxivRecord, ArxivVersion, Claim, Conflict, DigestEntry
@@ -71,37 +72,41 @@ def with_versions(record: ArxivRecord, others: Iterable[ArxivRecord]) -> ArxivRe
 
 
 def _title_fits(title: str, version: ArxivRecord) -> bool:
-    said = describe_title(compare_titles(title, version.title), "")
+    said = describe_title(compare_titles(title, version.title, record_keys(version)), "")
     return said is None or said[1] == "info"
 
 
 def _authors_fit(entry: DigestEntry, version: ArxivRecord) -> bool:
-    verdict = compare_authors(entry.authors, entry.authors_truncated, version.authors).verdict
+    verdict = compare_authors(
+        entry.authors, entry.authors_truncated, version.authors, record_keys(version)
+    ).verdict
     return verdict in ("ok", "truncated")
 
 
 def _titles_differ(a: ArxivRecord, b: ArxivRecord) -> bool:
-    return compare_titles(a.title, b.title).verdict != "equal"
+    return compare_titles(a.title, b.title, record_keys(b)).verdict != "equal"
 
 
 def _authors_differ(a: ArxivRecord, b: ArxivRecord) -> bool:
-    return compare_authors(a.authors, False, b.authors).verdict == "mismatch"
+    return compare_authors(a.authors, False, b.authors, record_keys(b)).verdict == "mismatch"
 
 
 def disagrees_with_latest(entry: DigestEntry, record: ArxivRecord) -> bool:
     """The entry names an older version than arXiv's latest and its title or authors differ."""
     if entry.version is None or entry.version >= record.latest_version:
         return False
-    if entry.title and entry.title.strip() and not _is_equal_title(entry.title, record.title):
+    if entry.title and entry.title.strip() and not _is_equal_title(entry.title, record):
         return True
     if entry.authors:
-        result = compare_authors(entry.authors, entry.authors_truncated, record.authors)
+        result = compare_authors(
+            entry.authors, entry.authors_truncated, record.authors, record_keys(record)
+        )
         return result.verdict == "mismatch"
     return False
 
 
-def _is_equal_title(title: str, latest: str) -> bool:
-    return describe_title(compare_titles(title, latest), "") is None
+def _is_equal_title(title: str, latest: ArxivRecord) -> bool:
+    return describe_title(compare_titles(title, latest.title, record_keys(latest)), "") is None
 
 
 def _changed_by(
@@ -155,7 +160,8 @@ def _changed(
     else:
         change = ""
         if field == "authors":
-            result = compare_authors(entry.authors, entry.authors_truncated, record.authors)
+            keys = record_keys(record)
+            result = compare_authors(entry.authors, entry.authors_truncated, record.authors, keys)
             change = f" (against the latest: {describe_difference(result)})"
         message = (
             f"The digest's {what} is that of {dated(record, own)}, the version it links; "
@@ -242,5 +248,6 @@ def _claim_fits(c: Conflict, entry: DigestEntry, mine: ArxivRecord, latest: Arxi
             and _titles_differ(mine, latest)
         )
     names, cut = split_names(claim.value)
-    verdict = compare_authors(names, claim.authors_truncated or cut, mine.authors).verdict
+    keys = record_keys(mine)
+    verdict = compare_authors(names, claim.authors_truncated or cut, mine.authors, keys).verdict
     return verdict in ("ok", "truncated") and _authors_differ(mine, latest)
