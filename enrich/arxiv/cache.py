@@ -74,27 +74,33 @@ _CHUNK = 500  # ids per query: well under SQLite's limit on variables (999 befor
 _CULL = 100  # expired rows removed per write
 _CULL_AFTER = 86400.0  # a row is culled a day after it expired (stats still see it expire)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    record TEXT,
-    reason TEXT,
-    stored REAL NOT NULL,
-    expires REAL NOT NULL,
-    stamp TEXT,
-    title_fold TEXT,
-    names TEXT
-);
-CREATE INDEX IF NOT EXISTS answers_expires ON answers (expires);
-CREATE TABLE IF NOT EXISTS versions (
-    id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    record TEXT NOT NULL,
-    stored REAL NOT NULL,
-    PRIMARY KEY (id, version)
-);
-"""
+_SCHEMA_VERSION = 1  # PRAGMA user_version; tables of another layout are dropped and made anew
+_SCHEMA = (
+    "DROP TABLE IF EXISTS answers",
+    "DROP TABLE IF EXISTS versions",
+    # answers: `record` is the ArxivRecord's JSON (found only); `stamp`, `title_fold`, `names` its
+    # comparison keys (enrich/compare/keys.py: stored_keys, keys_stamp)
+    """CREATE TABLE answers (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        record TEXT,
+        reason TEXT,
+        stored REAL NOT NULL,
+        expires REAL NOT NULL,
+        stamp TEXT,
+        title_fold TEXT,
+        names TEXT
+    )""",
+    "CREATE INDEX answers_expires ON answers (expires)",
+    """CREATE TABLE versions (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        stored REAL NOT NULL,
+        PRIMARY KEY (id, version)
+    )""",
+    f"PRAGMA user_version = {_SCHEMA_VERSION}",
+)
 
 CachedStatus = Literal["found", "not_found", "invalid"]
 # what put_found / put_not_found / put_invalid hand to _put_many: id, status, the record's JSON,
@@ -398,12 +404,18 @@ def _open(folder: Path, timeout: float) -> sqlite3.Connection:
         folder / _FILE, timeout=timeout, isolation_level=None, check_same_thread=False
     )
     try:
-        db.execute("BEGIN IMMEDIATE")  # needs the write lock: busy past `timeout` = locked
-        db.execute("ROLLBACK")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode=WAL")  # readers and one writer at a time
         db.execute("PRAGMA synchronous=NORMAL")  # durable enough for a cache, and fast
-        db.executescript(_SCHEMA)
+        db.execute("BEGIN IMMEDIATE")  # needs the write lock: busy past `timeout` = locked
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
+                for statement in _SCHEMA:  # a new file, or another layout: made anew
+                    db.execute(statement)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
     except BaseException:
         db.close()
         raise
@@ -426,8 +438,8 @@ def _open_read_only(folder: Path) -> sqlite3.Connection:
             error = exc
             continue
         try:
-            db.execute("SELECT count(*) FROM answers").fetchone()
-            db.execute("SELECT count(*) FROM versions").fetchone()
+            if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
+                raise sqlite3.DatabaseError("it holds no cache of this version")
         except sqlite3.Error as exc:
             error = exc
             db.close()

@@ -127,7 +127,10 @@ def compare_authors(
 
 @lru_cache(maxsize=1024)  # an entry's list is compared more than once (authors, versions, claims)
 def _compare(
-    digest: tuple[str, ...], truncated: bool, arxiv: tuple[str, ...], keys: RecordKeys | None
+    digest: tuple[str, ...],
+    truncated: bool,
+    arxiv: tuple[str, ...],
+    keys: RecordKeys | None = None,
 ) -> AuthorComparison:
     d = comparable_names(digest)
     if not d:
