@@ -11,7 +11,7 @@
    (the machine is shared: the CPU figure is what "on one core" means), peak resident memory,
    database size; then the same file again (idempotence: nothing written).
 3. Batch look-ups of random held ids, `batch` ids per call: through MirrorFirst (what `enrich
-   run` does with a fresh mirror) and through ArxivClient with every record in a warm diskcache
+   run` does with a fresh mirror) and through ArxivClient with every record in a warm cache
    (the same records), both without any request. Ids per second, wall and CPU.
 Figures are noisy on a shared machine: run it twice and read them as rough.
 """

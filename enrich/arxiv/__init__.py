@@ -9,7 +9,7 @@ Modules, one concept each:
     feed.py     parse_feed(bytes) -> Feed: the pure Atom parser (both arXiv servers)
     limiter.py  Limiter: one connection, min_interval end-to-start, shared by processes
     retry.py    which failures are transient; jittered exponential back-off, Retry-After
-    cache.py    RecordCache / open_cache: diskcache, TTL up to the next announcement
+    cache.py    RecordCache / open_cache: a SQLite table, TTL up to the next announcement
     client.py   ArxivClient.fetch: batching, 400 bisection, re-checks, Lookup results
 
 Politeness defaults live in enrich/settings.py (3 s, quoting arXiv's terms of use).

@@ -1,7 +1,7 @@
 """Which budget, cache and look-up source a run uses: the embedded default, Redis, or a server.
 
 * no `redis_url`, no `server`: `Limiter` (file lock + stamp in cache_dir) and `RecordCache`
-  (diskcache in cache_dir), the embedded default;
+  (a SQLite table in cache_dir), the embedded default;
 * `redis_url`: `RedisLimiter`, `RedisRecordCache` and the shared queue (`SharedLookup`), so every
   process and machine pointing at that Redis shares one budget, one cache and one queue;
 * `server`: the look-ups go to a running `enrich serve` (enrich/serve/remote.py).

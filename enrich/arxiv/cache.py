@@ -78,8 +78,8 @@ _SCHEMA_VERSION = 1  # PRAGMA user_version; tables of another layout are dropped
 _SCHEMA = (
     "DROP TABLE IF EXISTS answers",
     "DROP TABLE IF EXISTS versions",
-    # answers: `record` is the ArxivRecord's JSON (found only); `stamp`, `title_fold`, `names` its
-    # comparison keys (enrich/compare/keys.py: stored_keys, keys_stamp)
+    # answers: `record` is the ArxivRecord's JSON (found only); `title_fold` its comparison key
+    # (enrich/compare/keys.py: stored_keys), made by code with `stamp` (keys_stamp)
     """CREATE TABLE answers (
         id TEXT PRIMARY KEY,
         status TEXT NOT NULL,
@@ -88,8 +88,7 @@ _SCHEMA = (
         stored REAL NOT NULL,
         expires REAL NOT NULL,
         stamp TEXT,
-        title_fold TEXT,
-        names TEXT
+        title_fold TEXT
     )""",
     "CREATE INDEX answers_expires ON answers (expires)",
     """CREATE TABLE versions (
@@ -220,7 +219,7 @@ class RecordCache:
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             sql = (
-                "SELECT id, status, record, reason, stored, expires, stamp, title_fold, names"
+                "SELECT id, status, record, reason, stored, expires, stamp, title_fold"
                 " FROM answers"
                 f" WHERE id IN ({marks}) AND expires > ?"
             )
@@ -238,11 +237,11 @@ class RecordCache:
         records = decode_records([row[2] for row in positive])
         stamp = keys_stamp()
         for row, record in zip(positive, records, strict=True):
-            arxiv_id, _, _, _, stored, expires, row_stamp, fold, names = row
+            arxiv_id, _, _, _, stored, expires, row_stamp, fold = row
             if record is None or record.arxiv_id != arxiv_id:
                 continue
-            if row_stamp == stamp and isinstance(fold, str) and isinstance(names, str):
-                attach_stored(record, fold, names)  # the comparison keys, computed at put time
+            if row_stamp == stamp and isinstance(fold, str):
+                attach_stored(record, fold)  # the comparison key, computed at put time
             yield arxiv_id, CachedAnswer("found", record, None, stored, expires)
         for arxiv_id, status, _, reason, stored, expires, *_ in rows:
             if status != "found" and status in _STATUSES:
@@ -306,10 +305,9 @@ class RecordCache:
         stamp = keys_stamp()
         rows = []
         for arxiv_id, status, text, reason, record in items:
-            fold, names = stored_keys(record) if record is not None else (None, None)
-            keyed = stamp if record is not None else None
-            rows.append((arxiv_id, status, text, reason, now, expires, keyed, fold, names))
-        sql = "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            fold, keyed = (stored_keys(record), stamp) if record is not None else (None, None)
+            rows.append((arxiv_id, status, text, reason, now, expires, keyed, fold))
+        sql = "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         self._write(sql, rows, now)
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]], now: float) -> None:

@@ -1,7 +1,7 @@
 """The arXiv budget, the cache and the in-flight marks in Redis: shared by processes and machines.
 
 Selected when `redis_url` is set (see backends.py); the embedded default (limiter.py's file lock,
-cache.py's diskcache) stays otherwise. Same interfaces as `Limiter` and `RecordCache`.
+cache.py's SQLite table) stays otherwise. Same interfaces as `Limiter` and `RecordCache`.
 
 Keys (all under `redis_prefix`, default "enrich:"):
 

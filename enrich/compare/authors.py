@@ -26,21 +26,12 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from enrich.text.authors import is_user_handle
 from enrich.text.names import Name, pair_names, parse_name
 
-if TYPE_CHECKING:
-    from enrich.compare.keys import RecordKeys
-
-__all__ = [
-    "AuthorComparison",
-    "comparable_names",
-    "compare_authors",
-    "describe_difference",
-    "short_list",
-]
+__all__ = ["AuthorComparison", "compare_authors", "describe_difference", "short_list"]
 
 Verdict = Literal["empty", "unverifiable", "mismatch", "truncated", "ok"]
 
@@ -60,11 +51,11 @@ _OK = AuthorComparison("ok")
 _TRUNCATED = AuthorComparison("truncated")
 
 
-def comparable_names(raw: Sequence[str]) -> tuple[Name, ...]:
+def _names(raw: Sequence[str]) -> list[Name]:
     """The names to compare: user handles ("ssz1111", "@akhaliq") are not names, and a name that
-    folds to nothing (markup alone) says nothing. (A record's are kept in its keys: keys.py.)"""
+    folds to nothing (markup alone) says nothing."""
     parsed = (parse_name(str(n)) for n in raw if not is_user_handle(str(n)))
-    return tuple(n for n in parsed if n.tokens or n.scripts)
+    return [n for n in parsed if n.tokens or n.scripts]
 
 
 def _out_of_order(positions: list[int]) -> set[int]:
@@ -111,31 +102,20 @@ def _identical(d: tuple[str, ...], truncated: bool, a: tuple[str, ...]) -> Autho
 
 
 def compare_authors(
-    digest: Sequence[str],
-    truncated: bool,
-    arxiv: Sequence[str],
-    keys: RecordKeys | None = None,
+    digest: Sequence[str], truncated: bool, arxiv: Sequence[str]
 ) -> AuthorComparison:
-    """Compare the digest's names (cut with "et al." when `truncated`) with arXiv's list.
-    `keys`: the record's (keys.record_keys), whose names are used when made from `arxiv`."""
+    """Compare the digest's names (cut with "et al." when `truncated`) with arXiv's list."""
     d = tuple(str(n) for n in digest)
     a = tuple(str(n) for n in arxiv)
-    if keys is not None and keys.authors != a:
-        keys = None
-    return _identical(d, truncated, a) or _compare(d, truncated, a, keys)
+    return _identical(d, truncated, a) or _compare(d, truncated, a)
 
 
 @lru_cache(maxsize=1024)  # an entry's list is compared more than once (authors, versions, claims)
-def _compare(
-    digest: tuple[str, ...],
-    truncated: bool,
-    arxiv: tuple[str, ...],
-    keys: RecordKeys | None = None,
-) -> AuthorComparison:
-    d = comparable_names(digest)
+def _compare(digest: tuple[str, ...], truncated: bool, arxiv: tuple[str, ...]) -> AuthorComparison:
+    d = _names(digest)
     if not d:
         return AuthorComparison("empty")
-    a = keys.names if keys is not None else comparable_names(arxiv)
+    a = _names(arxiv)
     if not a:
         return AuthorComparison("ok")  # arXiv gives no names: nothing to hold the digest to
     known = frozenset().union(*(n.scripts for n in a))

@@ -42,9 +42,7 @@ def _authors(claim: Claim, record: ArxivRecord) -> list[Conflict]:
     if is_placeholder(value if isinstance(value, str) else ", ".join(map(str, value))):
         return []
     names, cut = split_names(value)
-    result = compare_authors(
-        names, claim.authors_truncated or cut, record.authors, record_keys(record)
-    )
+    result = compare_authors(names, claim.authors_truncated or cut, record.authors)
     place = where(claim.origin, claim.line)
 
     def found(kind: ConflictKind, message: str) -> Conflict:

@@ -126,9 +126,7 @@ def title_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
 def author_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
     if not entry.authors or is_placeholder(", ".join(entry.authors)):
         return []  # nothing to compare; a placeholder is reported by the record-free checks
-    result = compare_authors(
-        entry.authors, entry.authors_truncated, record.authors, record_keys(record)
-    )
+    result = compare_authors(entry.authors, entry.authors_truncated, record.authors)
 
     def found(kind: ConflictKind, message: str) -> Conflict:
         return conflict(

@@ -77,9 +77,7 @@ def _title_fits(title: str, version: ArxivRecord) -> bool:
 
 
 def _authors_fit(entry: DigestEntry, version: ArxivRecord) -> bool:
-    verdict = compare_authors(
-        entry.authors, entry.authors_truncated, version.authors, record_keys(version)
-    ).verdict
+    verdict = compare_authors(entry.authors, entry.authors_truncated, version.authors).verdict
     return verdict in ("ok", "truncated")
 
 
@@ -88,7 +86,7 @@ def _titles_differ(a: ArxivRecord, b: ArxivRecord) -> bool:
 
 
 def _authors_differ(a: ArxivRecord, b: ArxivRecord) -> bool:
-    return compare_authors(a.authors, False, b.authors, record_keys(b)).verdict == "mismatch"
+    return compare_authors(a.authors, False, b.authors).verdict == "mismatch"
 
 
 def disagrees_with_latest(entry: DigestEntry, record: ArxivRecord) -> bool:
@@ -98,9 +96,7 @@ def disagrees_with_latest(entry: DigestEntry, record: ArxivRecord) -> bool:
     if entry.title and entry.title.strip() and not _is_equal_title(entry.title, record):
         return True
     if entry.authors:
-        result = compare_authors(
-            entry.authors, entry.authors_truncated, record.authors, record_keys(record)
-        )
+        result = compare_authors(entry.authors, entry.authors_truncated, record.authors)
         return result.verdict == "mismatch"
     return False
 
@@ -160,8 +156,7 @@ def _changed(
     else:
         change = ""
         if field == "authors":
-            keys = record_keys(record)
-            result = compare_authors(entry.authors, entry.authors_truncated, record.authors, keys)
+            result = compare_authors(entry.authors, entry.authors_truncated, record.authors)
             change = f" (against the latest: {describe_difference(result)})"
         message = (
             f"The digest's {what} is that of {dated(record, own)}, the version it links; "
@@ -248,6 +243,5 @@ def _claim_fits(c: Conflict, entry: DigestEntry, mine: ArxivRecord, latest: Arxi
             and _titles_differ(mine, latest)
         )
     names, cut = split_names(claim.value)
-    keys = record_keys(mine)
-    verdict = compare_authors(names, claim.authors_truncated or cut, mine.authors, keys).verdict
+    verdict = compare_authors(names, claim.authors_truncated or cut, mine.authors).verdict
     return verdict in ("ok", "truncated") and _authors_differ(mine, latest)

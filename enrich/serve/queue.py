@@ -1,7 +1,7 @@
 """The coalescing queue: every caller's look-ups merged into full, polite requests.
 
 * **Memory, then the cache.** An id answered lately is answered from memory (until its answer
-  would expire in the cache); then the cache (diskcache, or Redis) is asked; only the rest waits.
+  would expire in the cache); then the cache (SQLite, or Redis) is asked; only the rest waits.
 * **Single flight.** An id already waiting or being fetched is not queued again: the new caller
   waits for the same answer.
 * **One request per `min_interval`, up to `batch_size` ids.** One worker takes the oldest waiting
