@@ -210,7 +210,7 @@ class RecordCache:
 
     def get_many(self, ids: Iterable[str]) -> dict[str, CachedAnswer]:
         """The live answers stored for `ids` (absent, expired and unreadable ones left out): one
-        query per chunk of ids, the chunk's records validated in one pass."""
+        query per chunk of ids, the rows decoded in one loop (decode_records)."""
         wanted = list(dict.fromkeys(ids))
         found: dict[str, CachedAnswer] = {}
         for start in range(0, len(wanted), _CHUNK):
