@@ -52,7 +52,7 @@ def _fold_markup_reference(text: str) -> str:
 
 
 @settings(max_examples=400, deadline=None)
-@given(NAMES | st.text(max_size=30))
+@given(NAMES | st.text(max_size=30) | st.text(st.characters(max_codepoint=127), max_size=20))
 def test_guarded_folding_equals_the_full_chain(raw: str) -> None:
     assert names._fold_markup(raw) == _fold_markup_reference(raw)
 

@@ -90,7 +90,14 @@ class Name:
         return "".join(t.text for t in self.tokens)
 
 
+# ASCII that one of _fold_markup's steps would change: a tag or entity, LaTeX (latex.has_latex),
+# a note in brackets, a marker (_MARKERS). Most names hold none of it and are kept as they are.
+_FOLDS_ASCII = re.compile(r"[<&\\{}~(\[*#^_$0-9]|--")
+
+
 def _fold_markup(text: str) -> str:
+    if text.isascii() and _FOLDS_ASCII.search(text) is None:
+        return text
     text = strip_html(text)
     if has_latex(text):
         text = latex_to_text(text, math="text").replace("{", "").replace("}", "")
