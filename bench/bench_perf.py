@@ -14,7 +14,8 @@ family-first, initials, diacritics dropped, titles cut or recased, stale version
   issue's goal is "on one core"); then once more on every core the machine gives;
 * cold: `enrich run` against the stand-in (enrich.testing.StandIn, in this process) with
   ENRICH_MIN_INTERVAL=gap and an empty cache; the rate floor is (requests - 1) x gap; its CPU
-  time is printed too (when it exceeds the rate floor, the machine, not the limiter, decides);
+  time is printed too (when it exceeds the rate floor, the machine, not the limiter, decides),
+  and what each request costs beyond the gap, as the stand-in saw it;
 * start-up: `enrich --help`, and `enrich run` on a one-entry JSONL (warm cache), best of 5, with
   the package byte-compiled first as pip does on install (a machine with PYTHONDONTWRITEBYTECODE
   set would otherwise compile every module from source on every run, ~130 ms).
@@ -204,12 +205,16 @@ def main() -> None:
                 cold_s, cold_mb, cold_cpu = timed_run(cold_args, env)
                 requests = len(server.requests)
                 server_s = sum(r.finished - r.arrived for r in server.requests)
+                over = sorted(gap - args.gap for gap in server.gaps())
             rate_floor = (requests - 1) * args.gap
             print(
                 f"  cold        {cold_s:7.2f} s  = {cold_s / rate_floor:.3f}x rate floor "
                 f"({requests} requests, (requests - 1) x {args.gap} s = {rate_floor:.2f} s; "
                 f"stand-in busy {server_s:.2f} s), peak RSS {cold_mb:.0f} MB\n"
-                f"  CPU time    cold {cold_cpu:.2f} s: above the rate floor, the CPU decides"
+                f"  CPU time    cold {cold_cpu:.2f} s: above the rate floor, the CPU decides\n"
+                f"  per request beyond the gap (an answer's end to the next request, minus "
+                f"{args.gap} s): median {over[len(over) // 2] * 1000:.1f} ms, "
+                f"mean {sum(over) / len(over) * 1000:.1f} ms, max {over[-1] * 1000:.0f} ms"
             )
     one = folder / "one.jsonl"
     with one.open("w", encoding="utf-8") as out:
