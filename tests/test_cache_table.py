@@ -1,5 +1,5 @@
 """The record cache's own SQLite table (issue 13): batch reads, expiry, versions, several processes,
-an older version's diskcache folder, and the comparison keys stored beside the records."""
+an older version's diskcache folder, another layout."""
 
 from __future__ import annotations
 
@@ -9,13 +9,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 from standin import make_record
 
 from enrich.arxiv.cache import RecordCache
-from enrich.compare import keys as keys_module
-from enrich.compare.keys import RecordKeys, record_keys
-from enrich.text.titles import fold_title, title_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,69 +130,6 @@ def test_an_older_versions_diskcache_folder_is_a_miss_and_clear_drops_its_table(
     with sqlite3.connect(tmp_path / "cache.db") as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "Cache" not in tables and "answers" in tables
-
-
-# -- comparison keys ---------------------------------------------------------------------------
-
-LATEX = make_record("2501.00007", title=r"Learning $\alpha$-\emph{Stable} Processes")
-
-
-def _keys(record: object) -> RecordKeys:
-    keys = record.__dict__.get(keys_module._ATTR)  # type: ignore[attr-defined]
-    assert isinstance(keys, RecordKeys)
-    return keys
-
-
-def test_the_stored_fold_comes_back_with_the_record(tmp_path: Path) -> None:
-    with RecordCache(tmp_path) as cache:
-        cache.put_found([LATEX.model_copy()])
-    with RecordCache(tmp_path) as cache:
-        hit = cache.get(LATEX.arxiv_id)
-    assert hit is not None and hit.record is not None
-    record = hit.record
-    keys = _keys(record)
-    assert keys._fold is not None  # read from the row, not computed
-    assert keys.title_fold == fold_title(LATEX.title) == "learning a stable processes"
-    assert keys.title_key == title_key(LATEX.title)
-    assert record_keys(record) is keys
-    # outside the fields: the record still equals, dumps and copies as before
-    assert record == LATEX
-    assert LATEX == record  # noqa: SIM300 (both sides' __eq__)
-    assert record.model_dump_json() == LATEX.model_dump_json()
-    assert record.model_dump() == LATEX.model_dump() and "_enrich_keys" not in repr(record)
-
-
-def test_a_changed_record_never_uses_the_keys_of_the_old_one(tmp_path: Path) -> None:
-    with RecordCache(tmp_path) as cache:
-        cache.put_found([LATEX])
-        hit = cache.get(LATEX.arxiv_id)
-    assert hit is not None and hit.record is not None
-    copied = hit.record.model_copy(update={"title": "Another <i>title</i>"})
-    assert record_keys(copied).title_fold == "another title"
-    same = hit.record.model_copy(update={"versions": []})  # the title unchanged
-    assert record_keys(same) is _keys(hit.record)
-    hit.record.title = "Changed in place"
-    assert record_keys(hit.record).title_fold == "changed in place"
-
-
-def test_keys_stored_by_other_rules_are_not_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with RecordCache(tmp_path) as cache:
-        cache.put_found([LATEX])
-    with sqlite3.connect(tmp_path / "cache.db") as db:  # as if folded by other code
-        db.execute("UPDATE answers SET title_fold = 'wrong'")
-    with RecordCache(tmp_path) as cache:
-        monkeypatch.setattr("enrich.arxiv.cache.keys_stamp", lambda: "another stamp")
-        hit = cache.get(LATEX.arxiv_id)
-    assert hit is not None and hit.record is not None
-    assert keys_module._ATTR not in hit.record.__dict__
-    assert record_keys(hit.record).title_fold == "learning a stable processes"
-
-
-def test_the_stamp_follows_the_text_rules() -> None:
-    stamp = keys_module.keys_stamp()
-    assert len(stamp) == 24 and stamp == keys_module.keys_stamp.__wrapped__()
 
 
 def test_tables_of_another_layout_are_made_anew(tmp_path: Path) -> None:

@@ -49,7 +49,6 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
-from enrich.compare.keys import attach_stored, keys_stamp, stored_keys
 from enrich.errors import CacheError
 from enrich.models import ArxivRecord
 from enrich.settings import Settings
@@ -74,21 +73,19 @@ _CHUNK = 500  # ids per query: well under SQLite's limit on variables (999 befor
 _CULL = 100  # expired rows removed per write
 _CULL_AFTER = 86400.0  # a row is culled a day after it expired (stats still see it expire)
 
-_SCHEMA_VERSION = 1  # PRAGMA user_version; tables of another layout are dropped and made anew
+_SCHEMA_VERSION = 2  # PRAGMA user_version; tables of another layout are dropped and made anew
+# (1: with comparison keys beside the records, measured and removed)
 _SCHEMA = (
     "DROP TABLE IF EXISTS answers",
     "DROP TABLE IF EXISTS versions",
-    # answers: `record` is the ArxivRecord's JSON (found only); `title_fold` its comparison key
-    # (enrich/compare/keys.py: stored_keys), made by code with `stamp` (keys_stamp)
+    # answers: `record` is the ArxivRecord's JSON (found only)
     """CREATE TABLE answers (
         id TEXT PRIMARY KEY,
         status TEXT NOT NULL,
         record TEXT,
         reason TEXT,
         stored REAL NOT NULL,
-        expires REAL NOT NULL,
-        stamp TEXT,
-        title_fold TEXT
+        expires REAL NOT NULL
     )""",
     "CREATE INDEX answers_expires ON answers (expires)",
     """CREATE TABLE versions (
@@ -102,9 +99,8 @@ _SCHEMA = (
 )
 
 CachedStatus = Literal["found", "not_found", "invalid"]
-# what put_found / put_not_found / put_invalid hand to _put_many: id, status, the record's JSON,
-# reason, the record
-PutItem = tuple[str, str, str | None, str | None, ArxivRecord | None]
+# what put_found / put_not_found / put_invalid hand to _put_many: id, status, record JSON, reason
+PutItem = tuple[str, str, str | None, str | None]
 _STATUSES = frozenset(CachedStatus.__args__)  # type: ignore[attr-defined]
 
 
@@ -219,7 +215,7 @@ class RecordCache:
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             sql = (
-                "SELECT id, status, record, reason, stored, expires, stamp, title_fold"
+                "SELECT id, status, record, reason, stored, expires"
                 " FROM answers"
                 f" WHERE id IN ({marks}) AND expires > ?"
             )
@@ -235,15 +231,11 @@ class RecordCache:
     def _answers(rows: list[Any]) -> Iterator[tuple[str, CachedAnswer]]:
         positive = [row for row in rows if row[1] == "found"]
         records = decode_records([row[2] for row in positive])
-        stamp = keys_stamp()
         for row, record in zip(positive, records, strict=True):
-            arxiv_id, _, _, _, stored, expires, row_stamp, fold = row
-            if record is None or record.arxiv_id != arxiv_id:
-                continue
-            if row_stamp == stamp and isinstance(fold, str):
-                attach_stored(record, fold)  # the comparison key, computed at put time
-            yield arxiv_id, CachedAnswer("found", record, None, stored, expires)
-        for arxiv_id, status, _, reason, stored, expires, *_ in rows:
+            arxiv_id, _, _, _, stored, expires = row
+            if record is not None and record.arxiv_id == arxiv_id:
+                yield arxiv_id, CachedAnswer("found", record, None, stored, expires)
+        for arxiv_id, status, _, reason, stored, expires in rows:
             if status != "found" and status in _STATUSES:
                 negative = cast(CachedStatus, status)
                 yield arxiv_id, CachedAnswer(negative, None, reason, stored, expires)
@@ -285,30 +277,24 @@ class RecordCache:
         """Store records as soon as they arrive (a killed run keeps what it fetched)."""
         now = self.now()
         expires = positive_expiry(now, self.cache_ttl)
-        items = [(r.arxiv_id, "found", r.model_dump_json(), None, r) for r in records]
+        items = [(r.arxiv_id, "found", r.model_dump_json(), None) for r in records]
         self._put_many(items, now, expires)
 
     def put_not_found(self, ids: Iterable[str]) -> None:
         now = self.now()
-        items = [(i, "not_found", None, None, None) for i in ids]
+        items = [(i, "not_found", None, None) for i in ids]
         self._put_many(items, now, now + self.negative_ttl)
 
     def put_invalid(self, arxiv_id: str, reason: str) -> None:
         now = self.now()
-        self._put_many([(arxiv_id, "invalid", None, reason, None)], now, now + self.negative_ttl)
+        self._put_many([(arxiv_id, "invalid", None, reason)], now, now + self.negative_ttl)
 
     def _put_many(self, items: Sequence[PutItem], now: float, expires: float) -> None:
-        """Store (id, status, the record's JSON, reason, the record) items: found records with
-        their comparison keys (enrich/compare/keys.py), which they then carry too."""
+        """Store (id, status, the record's JSON, reason) items, all expiring at `expires`."""
         if self.degraded or self.read_only or not items or expires <= now:
             return
-        stamp = keys_stamp()
-        rows = []
-        for arxiv_id, status, text, reason, record in items:
-            fold, keyed = (stored_keys(record), stamp) if record is not None else (None, None)
-            rows.append((arxiv_id, status, text, reason, now, expires, keyed, fold))
-        sql = "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        self._write(sql, rows, now)
+        rows = [(*item, now, expires) for item in items]
+        self._write("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)", rows, now)
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]], now: float) -> None:
         """One transaction per batch: all or nothing; a few long-dead answers culled with it."""

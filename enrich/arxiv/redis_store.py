@@ -371,13 +371,13 @@ class RedisRecordCache(RecordCache):
     def _put_many(self, items: Sequence[PutItem], now: float, expires: float) -> None:
         """RecordCache.put_found/put_not_found/put_invalid store through here (cache.PutItem).
         Unlike the disk cache, a failure does not stop later writes: Redis may be back for the
-        next one. (No comparison keys are stored here: they are computed on first use.)"""
+        next one."""
         if not items or expires <= now:
             return
         try:
             ttl_ms = max(1, int((expires - now) * 1000))  # relative: `now` may be injected
             pipe = self.redis.pipeline(transaction=True)  # MULTI: a batch is stored whole
-            for arxiv_id, status, record, reason, _ in items:
+            for arxiv_id, status, record, reason in items:
                 value = {
                     "status": status,
                     "record": None if record is None else json.loads(record),

@@ -27,7 +27,6 @@ from enrich.compare.checks import (
     looks_like_arxiv_id,
 )
 from enrich.compare.conflicts import conflict, where
-from enrich.compare.keys import record_keys
 from enrich.compare.names import is_placeholder, script_names, split_names
 from enrich.compare.titles import compare_titles, describe_title
 from enrich.models import ArxivRecord, Claim, Conflict, ConflictKind
@@ -100,9 +99,7 @@ def _title(claim: Claim, record: ArxivRecord) -> list[Conflict]:
     if not isinstance(claim.value, str) or not claim.value.strip():
         return []
     place = where(claim.origin, claim.line)
-    said = describe_title(
-        compare_titles(claim.value, record.title, record_keys(record)), f"The title in {place}"
-    )
+    said = describe_title(compare_titles(claim.value, record.title), f"The title in {place}")
     if said is None:
         return []
     message, severity = said

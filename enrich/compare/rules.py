@@ -25,7 +25,6 @@ from enrich.compare.checks import (
     version_statements,
 )
 from enrich.compare.conflicts import conflict, where
-from enrich.compare.keys import record_keys
 from enrich.compare.names import is_placeholder, script_names
 from enrich.compare.titles import compare_titles, describe_title
 from enrich.compare.versions import dated
@@ -103,9 +102,7 @@ def version_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]
 def title_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
     if not entry.title or not entry.title.strip():
         return []
-    said = describe_title(
-        compare_titles(entry.title, record.title, record_keys(record)), "The digest's title"
-    )
+    said = describe_title(compare_titles(entry.title, record.title), "The digest's title")
     if said is None:
         return []
     message, severity = said

@@ -21,15 +21,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from rapidfuzz import fuzz
 
 from enrich.models import Severity
-from enrich.text.titles import fold_title, key_of_fold, title_key
-
-if TYPE_CHECKING:
-    from enrich.compare.keys import RecordKeys
+from enrich.text.titles import fold_title, title_key
 
 __all__ = ["TitleComparison", "compare_titles", "describe_title", "fold_title", "title_key"]
 
@@ -61,11 +58,11 @@ class TitleComparison:
     rest: str = ""  # "prefix": the folded words the digest leaves out; "labelled": the label
 
 
-def _prefix_rest(digest: str, arxiv_fold: str) -> str | None:
-    """The rest of arXiv's title (folded) when `digest` is its beginning cut at a word."""
-    d = fold_title(digest)
-    if d and arxiv_fold.startswith(d + " "):
-        return arxiv_fold[len(d) + 1 :]
+def _prefix_rest(digest: str, arxiv: str) -> str | None:
+    """The rest of `arxiv` when `digest` is its beginning cut at a word, else None."""
+    d, a = fold_title(digest), fold_title(arxiv)
+    if d and a.startswith(d + " "):
+        return a[len(d) + 1 :]
     return None
 
 
@@ -84,20 +81,16 @@ def _same_words(digest: str, arxiv: str) -> bool:
     )
 
 
-def compare_titles(digest: str, arxiv: str, keys: RecordKeys | None = None) -> TitleComparison:
-    """How the digest's title relates to arXiv's (see the module docstring). `keys`: the
-    record's (keys.record_keys), whose folded title is used when made from `arxiv`."""
+def compare_titles(digest: str, arxiv: str) -> TitleComparison:
+    """How the digest's title relates to arXiv's (see the module docstring)."""
     if digest == arxiv or _same_words(digest, arxiv):
         return _EQUAL
-    fits = keys is not None and keys.title == arxiv
-    arxiv_fold = keys.title_fold if keys is not None and fits else fold_title(arxiv)
-    arxiv_key = key_of_fold(arxiv_fold)
-    if title_key(digest) == arxiv_key:
+    if title_key(digest) == title_key(arxiv):
         return TitleComparison("equal")
     cut = _ELLIPSIS.sub("", digest)
     if cut != digest:
-        d = title_key(cut)
-        if d and arxiv_key.startswith(d):
+        d, a = title_key(cut), title_key(arxiv)
+        if d and a.startswith(d):
             return TitleComparison("abbreviated")
     stripped = digest
     while True:
@@ -105,17 +98,17 @@ def compare_titles(digest: str, arxiv: str, keys: RecordKeys | None = None) -> T
         if shorter == stripped or not shorter.strip():
             break
         stripped = shorter
-        if title_key(stripped) == arxiv_key:
+        if title_key(stripped) == title_key(arxiv):
             return TitleComparison("equal")
     if _has_latin(arxiv) and _mostly_foreign(digest):
         return TitleComparison("foreign")
-    similarity = round(fuzz.ratio(fold_title(digest), arxiv_fold))
+    similarity = round(fuzz.ratio(fold_title(digest), fold_title(arxiv)))
     for candidate in (cut, stripped):
-        rest = _prefix_rest(candidate, arxiv_fold)
+        rest = _prefix_rest(candidate, arxiv)
         if rest is not None:
             return TitleComparison("prefix", similarity, rest)
     label = _LABEL.match(stripped)
-    if label and title_key(stripped[label.end() :]) == arxiv_key:
+    if label and title_key(stripped[label.end() :]) == title_key(arxiv):
         return TitleComparison("labelled", similarity, label.group(1).strip())
     return TitleComparison("different", similarity)
 

@@ -28,7 +28,6 @@ from collections.abc import Iterable, Mapping
 
 from enrich.compare.authors import compare_authors, describe_difference
 from enrich.compare.conflicts import conflict, where
-from enrich.compare.keys import record_keys
 from enrich.compare.names import split_names
 from enrich.compare.titles import compare_titles, describe_title
 from enrich.models import ArxivRecord, ArxivVersion, Claim, Conflict, DigestEntry
@@ -72,7 +71,7 @@ def with_versions(record: ArxivRecord, others: Iterable[ArxivRecord]) -> ArxivRe
 
 
 def _title_fits(title: str, version: ArxivRecord) -> bool:
-    said = describe_title(compare_titles(title, version.title, record_keys(version)), "")
+    said = describe_title(compare_titles(title, version.title), "")
     return said is None or said[1] == "info"
 
 
@@ -82,7 +81,7 @@ def _authors_fit(entry: DigestEntry, version: ArxivRecord) -> bool:
 
 
 def _titles_differ(a: ArxivRecord, b: ArxivRecord) -> bool:
-    return compare_titles(a.title, b.title, record_keys(b)).verdict != "equal"
+    return compare_titles(a.title, b.title).verdict != "equal"
 
 
 def _authors_differ(a: ArxivRecord, b: ArxivRecord) -> bool:
@@ -93,7 +92,7 @@ def disagrees_with_latest(entry: DigestEntry, record: ArxivRecord) -> bool:
     """The entry names an older version than arXiv's latest and its title or authors differ."""
     if entry.version is None or entry.version >= record.latest_version:
         return False
-    if entry.title and entry.title.strip() and not _is_equal_title(entry.title, record):
+    if entry.title and entry.title.strip() and not _is_equal_title(entry.title, record.title):
         return True
     if entry.authors:
         result = compare_authors(entry.authors, entry.authors_truncated, record.authors)
@@ -101,8 +100,8 @@ def disagrees_with_latest(entry: DigestEntry, record: ArxivRecord) -> bool:
     return False
 
 
-def _is_equal_title(title: str, latest: ArxivRecord) -> bool:
-    return describe_title(compare_titles(title, latest.title, record_keys(latest)), "") is None
+def _is_equal_title(title: str, latest: str) -> bool:
+    return describe_title(compare_titles(title, latest), "") is None
 
 
 def _changed_by(

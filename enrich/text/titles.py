@@ -20,7 +20,7 @@ from anyascii import anyascii
 from enrich.text.latex import latex_to_text
 from enrich.text.markup import strip_html
 
-__all__ = ["fold_title", "key_of_fold", "title_key", "word_key"]
+__all__ = ["fold_title", "title_key", "word_key"]
 
 _MATH_MARKUP = re.compile(r"(?<!\\)[$^_{}]")  # markup that joins, never separates: X$^2$ = X2
 _BARE_AMPERSAND = re.compile(r"(?<!\\)&")  # "&" is a word here, not a TeX table column
@@ -43,12 +43,7 @@ def fold_title(text: str) -> str:
 
 def title_key(text: str) -> str:
     """The folded title without spaces: what equality is decided on."""
-    return key_of_fold(fold_title(text))
-
-
-def key_of_fold(folded: str) -> str:
-    """`title_key` of a title from its `fold_title` (for a fold computed before)."""
-    return folded.replace(" ", "")
+    return fold_title(text).replace(" ", "")
 
 
 def word_key(word: str) -> str:
