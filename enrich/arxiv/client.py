@@ -201,8 +201,9 @@ class ArxivClient:
     single connection, no keep-alive, `settings.timeout` and the descriptive User-Agent.
     `clock`/`sleep` drive every wait (the limiter, back-offs, re-checks): tests pass fakes.
     `cache` is a RecordCache, None for no cache, or by default the one the settings name
-    (backends.open_record_cache: diskcache, or Redis with `redis_url`); if that fails the client
-    runs without a cache and says why in `cache_note`. `limiter` likewise (backends.make_limiter).
+    (backends.open_record_cache: the SQLite cache in cache_dir, or Redis with `redis_url`); if
+    that fails the client runs without a cache and says why in `cache_note`. `limiter` likewise
+    (backends.make_limiter).
     """
 
     def __init__(
