@@ -18,7 +18,7 @@ from enrich.text.markup import strip_html
 NAME_PARTS = st.sampled_from(
     ["Ada", "Lovelace", "Wei", "Zhang", "Müller", "J.", "van der", "Jr", "II", ",", "*", "1",
      "<b>", "</b>", "&amp;", "\\'e", "{", "}", "(Jun)", "[1]", "王", "Ελένη", "-", " ", "et al.",
-     "%", "~", "--"]
+     "%", "~", "--", "@akhaliq", "chenxz", "ssz1111", "Yu", "Li"]
 )  # fmt: skip
 NAMES = st.lists(NAME_PARTS, min_size=1, max_size=5).map(" ".join)
 LISTS = st.lists(NAMES, max_size=6)
@@ -38,7 +38,14 @@ def test_a_copied_list_takes_the_fast_path() -> None:
     assert authors._identical(arxiv, False, arxiv) == authors.AuthorComparison("ok")
     assert authors._identical(arxiv[:1], True, arxiv).verdict == "truncated"  # type: ignore[union-attr]
     assert authors._identical(arxiv[:1], False, arxiv) is None  # a short list uncut: compare
-    assert authors._identical(("Jr",), False, ("Jr",)) is None  # may fold to nothing: compare
+    jr = authors._identical(("Jr",), False, ("Jr",))
+    assert jr == authors.AuthorComparison("empty")  # folds to nothing: not a name
+    # a user handle is no name on either side, also where the list is copied
+    handle = ("@akhaliq", "Bob Smith")
+    assert authors._identical(handle[:1], True, handle) == authors.AuthorComparison("empty")
+    assert authors.compare_authors(["Yu Li", "chenxz"], True, ["Yu Li", "chenxz", "Bo Xu"]) == (
+        authors.AuthorComparison("truncated")
+    )
 
 
 def _fold_markup_reference(text: str) -> str:

@@ -51,10 +51,10 @@ _OK = AuthorComparison("ok")
 _TRUNCATED = AuthorComparison("truncated")
 
 
-def _names(raw: Sequence[str]) -> list[Name]:
+def _names(raw: tuple[str, ...]) -> list[Name]:
     """The names to compare: user handles ("ssz1111", "@akhaliq") are not names, and a name that
     folds to nothing (markup alone) says nothing."""
-    parsed = (parse_name(str(n)) for n in raw if not is_user_handle(str(n)))
+    parsed = (parse_name(n) for n in raw if not is_user_handle(n))
     return [n for n in parsed if n.tokens or n.scripts]
 
 
@@ -85,28 +85,50 @@ _MAY_DROP_WORDS = re.compile(r"[<&\\(\[（{}~]")  # markup or notes that can fol
 
 
 def _surely_a_name(raw: str) -> bool:
-    """True when `raw` certainly parses to a name (a cheap test; False means "perhaps not")."""
-    return _SURELY_A_NAME.search(raw) is not None and _MAY_DROP_WORDS.search(raw) is None
+    """True when `raw` certainly parses to a name that `_names` keeps (a cheap test; False means
+    "perhaps not")."""
+    return (
+        _SURELY_A_NAME.search(raw) is not None
+        and _MAY_DROP_WORDS.search(raw) is None
+        and not is_user_handle(raw)
+    )
+
+
+def _kept(raw: str) -> bool:
+    """Does `_names` keep `raw`? (not a user handle, and it folds to words or a script)"""
+    if _surely_a_name(raw):
+        return True
+    if is_user_handle(raw):
+        return False
+    name = parse_name(raw)
+    return bool(name.tokens or name.scripts)
+
+
+_EMPTY = AuthorComparison("empty")
 
 
 def _identical(d: tuple[str, ...], truncated: bool, a: tuple[str, ...]) -> AuthorComparison | None:
-    """The verdict without parsing a name when the digest copies arXiv's list, whole or (cut)
-    its first names; None when the full comparison is needed. Every name matches itself in its
-    place, so nothing is missing, extra, moved or swapped."""
+    """The verdict when the digest copies arXiv's list, whole or (cut) its first names, parsing
+    only the names that may not be names (handles, markup alone); None when the full comparison
+    is needed. The names kept are the same on both sides, and every one matches itself in its
+    place, so nothing is missing, extra, moved or swapped: the digest keeps none (empty), all
+    (ok) or the first of arXiv's (truncated)."""
     n = len(d)
     if not n or n > len(a) or (n < len(a) and not truncated) or d != a[:n]:
         return None
-    if not all(_surely_a_name(name) for name in a):
-        return None
-    return _OK if n == len(a) else _TRUNCATED
+    kept = [_kept(name) for name in a]
+    in_digest = sum(kept[:n])
+    if not in_digest:
+        return _EMPTY
+    return _OK if in_digest == sum(kept) else _TRUNCATED
 
 
 def compare_authors(
     digest: Sequence[str], truncated: bool, arxiv: Sequence[str]
 ) -> AuthorComparison:
     """Compare the digest's names (cut with "et al." when `truncated`) with arXiv's list."""
-    d = tuple(str(n) for n in digest)
-    a = tuple(str(n) for n in arxiv)
+    d = tuple(map(str, digest))
+    a = tuple(map(str, arxiv))
     return _identical(d, truncated, a) or _compare(d, truncated, a)
 
 
