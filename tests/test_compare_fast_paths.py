@@ -212,3 +212,33 @@ def test_the_phrase_pretest_never_hides_a_phrase(text: str) -> None:
 
     if vocabulary._PLACEHOLDER_PHRASE.search(text):
         assert vocabulary._may_hold_phrase(text)
+
+
+def test_shared_version_statements_give_the_same_findings() -> None:
+    """compare_entry hands the checks and the version rule one list of version statements:
+    the same findings as each computing its own, over the benchmark workload."""
+    from enrich.compare.checks import entry_checks, version_statements
+    from enrich.compare.rules import version_conflicts
+    from enrich.ingest import validate
+    from enrich.models import DigestEntry
+    from enrich.testing.workload import workload
+
+    pairs = [
+        (validate(DigestEntry.model_validate(line)), record)
+        for line, record in workload(600, seed=13)
+        if record is not None
+    ]
+    pairs = [(e, r) for e, r in pairs if e.status == "valid" and e.arxiv_id == r.arxiv_id]
+    # and entries that name two versions (a link to another one): version_inconsistent
+    pairs += [
+        (e.model_copy(update={"links": [*e.links, f"https://arxiv.org/abs/{e.arxiv_id}v9"]}), r)
+        for e, r in pairs[:50]
+    ]
+    several = 0
+    for entry, record in pairs:
+        statements = version_statements(entry)
+        several += len({s.version for s in statements}) > 1
+        shared = entry_checks(entry, corrected=True, record=record, statements=statements)
+        assert shared == entry_checks(entry, corrected=True, record=record)
+        assert version_conflicts(entry, record, statements) == version_conflicts(entry, record)
+    assert several

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from enrich.compare.checks import entry_checks
+from enrich.compare.checks import entry_checks, version_statements
 from enrich.compare.claims import claim_conflicts
 from enrich.compare.conflicts import SEVERITY, cap_guessed, invalid_conflict, not_found_conflict
 from enrich.compare.correct import correct_entry
@@ -70,9 +70,10 @@ def compare_entry(
     """
     if versions:
         record = with_versions(record, versions.values())  # their dates, for every message
-    own = entry_checks(entry, corrected=True, record=record)
+    statements = version_statements(entry)  # the checks and the version rule both need them
+    own = entry_checks(entry, corrected=True, record=record, statements=statements)
     out = withdrawn_conflicts(entry, record)
-    out += version_conflicts(entry, record)
+    out += version_conflicts(entry, record, statements)
     out += [c for c in own if c.field == "version"]
     out += title_conflicts(entry, record)
     out += [c for c in own if c.field == "authors"]

@@ -120,9 +120,8 @@ def _invalid_categories(
 
 
 def _version_inconsistent(
-    entry: DigestEntry, corrected: bool, record: ArxivRecord | None
+    statements: list[VersionStatement], corrected: bool, record: ArxivRecord | None
 ) -> list[Conflict]:
-    statements = version_statements(entry)
     versions = list(dict.fromkeys(s.version for s in statements))
     if len(versions) < 2:
         return []
@@ -189,15 +188,22 @@ def _claim_placeholder(claim: Claim, text: str) -> Conflict:
 
 
 def entry_checks(
-    entry: DigestEntry, *, corrected: bool, record: ArxivRecord | None = None
+    entry: DigestEntry,
+    *,
+    corrected: bool,
+    record: ArxivRecord | None = None,
+    statements: list[VersionStatement] | None = None,
 ) -> list[Conflict]:
-    """Record-free findings for one entry (see the module docstring)."""
+    """Record-free findings for one entry (see the module docstring). `statements`: the entry's
+    version_statements when the caller has them already (compare_entry needs them twice)."""
     codes = category_codes(entry.categories)
     out = _invalid_categories(codes, "categories", entry.source.line, corrected)
     for claim in entry.claims:
         if claim.field == "categories":
             codes = category_codes(claim.value)
             out += _invalid_categories(codes, "claims.categories", claim.line, False)
-    out += _version_inconsistent(entry, corrected, record)
+    if statements is None:
+        statements = version_statements(entry)
+    out += _version_inconsistent(statements, corrected, record)
     out += _placeholders(entry, corrected)
     return out

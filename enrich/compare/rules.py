@@ -64,10 +64,14 @@ def _places(statements: list[VersionStatement]) -> str:
     return ", ".join(dict.fromkeys(where(s.origin, s.line) for s in statements))
 
 
-def version_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
+def version_conflicts(
+    entry: DigestEntry, record: ArxivRecord, statements: list[VersionStatement] | None = None
+) -> list[Conflict]:
+    """`statements`: the entry's version_statements when the caller has them already."""
     latest = record.latest_version
     out: list[Conflict] = []
-    statements = version_statements(entry)
+    if statements is None:
+        statements = version_statements(entry)
     for version in dict.fromkeys(s.version for s in statements):
         these = [s for s in statements if s.version == version]
         if version == latest:
