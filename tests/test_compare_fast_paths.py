@@ -73,6 +73,7 @@ TITLES = st.lists(TITLE_WORDS, max_size=8).map(" ".join)
 @settings(max_examples=400, deadline=None)
 @given(TITLES, TITLES)
 def test_titles_equal_but_for_white_space_are_equal_keys(a: str, b: str) -> None:
+    assert titles.compare_titles(a, b) == titles.compare_titles.__wrapped__(a, b)  # the memo
     if titles._same_words(a, b):
         assert titles.title_key(a) == titles.title_key(b)
     assert titles._same_words(a, " ".join(a.split())) or not a.isascii() or "<" in a or "\\" in a

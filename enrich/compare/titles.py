@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -81,6 +82,7 @@ def _same_words(digest: str, arxiv: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1024)  # the version plan, the title rule and the version revision ask again
 def compare_titles(digest: str, arxiv: str) -> TitleComparison:
     """How the digest's title relates to arXiv's (see the module docstring)."""
     if digest == arxiv or _same_words(digest, arxiv):
