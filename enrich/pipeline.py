@@ -129,6 +129,7 @@ class Pipeline:
         from concurrent.futures import ThreadPoolExecutor
 
         from enrich.compare import DuplicateFinder
+        from enrich.workers import POOL_AFTER, Comparer, worker_count
 
         started = time.monotonic()
         duplicates = DuplicateFinder()
@@ -138,17 +139,31 @@ class Pipeline:
         pending: deque[tuple[_Window, Future[_Answers]]] = deque()
         state = _State()
         worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-lookup")
-        try:
+
+        def settled() -> Iterator[tuple[DigestEntry, LookupLike | None, Any]]:
+            """Every entry in order with its look-up and versions, window after window."""
             for window in self._windows(entries, seen):
                 if window.new:
                     self.client  # noqa: B018 - opened here, not on the worker thread
                 answers = worker.submit(self._settle, window, state, len(seen))
                 pending.append((window, answers))
                 while len(pending) > WINDOWS_AHEAD:
-                    yield from self._compare(*pending.popleft(), duplicates, statuses, conflicts)
+                    yield from self._answered(*pending.popleft())
             while pending:
-                yield from self._compare(*pending.popleft(), duplicates, statuses, conflicts)
+                yield from self._answered(*pending.popleft())
+
+        workers = self.settings.workers
+        comparer = Comparer(worker_count(workers), POOL_AFTER if workers == 0 else 0)
+        try:
+            for entry, enriched in comparer.run(settled()):
+                if entry.status == "valid":
+                    enriched.conflicts.extend(duplicates.add(entry))
+                statuses[enriched.status] += 1
+                for conflict in enriched.conflicts:
+                    conflicts[conflict.kind][conflict.severity] += 1
+                yield enriched
         finally:
+            comparer.close()
             for window, answers in pending:
                 answers.cancel()
                 window.entries.close()
@@ -241,27 +256,17 @@ class Pipeline:
             self._count()
         return answers
 
-    def _compare(
-        self,
-        window: _Window,
-        answers: Future[_Answers],
-        duplicates: Any,
-        statuses: Counter[str],
-        conflicts: defaultdict[str, Counter[str]],
-    ) -> Iterator[EnrichedEntry]:
-        """One settled window's entries, compared and yielded in order."""
+    @staticmethod
+    def _answered(
+        window: _Window, answers: Future[_Answers]
+    ) -> Iterator[tuple[DigestEntry, LookupLike | None, Any]]:
+        """One settled window's entries in order, each with its look-up and versions."""
         settled = answers.result()
         lookups, versions = settled.lookups, settled.versions
         with window.entries:
             for entry in window.entries:
                 arxiv_id = entry.arxiv_id or ""
-                enriched = enrich_one(entry, lookups.get(arxiv_id), versions.get(arxiv_id))
-                if entry.status == "valid":
-                    enriched.conflicts.extend(duplicates.add(entry))
-                statuses[enriched.status] += 1
-                for conflict in enriched.conflicts:
-                    conflicts[conflict.kind][conflict.severity] += 1
-                yield enriched
+                yield entry, lookups.get(arxiv_id), versions.get(arxiv_id)
 
     def _count(self) -> None:
         """The client's cost so far, into the summary."""

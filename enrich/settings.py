@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=lambda: user_cache_dir())
     min_interval: float = Field(default=ARXIV_MIN_INTERVAL, ge=0, le=_HOUR)
     batch_size: int = Field(default=100, ge=1, le=2000)
+    # processes comparing entries: 1 this one alone; n > 1 that many worker processes; 0 (auto)
+    # two when there are two cores or more, for an input past 5,000 entries
+    workers: int = Field(default=0, ge=0, le=64)
     timeout: float = Field(default=30.0, gt=0, le=_HOUR)
     max_attempts: int = Field(default=5, ge=1, le=50)
     backoff_initial: float = Field(default=15.0, ge=0, le=_DAY)

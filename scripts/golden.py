@@ -97,16 +97,16 @@ def _bench_input(folder: Path) -> tuple[Path, list[Any]]:
     return path, records
 
 
-def _env() -> dict[str, str]:
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
     env |= {"ENRICH_MIN_INTERVAL": "0", "ENRICH_BACKOFF_INITIAL": "0", "ENRICH_BACKOFF_MAX": "0"}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
+    return env | (extra or {})
 
 
-def _enrich(args: list[str], cwd: Path) -> None:
+def _enrich(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
     cmd = [sys.executable, "-m", "enrich", "run", *args, "-q"]
-    done = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(cmd, cwd=cwd, env=_env(env), capture_output=True, text=True, timeout=600)
     if done.returncode not in (0, 3):
         raise SystemExit(f"enrich run exited {done.returncode}: {done.stderr[-2000:]}")
 
@@ -132,8 +132,9 @@ def _delta(cold: bytes, warm: bytes) -> bytes:
     return b"".join(out)
 
 
-def produce(case: str, work: Path) -> dict[str, bytes]:
-    """Run one case in `work` (a scratch folder); the golden files' names and contents."""
+def produce(case: str, work: Path, env: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Run one case in `work` (a scratch folder); the golden files' names and contents. `env`:
+    settings for both runs (e.g. ENRICH_WORKERS), which must not change a byte."""
     from enrich.testing import StandIn
 
     if case == "bench":
@@ -154,8 +155,8 @@ def produce(case: str, work: Path) -> dict[str, bytes]:
             args += ["--report", str(report)]
         if case != "bench":
             args += ["--fix-dir", str(fixed)]
-        _enrich(args, cwd)
-        _enrich([*inputs, "--out", str(warm), *common, "--offline"], cwd)
+        _enrich(args, cwd, env)
+        _enrich([*inputs, "--out", str(warm), *common, "--offline"], cwd, env)
     cold_bytes = out.read_bytes()
     files = {
         f"{case}.jsonl": cold_bytes,

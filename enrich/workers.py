@@ -1,0 +1,272 @@
+"""Comparing in worker processes (setting `workers`): enrich_one over chunks of entries, in order.
+
+The pipeline's one process keeps everything that is shared or in order: reading, the look-ups
+(the arXiv connection, the cache), the duplicate finder, the fixer and the outputs. Workers get
+chunks of (entry, lookup, versions) and give back what enrich_one made of each entry, and the
+main process puts the EnrichedEntry together from its own entry and record objects. What
+crosses the boundary is kept cheap (a pickled pydantic model costs more than the comparison):
+
+  to a worker     each entry and record as its JSON bytes (pydantic's serialiser), a record once
+                  per chunk however many entries name it;
+  back            status, error, the corrected entry's and each conflict's field values (plain
+                  Python values, pickled), and the record only when the comparison made a new one
+                  (the versions step), as JSON.
+
+Same output bytes as comparing in this process (tests/test_workers.py holds it on the seeds, the
+corpus and the bench workload). A chunk a worker could not do (an exception, a worker that died)
+is compared here instead, so nothing is lost and nothing is printed: a fault of the comparison
+itself then shows exactly as it does without workers. Workers ignore Ctrl-C (the main process
+stops them) and are started by a fork server (a process with no threads, the lookup thread's
+locks are never copied).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from enrich.models import ArxivRecord, Conflict, CorrectedEntry, DigestEntry, EnrichedEntry
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from enrich.pipeline import LookupLike
+
+__all__ = ["Comparer", "worker_count"]
+
+Item = tuple[DigestEntry, "LookupLike | None", "Mapping[int, ArxivRecord] | None"]
+
+POOL_AFTER = 5_000  # entries compared here before `workers = 0` (auto) starts the pool
+AUTO_MAX = 2  # workers `workers = 0` starts at most
+CHUNK = 250  # entries per task
+IN_FLIGHT = 3  # tasks per worker sent ahead of the entry being yielded
+
+
+def worker_count(workers: int, cpus: int | None = None) -> int:
+    """Worker processes for the setting `workers` (0 auto, 1 off, n): 0 means compare here.
+    Auto is one worker per core up to AUTO_MAX when there is more than one core, and only for an
+    input past POOL_AFTER entries (see Comparer). The main process still reads, looks up, finds
+    duplicates and writes, about half the CPU of a warm run: past two workers it is the one
+    waited for."""
+    if cpus is None:
+        cpus = _cpus()
+    if workers == 1 or (workers == 0 and cpus < 2):
+        return 0
+    return min(cpus, AUTO_MAX) if workers == 0 else workers
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class Comparer:
+    """enrich_one over a stream of items, in order: here, or in `processes` worker processes
+    (started once `start_after` items have been compared here)."""
+
+    def __init__(self, processes: int, start_after: int = 0) -> None:
+        self.task: Callable[[Any], list[Any]] = compare_chunk  # what a worker runs on a chunk
+        self.processes = processes
+        self.start_after = start_after
+        self.pool: ProcessPoolExecutor | None = None
+        self.broken = False  # the pool failed: the rest is compared here
+        self._stream: Iterator[Item] | None = None
+
+    def run(self, items: Iterable[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
+        """Each item's entry with its EnrichedEntry, in order. An error raised by `items` comes
+        after every item before it was yielded."""
+        from enrich.pipeline import enrich_one
+
+        stream = self._stream = iter(items)
+        if self.processes < 1:
+            for entry, lookup, versions in stream:
+                yield entry, enrich_one(entry, lookup, versions)
+            return
+        done = 0
+        for entry, lookup, versions in islice(stream, self.start_after):
+            yield entry, enrich_one(entry, lookup, versions)  # a small input never starts a pool
+            done += 1
+        if done == self.start_after:
+            yield from self._pooled(stream)
+
+    def _pooled(self, stream: Iterator[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
+        inflight: deque[tuple[list[Item], Future[list[Any]] | None]] = deque()
+        ahead = IN_FLIGHT * self.processes
+        chunk: list[Item] = []
+        failed: Exception | None = None
+        try:
+            for item in stream:
+                chunk.append(item)
+                if len(chunk) == CHUNK:
+                    inflight.append((chunk, self._submit(chunk)))
+                    chunk = []
+                    while len(inflight) > ahead:
+                        yield from self._results(*inflight.popleft())
+        except Exception as exc:  # the look-ups failed: what came before goes out first
+            failed = exc
+        if chunk:
+            inflight.append((chunk, self._submit(chunk)))
+        while inflight:
+            yield from self._results(*inflight.popleft())
+        if failed is not None:
+            raise failed
+
+    def _submit(self, chunk: list[Item]) -> Future[list[Any]] | None:
+        if self.broken:
+            return None
+        try:
+            if self.pool is None:
+                self.pool = _start_pool(self.processes)
+            return self.pool.submit(self.task, _payload(chunk))
+        except Exception:  # no pool to be had (or an entry JSON cannot carry): compared here
+            self.broken = True
+            return None
+
+    def _results(
+        self, chunk: list[Item], future: Future[list[Any]] | None
+    ) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
+        from enrich.pipeline import enrich_one
+
+        results = None
+        if future is not None:
+            try:
+                results = future.result()
+            except BrokenProcessPool:  # a worker died: this chunk and the rest are done here
+                self.broken = True
+            except Exception:  # a worker raised: this chunk is compared here
+                pass
+        if results is None:
+            for entry, lookup, versions in chunk:
+                yield entry, enrich_one(entry, lookup, versions)
+            return
+        for (entry, lookup, _versions), result in zip(chunk, results, strict=True):
+            yield entry, _rebuild(entry, lookup, result)
+
+    def close(self) -> None:
+        if self._stream is not None:
+            close = getattr(self._stream, "close", None)
+            if close is not None:
+                close()
+            self._stream = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _start_pool(processes: int) -> ProcessPoolExecutor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["enrich.workers", "enrich.pipeline", "enrich.compare"])
+    return ProcessPoolExecutor(processes, mp_context=context, initializer=_worker_started)
+
+
+def _worker_started() -> None:
+    """In each worker: Ctrl-C is the main process's to handle; the start-up heap is frozen out
+    of collections and the young generation collected less often (see runner._tune_gc)."""
+    import gc
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+# -- what crosses ------------------------------------------------------------------------------
+
+_ENTRY_JSON = DigestEntry.__pydantic_serializer__.to_json
+_RECORD_JSON = ArxivRecord.__pydantic_serializer__.to_json
+
+
+def _payload(chunk: list[Item]) -> tuple[list[tuple[bytes, int | None]], list[Any]]:
+    """The chunk as bytes: each entry's JSON with the index of its look-up, and each look-up
+    (status, reason, record JSON, {version: record JSON}) once however many entries share it."""
+    entries: list[tuple[bytes, int | None]] = []
+    lookups: list[Any] = []
+    index: dict[tuple[int, int], int] = {}
+    for entry, lookup, versions in chunk:
+        at = None
+        if lookup is not None or versions:
+            key = (id(lookup), id(versions))
+            at = index.get(key)
+            if at is None:
+                at = index[key] = len(lookups)
+                record = None if lookup is None else lookup.record
+                lookups.append(
+                    (
+                        None if lookup is None else lookup.status,
+                        None if lookup is None else lookup.reason,
+                        None if record is None else _RECORD_JSON(record),
+                        {v: _RECORD_JSON(r) for v, r in versions.items()} if versions else None,
+                    )
+                )
+        entries.append((_ENTRY_JSON(entry), at))
+    return entries, lookups
+
+
+def compare_chunk(payload: tuple[list[tuple[bytes, int | None]], list[Any]]) -> list[Any]:
+    """In a worker: enrich_one over a chunk, each result as plain values (see _rebuild)."""
+    from enrich.pipeline import _Settled, enrich_one
+
+    entries, raw = payload
+    lookups: list[tuple[Any, Any]] = []
+    for status, reason, record, versions in raw:
+        lookup = None
+        if status is not None:
+            parsed = None if record is None else ArxivRecord.model_validate_json(record)
+            lookup = _Settled(status, parsed, reason)
+        held = None
+        if versions:
+            held = {v: ArxivRecord.model_validate_json(r) for v, r in versions.items()}
+        lookups.append((lookup, held))
+    out = []
+    for data, at in entries:
+        entry = DigestEntry.model_validate_json(data)
+        lookup, versions = lookups[at] if at is not None else (None, None)
+        enriched = enrich_one(entry, lookup, versions)
+        record = enriched.arxiv
+        if record is None or (lookup is not None and record is lookup.record):
+            arxiv: bytes | bool | None = record is not None  # True: the look-up's own record
+        else:
+            arxiv = _RECORD_JSON(record)
+        out.append(
+            (
+                enriched.status,
+                enriched.error,
+                arxiv,
+                None if enriched.corrected is None else enriched.corrected.__dict__,
+                [conflict.__dict__ for conflict in enriched.conflicts],
+            )
+        )
+    return out
+
+
+def _rebuild(entry: DigestEntry, lookup: LookupLike | None, result: Any) -> EnrichedEntry:
+    """The EnrichedEntry a worker's result stands for, around this process's own entry and
+    record objects (the values were validated where they were made, in the worker)."""
+    status, error, arxiv, corrected, conflicts = result
+    if arxiv is True:
+        record = lookup.record if lookup is not None else None
+    elif arxiv:
+        record = ArxivRecord.model_validate_json(arxiv)
+    else:
+        record = None
+    return EnrichedEntry.model_construct(
+        arxiv_id=entry.arxiv_id,
+        status=status,
+        source=entry.source,
+        digest=entry,
+        arxiv=record,
+        corrected=None if corrected is None else CorrectedEntry.model_construct(**corrected),
+        conflicts=[Conflict.model_construct(**conflict) for conflict in conflicts],
+        error=error,
+    )

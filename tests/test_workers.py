@@ -1,0 +1,157 @@
+"""Comparing in worker processes (enrich/workers.py, setting `workers`): the same bytes as
+comparing in the one process, nothing lost when a worker fails, and bounded read-ahead."""
+
+from __future__ import annotations
+
+import operator
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, shared_path
+
+import enrich.workers as workers_module
+from enrich.arxiv.client import Lookup
+from enrich.ingest import validate
+from enrich.models import ArxivRecord, DigestEntry
+from enrich.testing.workload import workload
+from enrich.workers import Comparer, worker_count
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import golden
+
+
+@pytest.mark.parametrize("case", golden.CASES)
+def test_workers_write_the_golden_bytes(case: str, tmp_path: Path) -> None:
+    """JSONL (cold and warm), the three reports and the corrected digests, with two workers."""
+    if case == "seeds":
+        shared_path("seeds")
+    elif case == "corpus":
+        shared_path("corpus", "digests")
+    files = golden.produce(case, tmp_path, env={"ENRICH_WORKERS": "2"})
+    assert len(files) >= 5
+    for name, data in files.items():
+        old = golden.stored(name)
+        assert old is not None, name
+        assert data == old, f"{name}: {golden.first_difference(old, data)}"
+
+
+def _items(n: int) -> list[tuple[DigestEntry, Lookup | None, Any]]:
+    """Workload entries with their records; an id with no record is not found."""
+    items: list[tuple[DigestEntry, Lookup | None, Any]] = []
+    for raw, record in workload(n, seed=13):
+        entry = validate(DigestEntry.model_validate(raw))
+        if record is None:
+            lookup = None if entry.status == "invalid" else Lookup("not_found", None, "unknown")
+        else:
+            lookup = Lookup("found", ArxivRecord.model_validate(record))
+        items.append((entry, lookup, None))
+    return items
+
+
+def _lines(comparer: Comparer, items: list[Any]) -> list[str]:
+    try:
+        return [enriched.model_dump_json() for _, enriched in comparer.run(items)]
+    finally:
+        comparer.close()
+
+
+@pytest.fixture(scope="module")
+def items() -> list[tuple[DigestEntry, Lookup | None, Any]]:
+    return _items(700)
+
+
+@pytest.fixture(scope="module")
+def here(items: list[Any]) -> list[str]:
+    return _lines(Comparer(0), items)
+
+
+def test_a_pool_gives_what_this_process_gives(items: list[Any], here: list[str]) -> None:
+    comparer = Comparer(2)
+    assert _lines(comparer, items) == here
+    assert not comparer.broken
+
+
+def test_a_worker_that_raises_loses_nothing_and_prints_nothing(
+    items: list[Any], here: list[str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    comparer = Comparer(2)
+    comparer.task = operator.itemgetter(5)  # an IndexError in the worker, for every chunk
+    assert _lines(comparer, items) == here
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+
+
+def test_a_worker_killed_mid_run_loses_nothing(
+    items: list[Any], here: list[str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    comparer = Comparer(2)
+    got = []
+    for n, (_, enriched) in enumerate(comparer.run(items)):
+        got.append(enriched.model_dump_json())
+        if n == 0:
+            assert comparer.pool is not None
+            for pid in list(comparer.pool._processes):  # the test kills them itself
+                os.kill(pid, signal.SIGKILL)
+    comparer.close()
+    assert got == here
+    assert comparer.broken  # the rest was compared here
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+
+
+def test_read_ahead_is_bounded(items: list[Any]) -> None:
+    pulled = 0
+
+    def stream() -> Iterator[Any]:
+        nonlocal pulled
+        for item in items:
+            pulled += 1
+            yield item
+
+    comparer = Comparer(1)
+    most = 0
+    for n, _ in enumerate(comparer.run(stream()), start=1):
+        most = max(most, pulled - n)
+    comparer.close()
+    assert 0 < most <= (workers_module.IN_FLIGHT * 1 + 1) * workers_module.CHUNK
+
+
+def test_an_error_in_the_stream_comes_after_everything_before_it(items: list[Any]) -> None:
+    def stream() -> Iterator[Any]:
+        yield from items[:300]
+        raise RuntimeError("the look-ups failed")
+
+    comparer = Comparer(2)
+    got = []
+    with pytest.raises(RuntimeError, match="look-ups failed"):
+        for entry, _ in comparer.run(stream()):
+            got.append(entry)
+    comparer.close()
+    assert got == [entry for entry, _, _ in items[:300]]
+
+
+def test_auto_starts_a_pool_only_past_its_threshold(items: list[Any], here: list[str]) -> None:
+    small = Comparer(2, start_after=len(items))
+    assert _lines(small, items) == here
+    assert small.pool is None  # never started
+    large = Comparer(2, start_after=100)
+    got = []
+    for _, enriched in large.run(items):
+        got.append(enriched.model_dump_json())
+        started = large.pool is not None
+    large.close()
+    assert got == here and started
+
+
+@pytest.mark.parametrize(
+    ("setting", "cpus", "expected"),
+    [(0, 1, 0), (0, 2, 2), (0, 8, 2), (1, 8, 0), (3, 1, 3), (2, 2, 2), (6, 8, 6)],
+)
+def test_worker_count(setting: int, cpus: int, expected: int) -> None:
+    assert worker_count(setting, cpus) == expected
