@@ -288,3 +288,22 @@ def test_ids_repeated_across_windows_read_back_what_was_set_aside(
     assert [e.model_dump_json() for e in spooled] == held
     assert [e.status for e in spooled] == ["enriched"] * len(order)
     assert fake.calls == [10, 10, 10, 10]  # 40 unique ids: each asked once
+
+
+def test_a_record_set_aside_keeps_its_status_and_reason() -> None:
+    from enrich.pipeline import _Lookups, _Settled
+
+    records = [make_record(f"2501.{n + 10000:05d}") for n in range(4)]
+    lookups = _Lookups(limit=1)
+    lookups.add({r.arxiv_id: _Settled("found", r, None) for r in records[:2]})
+    lookups.add({records[2].arxiv_id: _Settled("found", records[2], "from the mirror")})
+    lookups.add({records[3].arxiv_id: _Settled("unavailable", records[3], "stale copy")})
+    got = [lookups.get(r.arxiv_id) for r in records]
+    assert [(g.status, g.record, g.reason) for g in got if g is not None] == [
+        ("found", records[0], None),
+        ("found", records[1], None),
+        ("found", records[2], "from the mirror"),
+        ("unavailable", records[3], "stale copy"),
+    ]
+    assert len(lookups.spilled) == 3 and lookups.file is not None
+    lookups.close()
