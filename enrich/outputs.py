@@ -40,7 +40,7 @@ from enrich.errors import OutputError
 __all__ = ["AtomicText", "OutputPlan", "check_outputs", "output_file"]
 
 _STDIO = {None, "-"}
-_BUFFER = 1 << 20  # bytes gathered before each write to an output file
+_BUFFER = 1 << 18  # bytes gathered before each write to an output file
 
 
 @dataclass

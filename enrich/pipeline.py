@@ -282,6 +282,7 @@ class Pipeline:
 
 
 SPOOL_IN_MEMORY = 1000  # records of earlier windows kept as objects before the rest go to a file
+SPILL_WRITE = 1 << 18  # bytes of records gathered before each write to the spill file
 WINDOW_IN_MEMORY = 10_000  # entries of one window kept as objects before the rest go to a file
 FETCH_BATCHES = 20  # batches of new ids per window (one `fetch` call): bounds what is held
 WINDOWS_AHEAD = 1  # windows read and settling while the one before them is compared
@@ -406,12 +407,20 @@ class _Lookups:
                 self.unusual[arxiv_id] = (lookup.status, lookup.reason)
             blobs.append(data)
             offset += len(data)
-        if blobs:
-            if self.file is None:
-                self.file = tempfile.TemporaryFile(prefix="enrich-records-")  # noqa: SIM115
-            self.file.seek(self.size)
-            self.file.write(b"".join(blobs))
-            self.size = offset
+            if offset - self.size >= SPILL_WRITE:
+                self._write(blobs, offset)
+        self._write(blobs, offset)
+
+    def _write(self, blobs: list[bytes], offset: int) -> None:
+        """Append `blobs` (which end at `offset`) to the file in one write, and let them go."""
+        if not blobs:
+            return
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(prefix="enrich-records-")  # noqa: SIM115
+        self.file.seek(self.size)
+        self.file.write(b"".join(blobs))
+        blobs.clear()
+        self.size = offset
 
     def get(self, arxiv_id: str) -> LookupLike | None:
         kept = self.kept.get(arxiv_id)

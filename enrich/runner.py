@@ -95,7 +95,7 @@ class _JsonlSink:
     they are; another stream (standard output) gets them decoded, block by block. What is
     gathered is written when the block ends, also when it ends with an error."""
 
-    CHUNK = 1 << 20
+    CHUNK = 1 << 18
 
     def __init__(self, stream: TextIO) -> None:
         from enrich.models import EnrichedEntry

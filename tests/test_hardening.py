@@ -283,6 +283,7 @@ def test_ids_repeated_across_windows_read_back_what_was_set_aside(
     held = [e.model_dump_json() for e in enrich_entries(entries, settings, client=_Fake(records))]
     monkeypatch.setattr(pipeline_module, "SPOOL_IN_MEMORY", 3)
     monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 2)
+    monkeypatch.setattr(pipeline_module, "SPILL_WRITE", 1)  # a write per record set aside
     fake = _Fake(records)
     spooled = enrich_entries(entries, settings.model_copy(update={"batch_size": 5}), client=fake)
     assert [e.model_dump_json() for e in spooled] == held
