@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from enrich.models import EnrichedEntry
     from enrich.outputs import OutputPlan
 
-__all__ = ["SEVERITY_RANK", "RunOutcome", "run_command"]
+__all__ = ["SEVERITY_RANK", "RunOutcome", "run_command", "tune_gc"]
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 Progress = Callable[[int, int], None]
@@ -71,7 +71,7 @@ def _check_inputs(inputs: Sequence[str]) -> None:
             raise InputError(f"{raw}: no such file or folder", raw)
 
 
-def _tune_gc() -> None:
+def tune_gc() -> None:
     """A long run allocates millions of short-lived objects and keeps few: the modules and
     settings loaded so far are frozen out of every collection, and the youngest generation is
     collected once a million more objects are held rather than 700 (a run is otherwise about a
@@ -157,7 +157,7 @@ def run_command(
 
     kinds = [report_kind(raw) for raw in reports]  # a bad suffix is refused before anything runs
     _check_inputs(inputs)
-    _tune_gc()
+    tune_gc()
     if diff and out in (None, "-"):
         raise InputError("--diff writes the diff to standard output: give the JSONL --out FILE")
     findings = Findings()

@@ -170,15 +170,13 @@ def _start_pool(processes: int) -> ProcessPoolExecutor:
 
 
 def _worker_started() -> None:
-    """In each worker: Ctrl-C is the main process's to handle; the start-up heap is frozen out
-    of collections and the young generation collected less often (see runner._tune_gc)."""
-    import gc
+    """In each worker: Ctrl-C is the main process's to handle; garbage collection as in a run."""
     import signal
 
+    from enrich.runner import tune_gc
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    tune_gc()
 
 
 # -- what crosses ------------------------------------------------------------------------------
