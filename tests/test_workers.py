@@ -72,9 +72,12 @@ def here(items: list[Any]) -> list[str]:
 
 
 def test_a_pool_gives_what_this_process_gives(items: list[Any], here: list[str]) -> None:
+    from multiprocessing import forkserver
+
     comparer = Comparer(2)
     assert _lines(comparer, items) == here
     assert not comparer.broken
+    assert forkserver._forkserver._forkserver_pid is None  # the fork server went with the pool
 
 
 def test_a_worker_that_raises_loses_nothing_and_prints_nothing(
