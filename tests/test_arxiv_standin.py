@@ -182,3 +182,24 @@ def test_a_400_that_names_no_id_is_bisected(server: StandIn, tmp_path: Path) -> 
     assert sum(v.status == "found" for v in result.values()) == 15
     probes = len(server.requests) - 1 - 1  # minus the refused batch, minus the leftovers
     assert probes <= 4  # ceil(log2(16))
+
+
+def test_an_answer_is_freed_without_the_garbage_collector(server: StandIn, tmp_path: Path) -> None:
+    """httpx keeps each response in a reference cycle; the client breaks it, so a long run with
+    the collector tuned down never holds hundreds of answers' bodies at once."""
+    import gc
+
+    for i in ids(250):
+        server.add(make_record(i))
+    gc.collect()
+    before = {id(o) for o in gc.get_objects() if isinstance(o, httpx.Response)}  # other tests'
+    gc.disable()
+    try:
+        got = fetch(server, tmp_path, ids(250), batch_size=100)
+        alive = [
+            o for o in gc.get_objects() if isinstance(o, httpx.Response) and id(o) not in before
+        ]
+    finally:
+        gc.enable()
+    assert statuses(got) == dict.fromkeys(ids(250), "found")
+    assert alive == []

@@ -554,6 +554,7 @@ class ArxivClient:
                     response = http.post(url, data=params, headers=headers)
                 content = response.content  # read to the end: the connection is closed
                 limiter.end_request()  # the gap runs from here, parsing and storing overlap it
+                _let_go(response)
                 self.stats.bytes += len(content)
                 log.info(
                     "arXiv: %d ids (%s%s): HTTP %d, %d bytes, %.2f s, attempt %d of %d",
@@ -644,6 +645,16 @@ class ArxivClient:
                 follow_redirects=True,
             )
         return self._http
+
+
+def _let_go(response: httpx.Response) -> None:
+    """Break the reference cycle httpx keeps each response in (response.stream is a stream that
+    refers back to the response), so the body is freed as soon as the caller is done with it
+    rather than at the next full garbage collection: with the collector tuned for long runs,
+    a cold 100,000-entry run otherwise held ~1,000 answers (250 KB each) at once."""
+    import httpx
+
+    response.stream = httpx.ByteStream(b"")
 
 
 def _expects_entries(batch: list[str], run: _Run) -> bool:
