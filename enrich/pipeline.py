@@ -26,6 +26,7 @@ from enrich.errors import InputError
 from enrich.ingest import FileReport, iter_entries
 from enrich.models import ArxivRecord, DigestEntry, EnrichedEntry, RunSummary
 from enrich.settings import Settings
+from enrich.spool import Spool
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -264,7 +265,7 @@ class Pipeline:
         settled = answers.result()
         lookups, versions = settled.lookups, settled.versions
         with window.entries:
-            for entry in window.entries:
+            for entry in window.entries.drain():
                 arxiv_id = entry.arxiv_id or ""
                 yield entry, lookups.get(arxiv_id), versions.get(arxiv_id)
 
@@ -292,7 +293,9 @@ WINDOWS_AHEAD = 1  # windows read and settling while the one before them is comp
 class _Window:
     """Entries read in a row, with the ids they use: `new` ones in the order first seen."""
 
-    entries: _Spool = field(default_factory=lambda: _Spool(WINDOW_IN_MEMORY))
+    entries: Spool[DigestEntry] = field(
+        default_factory=lambda: Spool(DigestEntry, WINDOW_IN_MEMORY, "enrich-entries-")
+    )
     new: list[str] = field(default_factory=list)
     ids: dict[str, None] = field(default_factory=dict)
     versioned: set[tuple[str, int]] = field(default_factory=set)
@@ -315,55 +318,6 @@ class _State:
         self.lookups = _Lookups()
         self.versions = OwnVersions()
         self.settled = 0  # new ids asked so far, for progress
-
-
-class _Spool:
-    """The entries of the first pass, in order: objects up to SPOOL_IN_MEMORY, then one JSON
-    line each in an anonymous temporary file (a small run never touches the disk)."""
-
-    def __init__(self, limit: int | None = None) -> None:
-        self.limit = SPOOL_IN_MEMORY if limit is None else limit
-        self.head: list[DigestEntry] = []
-        self.file: IO[bytes] | None = None
-        self.count = 0
-
-    def add(self, entry: DigestEntry) -> None:
-        self.count += 1
-        if self.file is None and len(self.head) < self.limit:
-            self.head.append(entry)
-            return
-        if self.file is None:
-            self.file = tempfile.TemporaryFile(prefix="enrich-entries-")  # noqa: SIM115
-        self.file.write(entry.model_dump_json().encode() + b"\n")
-
-    def scan(self) -> Iterator[DigestEntry]:
-        """The entries so far, in order, keeping them (for a pass before the last one)."""
-        yield from self.head
-        if self.file is not None:
-            self.file.seek(0)
-            for line in self.file:
-                yield DigestEntry.model_validate_json(line)
-
-    def __iter__(self) -> Iterator[DigestEntry]:
-        head, self.head = self.head, []
-        yield from head
-        del head  # the first entries are let go before the spooled ones are read back
-        if self.file is not None:
-            self.file.seek(0)
-            for line in self.file:
-                yield DigestEntry.model_validate_json(line)
-
-    def __enter__(self) -> _Spool:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.head = []
-        if self.file is not None:
-            self.file.close()
-            self.file = None
 
 
 @dataclass(slots=True)

@@ -8,12 +8,11 @@ objects. Iterating gives the kept entries in the order they came, as often as ne
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import IO
 
 from enrich.models import EnrichedEntry
+from enrich.spool import Spool
 
 __all__ = ["SEVERITY_ORDER", "Findings", "by_file"]
 
@@ -24,32 +23,17 @@ IN_MEMORY = 1000
 class Findings:
     def __init__(self, *, keep_info: bool = True, in_memory: int = IN_MEMORY) -> None:
         self.keep_info = keep_info
-        self.in_memory = in_memory
-        self.head: list[EnrichedEntry] = []
-        self.file: IO[bytes] | None = None
-        self.count = 0
+        self.kept: Spool[EnrichedEntry] = Spool(EnrichedEntry, in_memory, "enrich-findings-")
 
     def add(self, entry: EnrichedEntry) -> None:
         keep = entry.status != "enriched" or any(
             self.keep_info or c.severity != "info" for c in entry.conflicts
         )
-        if not keep:
-            return
-        self.count += 1
-        if self.file is None and len(self.head) < self.in_memory:
-            self.head.append(entry)
-            return
-        if self.file is None:
-            self.file = tempfile.TemporaryFile(prefix="enrich-findings-")  # noqa: SIM115
-        self.file.seek(0, 2)
-        self.file.write(entry.model_dump_json().encode() + b"\n")
+        if keep:
+            self.kept.add(entry)
 
     def __iter__(self) -> Iterator[EnrichedEntry]:
-        yield from self.head
-        if self.file is not None:
-            self.file.seek(0)
-            for line in self.file:
-                yield EnrichedEntry.model_validate_json(line)
+        return self.kept.scan()
 
     def entries(self) -> list[EnrichedEntry]:
         return list(self)
@@ -59,13 +43,10 @@ class Findings:
         return by_file(iter(self))
 
     def __len__(self) -> int:
-        return self.count
+        return len(self.kept)
 
     def close(self) -> None:
-        self.head = []
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+        self.kept.close()
 
 
 def by_file(entries: Iterable[EnrichedEntry]) -> dict[str, list[EnrichedEntry]]:
