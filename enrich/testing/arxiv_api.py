@@ -318,11 +318,16 @@ class LocalServer:
 
     _handler: type[BaseHTTPRequestHandler]
     _path: str
-    _server: _Server | None
-    _thread: threading.Thread | None
-    _lock: threading.Lock
-    _open: int
-    max_open_connections: int
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._log: list[Any] = []  # one record per request, in arrival order
+        self._open = 0
+        self._in_flight = 0
+        self.max_open_connections = 0
+        self.max_in_flight = 0
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def requests(self) -> list[Any]:
@@ -367,6 +372,16 @@ class LocalServer:
         with self._lock:
             self._open += delta
             self.max_open_connections = max(self.max_open_connections, self._open)
+
+    def _arrived(self, entry: Any) -> None:
+        """A request is logged and in flight (the caller holds `_lock`)."""
+        self._log.append(entry)
+        self._in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def _ended(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -447,19 +462,12 @@ class StandIn(LocalServer):
     _path = "/api/query"
 
     def __init__(self, records: Iterable[ArxivRecord | dict[str, Any]] = (), *, delay: float = 0.0):
+        super().__init__()
         self.delay = delay
         self._records: dict[str, ArxivRecord] = {}
         self._history: dict[str, dict[int, ArxivRecord]] = {}  # id -> version -> its record
         self._rejected: dict[str, str | None] = {}
         self._faults: deque[Fault] = deque()
-        self._lock = threading.Lock()
-        self._log: list[RequestLog] = []
-        self._open = 0
-        self._in_flight = 0
-        self.max_open_connections = 0
-        self.max_in_flight = 0
-        self._server = None
-        self._thread = None
         self.add(*records)
 
     # -- what it knows -----------------------------------------------------------------------
@@ -549,17 +557,14 @@ class StandIn(LocalServer):
             params=params,
         )
         with self._lock:
-            self._log.append(entry)
-            self._in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            self._arrived(entry)
             fault = self._faults.popleft() if self._faults else None
         entry.fault = fault.kind if fault is not None else None
         return entry, fault
 
     def _done(self, entry: RequestLog) -> None:
         entry.finished = entry.finished or time.monotonic()
-        with self._lock:
-            self._in_flight -= 1
+        self._ended()
 
     def _answer(
         self, entry: RequestLog, fault: Fault | None

@@ -35,7 +35,6 @@ import datetime as dt
 import json
 import socket
 import struct
-import threading
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -232,7 +231,7 @@ class _OaiHandler(_Handler):
             self.wfile.flush()
         finally:
             entry.finished = entry.finished or time.monotonic()
-            standin._done()
+            standin._ended()
 
 
 class OaiStandIn(LocalServer):
@@ -242,19 +241,12 @@ class OaiStandIn(LocalServer):
     _path = "/oai"
 
     def __init__(self, *, page_size: int = 100, delay: float = 0.0) -> None:
+        super().__init__()
         self.page_size = page_size
         self.delay = delay
         self._held: dict[str, _Held] = {}
         self._faults: deque[tuple[str, float | None]] = deque()
         self._generation = 0
-        self._lock = threading.Lock()
-        self._log: list[OaiRequest] = []
-        self._open = 0
-        self._in_flight = 0
-        self.max_open_connections = 0
-        self.max_in_flight = 0
-        self._server = None
-        self._thread = None
 
     # -- what it holds -------------------------------------------------------------------------
 
@@ -304,18 +296,12 @@ class OaiStandIn(LocalServer):
     def _arrive(self, params: dict[str, str]) -> OaiRequest:
         entry = OaiRequest(params=params, arrived=time.monotonic())
         with self._lock:
-            self._log.append(entry)
-            self._in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            self._arrived(entry)
             fault = self._faults[0] if self._faults else None
             if fault is not None and (fault[0] != "expire" or "resumptionToken" in params):
                 self._faults.popleft()
                 entry.fault, entry.retry_after = fault
         return entry
-
-    def _done(self) -> None:
-        with self._lock:
-            self._in_flight -= 1
 
     def _answer(self, entry: OaiRequest) -> tuple[int, bytes, dict[str, str]]:
         if self.delay:
