@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import _env, entry_line, record_for
+from bench_scale import entry_line, peak_rss_mb, record_for
 
 from enrich.arxiv.cache import RecordCache
 
@@ -48,26 +47,6 @@ def build(folder: Path, size: int) -> tuple[Path, Path]:
     return source, cache
 
 
-def measure(source: Path, cache: Path, out: Path, report: Path | None) -> tuple[float, float]:
-    code = (
-        "import resource, subprocess, sys, time;"
-        "t=time.perf_counter();"
-        "r=subprocess.run(sys.argv[1:]);"
-        "s=time.perf_counter()-t;"
-        "print(s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
-        "sys.exit(r.returncode)"
-    )
-    cmd = [sys.executable, "-c", code, sys.executable, "-m", "enrich", "run", str(source)]
-    cmd += ["--out", str(out), "-q", "--offline", "--cache-dir", str(cache)]
-    if report is not None:
-        cmd += ["--report", str(report)]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=_env(), check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"enrich run exited {done.returncode}:\n{done.stderr[-2000:]}")
-    seconds, kb = done.stdout.split()
-    return float(seconds), int(kb) / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000")
@@ -79,9 +58,10 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for size in (int(s) for s in args.sizes.split(",")):
             source, cache = build(folder, size)
-            plain_s, plain_mb = measure(source, cache, folder / "plain.jsonl", None)
+            plain_s, plain_mb = peak_rss_mb(source, cache, folder / "plain.jsonl")
             page = folder / f"review_{size}.html"
-            html_s, html_mb = measure(source, cache, folder / "out.jsonl", page)
+            report = ["--report", str(page)]
+            html_s, html_mb = peak_rss_mb(source, cache, folder / "out.jsonl", report)
             text = page.read_text("utf-8")
             cards, lines = text.count("<article"), text.count('<li class="entry compact')
             print(

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from enrich.arxiv.cache import RecordCache
@@ -120,8 +121,11 @@ def run_enrich(
     return seconds
 
 
-def peak_rss_mb(source: Path, cache: Path, target: Path) -> tuple[float, float]:
-    """(seconds, peak RSS MB) of one run, measured in a fresh child so earlier runs don't count."""
+def peak_rss_mb(
+    source: Path, cache: Path, target: Path, extra: Sequence[str] = ()
+) -> tuple[float, float]:
+    """(seconds, peak RSS MB) of one run (`extra`: more options), measured in a fresh child so
+    earlier runs don't count."""
     code = (
         "import resource, subprocess, sys, time;"
         "t=time.perf_counter();"
@@ -131,7 +135,7 @@ def peak_rss_mb(source: Path, cache: Path, target: Path) -> tuple[float, float]:
         "sys.exit(r.returncode)"
     )
     cmd = [sys.executable, "-c", code, sys.executable, "-m", "enrich", "run", str(source)]
-    cmd += ["--out", str(target), "-q", "--offline", "--cache-dir", str(cache)]
+    cmd += ["--out", str(target), "-q", "--offline", "--cache-dir", str(cache), *extra]
     done = subprocess.run(cmd, capture_output=True, text=True, env=_env(), check=False)
     if done.returncode != 0:
         raise SystemExit(f"enrich run exited {done.returncode}:\n{done.stderr[-2000:]}")
