@@ -14,6 +14,7 @@ from standin import make_record
 from enrich.arxiv import ArxivClient, open_cache
 from enrich.arxiv.cache import RecordCache, next_announcement, positive_expiry
 from enrich.errors import CacheError
+from enrich.models import ArxivRecord
 from enrich.settings import Settings
 
 NY = ZoneInfo("America/New_York")
@@ -110,6 +111,30 @@ def test_a_record_that_no_longer_validates_is_a_miss(tmp_path: Path) -> None:
         batch = cache.get_many(f"2501.0000{n}" for n in range(1, 6))
         assert sorted(batch) == ["2501.00004", "2501.00005"]  # the good rows are still read
         assert batch["2501.00004"].record == make_record("2501.00004")
+
+
+def test_records_are_read_as_bytes_and_one_that_is_not_utf8_is_a_miss(tmp_path: Path) -> None:
+    """get_many reads each record's JSON as UTF-8 bytes (CAST AS BLOB): the same record as the
+    text gives, non-ASCII included; a row whose text is not UTF-8 is a miss for that id only (as
+    text, sqlite3 would fail the whole read and degrade the cache)."""
+    records = [
+        make_record("2501.00001", title="Zoë’s \\alpha\n  wrapped \U0001d4b3 title"),
+        make_record("2501.00002", authors=["Jürgen Müller", "李 雷"]),
+        make_record("2501.00003"),
+    ]
+    with RecordCache(tmp_path) as cache:
+        cache.put_found(records)
+        with sqlite3.connect(tmp_path / "cache.db") as db:
+            stored = dict(db.execute("SELECT id, record FROM answers"))
+            bad = stored["2501.00003"].encode().replace(b'"title":"', b'"title":"\xff')
+            db.execute("UPDATE answers SET record = CAST(? AS TEXT) WHERE id = '2501.00003'", (bad,))
+        batch = cache.get_many(["2501.00001", "2501.00002", "2501.00003"])
+        assert cache.degraded is None and sorted(batch) == ["2501.00001", "2501.00002"]
+        for record in records[:2]:
+            assert batch[record.arxiv_id].record == record
+            assert batch[record.arxiv_id].record == ArxivRecord.model_validate_json(
+                stored[record.arxiv_id]
+            )
 
 
 def test_a_corrupted_cache_folder_raises_cache_error_on_open(tmp_path: Path) -> None:

@@ -17,7 +17,9 @@ Expiry is decided on read against the injectable `now` (the absolute deadline is
 rows dead for a day are culled a few at a time when answers are stored.
 
 Reading is made for batches: `get_many` asks one `SELECT ... WHERE id IN (...)` per chunk of ids
-(under SQLite's limit on variables), each row's record read by pydantic straight from its JSON.
+(under SQLite's limit on variables), each row's record read by pydantic straight from its JSON,
+taken as the row's UTF-8 bytes (CAST AS BLOB): pydantic reads bytes about a third faster than a
+str it must encode again, and a record whose bytes are not UTF-8 is a miss, not a failed read.
 
 A cache folder written by an older version (diskcache's `Cache` table in the same `cache.db`) is
 not read: its entries are misses and are fetched again; `clear` drops that old table.
@@ -148,17 +150,18 @@ class CacheStats:
 
 
 def decode_records(raws: Sequence[object]) -> list[ArxivRecord | None]:
-    """Stored record JSON texts validated by pydantic's JSON reader straight into the model (not
-    json.loads and then validation of a dict); a text that does not validate (garbage, an older
-    model) is None. (One JSON array of the batch through a TypeAdapter is ~40 % slower.)"""
+    """Stored record JSON (UTF-8 bytes or text) validated by pydantic's JSON reader straight into
+    the model (not json.loads and then validation of a dict); one that does not validate
+    (garbage, bytes that are not UTF-8, an older model) is None. (One JSON array of the batch
+    through a TypeAdapter is ~40 % slower.)"""
     return [_one_record(raw) for raw in raws]
 
 
-def _one_record(text: object) -> ArxivRecord | None:
-    if not isinstance(text, str):
+def _one_record(data: object) -> ArxivRecord | None:
+    if not isinstance(data, (bytes, str)):
         return None
     try:
-        return ArxivRecord.model_validate_json(text)
+        return ArxivRecord.model_validate_json(data)
     except ValueError:
         return None
 
@@ -215,7 +218,7 @@ class RecordCache:
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             sql = (
-                "SELECT id, status, record, reason, stored, expires"
+                "SELECT id, status, CAST(record AS BLOB), reason, stored, expires"
                 " FROM answers"
                 f" WHERE id IN ({marks}) AND expires > ?"
             )
@@ -251,7 +254,7 @@ class RecordCache:
                 break
             chunk = ids[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT id, version, record FROM versions WHERE id IN ({marks})"
+            sql = f"SELECT id, version, CAST(record AS BLOB) FROM versions WHERE id IN ({marks})"
             try:
                 rows = [row for row in self._query(sql, chunk) if (row[0], row[1]) in asked]
             except _ERRORS as exc:
