@@ -331,8 +331,10 @@ class _Settled:
 
 class _Lookups:
     """The client's answers by id, with the records past SPOOL_IN_MEMORY set aside as JSON in an
-    anonymous temporary file and read back when their entry comes (by offset). Each call's
-    records are serialised straight to bytes and appended in one write, at the end of the file
+    anonymous temporary file and read back when their entry comes (by offset). A record read
+    from the cache goes as the JSON it was read from (the look-up's `raw`, let go here: reading
+    it back gives the same record, and nothing is serialised again); any other is serialised
+    straight to bytes. Each call's records are appended in one write, at the end of the file
     whatever a read back in between left its position at. What is kept per record set aside is
     one int (offset and size), and its status and reason only when they are not the usual
     ("found", None): about 60 bytes an id, not 170."""
@@ -352,10 +354,13 @@ class _Lookups:
         offset = self.size
         for arxiv_id in list(lookups):
             lookup = lookups.pop(arxiv_id)  # the client's objects go as they are set aside
+            raw = getattr(lookup, "raw", None)
+            if raw is not None:
+                lookup.raw = None  # used here only: the window's look-ups need not hold it
             if len(self.kept) < limit or lookup.record is None:
                 self.kept[arxiv_id] = lookup
                 continue
-            data = to_json(lookup.record)
+            data = raw or to_json(lookup.record)
             self.spilled[arxiv_id] = offset << 32 | len(data)
             if lookup.status != "found" or lookup.reason is not None:
                 self.unusual[arxiv_id] = (lookup.status, lookup.reason)

@@ -127,7 +127,8 @@ def test_records_are_read_as_bytes_and_one_that_is_not_utf8_is_a_miss(tmp_path: 
         with sqlite3.connect(tmp_path / "cache.db") as db:
             stored = dict(db.execute("SELECT id, record FROM answers"))
             bad = stored["2501.00003"].encode().replace(b'"title":"', b'"title":"\xff')
-            db.execute("UPDATE answers SET record = CAST(? AS TEXT) WHERE id = '2501.00003'", (bad,))
+            update = "UPDATE answers SET record = CAST(? AS TEXT) WHERE id = '2501.00003'"
+            db.execute(update, (bad,))
         batch = cache.get_many(["2501.00001", "2501.00002", "2501.00003"])
         assert cache.degraded is None and sorted(batch) == ["2501.00001", "2501.00002"]
         for record in records[:2]:

@@ -308,3 +308,42 @@ def test_a_record_set_aside_keeps_its_status_and_reason() -> None:
     ]
     assert len(lookups.spilled) == 3 and lookups.file is not None
     lookups.close()
+
+
+def test_records_read_from_the_cache_are_set_aside_as_the_json_they_were_read_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run sets its cached records aside as the bytes the cache gave (no second
+    serialisation): what is read back is the record the cache gave, and the output is that of
+    holding everything in memory."""
+    from enrich.pipeline import _Lookups
+
+    ids = [f"2501.{n + 10000:05d}" for n in range(40)]
+    records = {
+        i: make_record(i, title=f"Zoë’s \\alpha\n  title {i}", authors=["Jürgen Müller", "李 雷"])
+        for i in ids
+    }
+    settings = Settings(cache_dir=tmp_path / "c", offline=True)
+    with open_cache(settings) as cache:
+        cache.put_found(records.values())
+        answers = cache.get_many(ids)
+    with ArxivClient(settings) as client:
+        got = client.fetch(ids)
+    assert all(got[i].raw == answers[i].raw is not None for i in ids)
+    lookups = _Lookups(limit=1)
+    lookups.add(dict(got))
+    assert lookups.file is not None
+    lookups.file.seek(0)
+    assert lookups.file.read() == b"".join(answers[i].raw or b"" for i in ids[1:])
+    assert all(got[i].raw is None for i in ids)  # let go once set aside
+    assert all((back := lookups.get(i)) and back.record == records[i] for i in ids)
+    lookups.close()
+
+    order = ids[:10] + ids[10:20] + [ids[3]] + ids[20:30] + [ids[4], ids[3]] + ids[30:]
+    entries = [_entry(i) for i in order]
+    held = [e.model_dump_json() for e in enrich_entries(entries, settings)]
+    monkeypatch.setattr(pipeline_module, "SPOOL_IN_MEMORY", 3)
+    monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 2)
+    spooled = enrich_entries(entries, settings.model_copy(update={"batch_size": 5}))
+    assert [e.model_dump_json() for e in spooled] == held
+    assert [e.status for e in spooled] == ["enriched"] * len(order)

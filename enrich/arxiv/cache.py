@@ -46,7 +46,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
@@ -133,6 +133,9 @@ class CachedAnswer:
     reason: str | None
     stored: float
     expires: float
+    # the record's JSON as read (UTF-8 bytes; validating it gave `record`), for a caller that
+    # would otherwise serialise the record again; None when the store does not keep it
+    raw: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +240,7 @@ class RecordCache:
         for row, record in zip(positive, records, strict=True):
             arxiv_id, _, _, _, stored, expires = row
             if record is not None and record.arxiv_id == arxiv_id:
-                yield arxiv_id, CachedAnswer("found", record, None, stored, expires)
+                yield arxiv_id, CachedAnswer("found", record, None, stored, expires, row[2])
         for arxiv_id, status, _, reason, stored, expires in rows:
             if status != "found" and status in _STATUSES:
                 negative = cast(CachedStatus, status)

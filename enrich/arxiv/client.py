@@ -98,6 +98,7 @@ class Lookup:
     record: ArxivRecord | None = None
     reason: str | None = None
     from_cache: bool = False
+    raw: bytes | None = field(default=None, repr=False, compare=False)  # CachedAnswer.raw
 
     @classmethod
     def cached(cls, answer: CachedAnswer) -> Lookup:
@@ -106,7 +107,7 @@ class Lookup:
         reason = answer.reason
         if answer.status == "not_found" and reason is None:
             reason = NOT_FOUND_REASON
-        return cls(answer.status, answer.record, reason, from_cache=True)
+        return cls(answer.status, answer.record, reason, True, answer.raw)
 
 
 def split_ids(ids: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, Lookup]]:
