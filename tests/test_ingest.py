@@ -6,10 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from enrich.errors import InputError
 from enrich.ingest import (
     FileReport,
+    _entry_of,
+    _line_entry,
     _short_reason,
     iter_entries,
     iter_input_files,
@@ -104,6 +108,14 @@ def test_enrich_run_lines_are_accepted_as_input(tmp_path: Path) -> None:
         "9007199254740993",  # 2**53 + 1: a float cannot hold it
         "NaN",  # the standard reader takes it, orjson does not
         '"\\ud800"',  # a lone surrogate: the same
+        '"\\ud83d\\ude00"',  # a surrogate pair: one character
+        "1.0",  # a float that is an integer
+        "1e2",
+        "1e400",
+        "-0",
+        "true",
+        '"7"',
+        "null",
     ],
 )
 def test_a_jsonl_line_reads_as_the_standard_json_reader_reads_it(
@@ -124,6 +136,49 @@ def test_a_jsonl_line_reads_as_the_standard_json_reader_reads_it(
     else:
         assert got == expected
         assert got.source.line == expected.source.line
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+FIELDS = st.sampled_from(
+    ["title", "version", "authors", "date", "claims", "provenance", "links", "arxiv_id", "status",
+     "error", "authors_truncated", "source", "line", "path", "value", "nothing", "digest"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(FIELDS, JSON_VALUES, st.booleans(), st.booleans())
+def test_any_line_reads_as_the_standard_json_reader_reads_it(
+    field: str, value: object, ascii_only: bool, run_line: bool
+) -> None:
+    """_line_entry (pydantic's JSON reader first, then orjson, then the standard reader) gives
+    the entry, or the error, that the standard reader and validation give, whatever the line."""
+    data = json.loads(validate(_entry("2401.00001v3")).model_dump_json())
+    data["claims"] = [{"field": "title", "value": "T", "origin": "summary", "line": 3}]
+    if field in ("line", "path"):
+        data["source"][field] = value
+    elif field == "value":  # a claim's value: str, list of str, int or None
+        data["claims"][0]["value"] = value
+    elif field != "nothing":
+        data[field] = value
+    if run_line:  # an `enrich run` line holds the entry under "digest"
+        data = {"arxiv_id": "2401.00001", "status": "enriched", "digest": data}
+    line = json.dumps(data, ensure_ascii=ascii_only)
+    try:
+        expected = _entry_of(json.loads(line))
+    except ValueError as exc:
+        with pytest.raises(ValueError) as raised:
+            _line_entry(line)
+        assert _short_reason(raised.value) == _short_reason(exc)
+    else:
+        got = _line_entry(line)
+        assert got == expected
+        assert got.model_dump_json() == expected.model_dump_json()
 
 
 def test_a_canonical_entry_is_not_copied_by_validation() -> None:
