@@ -7,7 +7,8 @@ arXiv's records, taken from each line's "arxiv"). Runs, in the pipeline's order,
 validate (ingest), plan_version_lookups (one window of 500), correct_entry, compare_entry,
 DuplicateFinder.add; prints the CPU seconds (time.process_time) of each and a hash of everything
 they returned (equal hashes before and after a change: the same results). One pass in a fresh
-process, so the caches start cold as in a run.
+process, so the caches start cold as in a run; the collector tuned as a run tunes it
+(runner.tune_gc), so a full collection of the loaded data does not land in one stage by chance.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from enrich.compare import DuplicateFinder, compare_entry, correct_entry
 from enrich.ingest import validate
 from enrich.models import ArxivRecord, DigestEntry
+from enrich.runner import tune_gc
 from enrich.versions import plan_version_lookups
 
 
@@ -33,6 +35,7 @@ def main(entries_path: str, run_path: str) -> None:
         data = json.loads(line)
         if data.get("arxiv"):
             records[data["arxiv_id"]] = ArxivRecord.model_validate(data["arxiv"])
+    tune_gc()
     cpu: defaultdict[str, float] = defaultdict(float)
     out = hashlib.sha256()
     clock = time.process_time

@@ -243,3 +243,52 @@ def test_shared_version_statements_give_the_same_findings() -> None:
         assert shared == entry_checks(entry, corrected=True, record=record)
         assert version_conflicts(entry, record, statements) == version_conflicts(entry, record)
     assert several
+
+
+FOLD_PIECES = st.sampled_from(
+    ["Deep", "x", "é", " ", "  ", "\n", "\n  ", "\n   ", "\t", "\r", "\x0b", "\x0c", "\x1c",
+     "\x1f", "\u00a0", "\u2003", "\u2028", ".", "learning of models"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(FOLD_PIECES, max_size=12).map("".join), st.integers(0, 80))
+def test_the_folded_abstract_is_split_and_joined(text: str, repeat: int) -> None:
+    """correct._fold keeps a long arXiv-wrapped text without splitting it when that is its fold."""
+    for sample in (text, "Deep learning\n  of models " * repeat + text):
+        assert _fold(sample) == " ".join(sample.split())
+    wrapped = "Deep learning\n  of models" * 30
+    assert _fold(wrapped) == " ".join(wrapped.split())
+
+
+PAGE_IDS = st.sampled_from(["2401.10000", "2401.1000", "0704.0001", "1412.12345", "2413.00001",
+                            "0703.00001", "hep-th/9901001", "2401.100001", ""])  # fmt: skip
+PAGE_LINKS = st.tuples(
+    st.sampled_from(["https://arxiv.org/abs/", "https://arxiv.org/pdf/", "http://arxiv.org/abs/",
+                     "https://arxiv.org/html/", "arxiv.org/abs/", ""]),
+    PAGE_IDS,
+    st.sampled_from(["", "v1", "v2", "v0", "v01", "v10", "V2", "v", "v1.pdf", "v2#x", "/", "v١"]),
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(PAGE_LINKS, PAGE_IDS)
+def test_a_page_of_the_paper_is_what_the_parse_says(link: str, arxiv_id: str) -> None:
+    """checks.page_version answers only for links the full parse reads the same way."""
+    from enrich.compare.checks import page_version
+    from enrich.ids import try_parse
+
+    version = page_version(link, arxiv_id)
+    if version is not None:
+        parsed = try_parse(link)
+        assert parsed is not None and parsed.id == arxiv_id
+        assert (parsed.version or 0) == version
+
+
+def test_the_usual_links_take_the_page_path() -> None:
+    from enrich.compare.checks import page_version
+
+    assert page_version("https://arxiv.org/abs/2401.10000v3", "2401.10000") == 3
+    assert page_version("https://arxiv.org/pdf/2401.10000", "2401.10000") == 0
+    assert page_version("https://arxiv.org/abs/2401.10000v3", "2401.10001") is None
+    assert page_version("https://github.com/x/y", "2401.10000") is None

@@ -116,11 +116,9 @@ def _identical(d: tuple[str, ...], truncated: bool, a: tuple[str, ...]) -> Autho
     n = len(d)
     if not n or n > len(a) or (n < len(a) and not truncated) or d != a[:n]:
         return None
-    kept = [_kept(name) for name in a]
-    in_digest = sum(kept[:n])
-    if not in_digest:
+    if not any(map(_kept, d)):  # d is a[:n]; each side stops at its first name kept
         return _EMPTY
-    return _OK if in_digest == sum(kept) else _TRUNCATED
+    return _TRUNCATED if any(map(_kept, a[n:])) else _OK
 
 
 def compare_authors(

@@ -31,6 +31,7 @@ __all__ = [
     "claim_id",
     "entry_checks",
     "looks_like_arxiv_id",
+    "page_version",
     "version_statements",
 ]
 
@@ -58,6 +59,26 @@ def claim_id(value: object) -> ArxivId | None:
     return parsed
 
 
+_NEW_STYLE = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
+_PAGES = ("https://arxiv.org/abs/", "https://arxiv.org/pdf/")  # 22 characters each
+_VERSION = re.compile(r"v0*[1-9][0-9]*")
+
+
+def page_version(link: str, arxiv_id: str | None) -> int | None:
+    """What try_parse says of the link nearly every entry holds, without the parse: for the abs
+    or pdf page of `arxiv_id` (a canonical new-style id), bare or with a version from v1, the
+    version (0: none); None for any other link, which try_parse has to read."""
+    if not arxiv_id or not link.startswith(_PAGES) or not link.startswith(arxiv_id, 22):
+        return None
+    number = link[22 + len(arxiv_id) :]
+    if number and (number[0] != "v" or _VERSION.fullmatch(number) is None):
+        return None
+    valid = try_parse(arxiv_id) if _NEW_STYLE.fullmatch(arxiv_id) else None
+    if valid is None or valid.id != arxiv_id or valid.version is not None:
+        return None  # the id's own check (month, digits) is try_parse's, memoised
+    return int(number[1:]) if number else 0
+
+
 def looks_like_arxiv_id(value: object) -> bool:
     """A claim value that means to be an arXiv id (names arXiv, or has the YYMM.NNNNN shape)."""
     return isinstance(value, str) and _ARXIV_LIKE.search(value) is not None
@@ -78,11 +99,12 @@ def version_statements(entry: DigestEntry) -> list[VersionStatement]:
     if entry.version is not None:
         out.append(VersionStatement(entry.version, "main link", line, True))
     for link in entry.links:
-        parsed = try_parse(link)
-        if parsed is None or parsed.id != entry.arxiv_id or parsed.version is None:
-            continue
-        if all(s.version != parsed.version for s in out):  # the main link is among the links
-            out.append(VersionStatement(parsed.version, "link", line, True))
+        version = page_version(link, entry.arxiv_id)
+        if version is None:
+            parsed = try_parse(link)
+            version = parsed.version if parsed is not None and parsed.id == entry.arxiv_id else 0
+        if version and all(s.version != version for s in out):  # the main link is among them
+            out.append(VersionStatement(version, "link", line, True))
     for claim in entry.claims:
         if claim.field == "arxiv_id":
             parsed = claim_id(claim.value)

@@ -15,15 +15,37 @@ arxiv_doi           arXiv's DOI 10.48550/arXiv.<id>
 
 from __future__ import annotations
 
+import re
+
+from enrich.compare.checks import page_version
 from enrich.compare.rules import primary_of
 from enrich.ids import format_id, try_parse
 from enrich.models import ArxivRecord, CorrectedEntry, DigestEntry
 
 __all__ = ["correct_entry"]
 
+_WRAP = re.compile("\n  ")  # how arXiv wraps a long abstract (a regex: quicker here)
+# The white space of str.split in ASCII, but for the space: text holding none, no double space
+# and no space at either end is folded already.
+_ASCII_BREAKS = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
 
 def _fold(text: str) -> str:
-    return " ".join(text.split())  # the same white space as regex \s, without the regex
+    """White space folded: every run one space, none at the ends (the white space of regex \\s).
+    In a long text arXiv wrapped, the wraps become spaces first (one run of white space for
+    another: the same fold), and what then needs no fold is kept as it is."""
+    if len(text) < 400 or "\n  " not in text:
+        return " ".join(text.split())  # short text: quickest this way
+    text = _WRAP.sub(" ", text)
+    if (
+        text.isascii()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and not any(ch in text for ch in _ASCII_BREAKS)
+    ):
+        return text
+    return " ".join(text.split())
 
 
 def correct_entry(entry: DigestEntry, record: ArxivRecord) -> CorrectedEntry:
@@ -37,9 +59,11 @@ def correct_entry(entry: DigestEntry, record: ArxivRecord) -> CorrectedEntry:
     categories += [c for c in dict.fromkeys(record.categories) if c != primary]
     others: list[str] = []
     for link in entry.links:
+        if page_version(link, record.arxiv_id) is not None:
+            continue  # an arXiv page of this paper: replaced by the latest version's
         parsed = try_parse(link)
         if parsed is not None and parsed.id == record.arxiv_id:
-            continue  # an arXiv page of this paper: replaced by the latest version's
+            continue
         if link not in others:
             others.append(link)
     abstract = _fold(record.abstract) or (_fold(entry.abstract) if entry.abstract else None)
