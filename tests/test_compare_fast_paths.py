@@ -292,3 +292,141 @@ def test_the_usual_links_take_the_page_path() -> None:
     assert page_version("https://arxiv.org/pdf/2401.10000", "2401.10000") == 0
     assert page_version("https://arxiv.org/abs/2401.10000v3", "2401.10001") is None
     assert page_version("https://github.com/x/y", "2401.10000") is None
+
+
+def _fold_title_reference(text: str) -> str:
+    """titles.fold_title before its steps were guarded and its last step became a findall."""
+    import re
+
+    from enrich.text import titles as titles_text
+
+    text = strip_html(text)
+    if "\\" in text:
+        text = latex_to_text(titles_text._BARE_AMPERSAND.sub(r"\\&", text), math="text")
+    text = titles_text._MATH_MARKUP.sub("", text)
+    if not text.isascii():
+        text = titles_text.anyascii(
+            unicodedata.normalize("NFKC", text).translate(titles_text._GREEK_LETTERS)
+        )
+    text = text.lower().replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+@settings(max_examples=600, deadline=None)
+@given(TITLES | LATEX_TEXTS | st.text(max_size=30))
+def test_title_folding_as_before(title: str) -> None:
+    from enrich.text.titles import fold_title
+
+    assert fold_title.__wrapped__(title) == _fold_title_reference(title)
+
+
+def _workload_pairs(n: int = 800) -> list[tuple[object, object]]:
+    from enrich.ingest import validate
+    from enrich.models import DigestEntry
+    from enrich.testing.workload import workload
+
+    pairs = [
+        (validate(DigestEntry.model_validate(line)), record)
+        for line, record in workload(n, seed=13)
+        if record is not None
+    ]
+    return [(e, r) for e, r in pairs if e.status == "valid"]
+
+
+def _category_conflicts_reference(entry, record):  # type: ignore[no-untyped-def]
+    """rules.category_conflicts before the codes of each side were remembered."""
+    from enrich.compare.authors import short_list
+    from enrich.compare.checks import canonical_category, category_codes
+    from enrich.compare.conflicts import conflict
+    from enrich.compare.rules import primary_of
+
+    digest = [c for c in (canonical_category(x) for x in category_codes(entry.categories)) if c]
+    primary = primary_of(record)
+    if not digest or primary is None:
+        return []
+    arxiv_primary = canonical_category(primary) or primary
+    arxiv_all = {canonical_category(c) or c for c in record.categories} | {arxiv_primary}
+    reasons = []
+    if digest[0] != arxiv_primary:
+        reasons.append(f"lists {digest[0]} first where arXiv's primary category is {primary}")
+    extra = [c for c in digest if c not in arxiv_all]
+    if extra:
+        reasons.append(f"gives {short_list(extra)}, which arXiv does not")
+    if not reasons:
+        return []
+    return [
+        conflict(
+            "category_mismatch",
+            f"The digest {' and '.join(reasons)}.",
+            field="categories",
+            digest=entry.categories,
+            arxiv=[primary, *[c for c in record.categories if c != primary]],
+            fixed=True,
+            line=entry.source.line,
+        )
+    ]
+
+
+CATEGORY_CODES = st.sampled_from(
+    ["cs.CV", "CS.cv", "cs.LG", "cs.SY", "eess.SY", "chao-dyn", "nlin.CD", "math.ST", "cs.XX",
+     "", " ", "[cs.AI]", "quant-ph", "hep-th", "stat.ML", "math"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(CATEGORY_CODES, max_size=4), st.lists(CATEGORY_CODES, max_size=4),
+       st.one_of(st.none(), CATEGORY_CODES))  # fmt: skip
+def test_category_findings_as_before(
+    digest: list[str], arxiv: list[str], primary: str | None
+) -> None:
+    from enrich.compare.checks import _invalid_categories, category_codes, entry_codes
+    from enrich.compare.rules import category_conflicts
+
+    entry, record = _workload_pairs(3)[0]
+    entry = entry.model_copy(update={"categories": digest})  # type: ignore[attr-defined]
+    record = record.model_copy(update={"categories": arxiv, "primary_category": primary})  # type: ignore[attr-defined]
+    assert category_conflicts(entry, record) == _category_conflicts_reference(entry, record)
+    unknown = entry_codes(tuple(digest))[1]
+    assert _invalid_categories(unknown, "categories", 1, True) == _invalid_categories(
+        category_codes(digest), "categories", 1, True
+    )
+
+
+def _version_findings_reference(entry, record, statements):  # type: ignore[no-untyped-def]
+    """The version findings without the early answers for one version or the latest alone:
+    version_conflicts' loop over every version, and _version_inconsistent's distinct versions."""
+    from enrich.compare import rules
+    from enrich.compare.checks import _version_inconsistent
+
+    latest = record.latest_version
+    named = {s.version for s in statements}
+    if statements and named == {latest}:  # the loop skips the latest: nothing to say
+        assert all(s.version == latest for s in statements)
+        stale = []
+    else:
+        stale = rules.version_conflicts(entry, record, [*statements, *statements[:0]])
+    several = _version_inconsistent(statements, True, record) if len(named) > 1 else []
+    return stale, several
+
+
+def test_category_and_version_findings_as_before_over_the_workload() -> None:
+    """The remembered category codes and the versions' early answers, over the workload (with
+    entries that name two versions, as in test_shared_version_statements_give_the_same_findings)."""
+    from enrich.compare.checks import _version_inconsistent, version_statements
+    from enrich.compare.rules import category_conflicts, version_conflicts
+
+    pairs = _workload_pairs()
+    pairs += [
+        (e.model_copy(update={"links": [*e.links, f"https://arxiv.org/abs/{e.arxiv_id}v9"]}), r)  # type: ignore[attr-defined]
+        for e, r in pairs[:50]
+    ]
+    found = 0
+    for entry, record in pairs:
+        expected = _category_conflicts_reference(entry, record)
+        found += bool(expected)
+        assert category_conflicts(entry, record) == expected  # type: ignore[arg-type]
+        statements = version_statements(entry)  # type: ignore[arg-type]
+        stale, several = _version_findings_reference(entry, record, statements)
+        assert version_conflicts(entry, record, statements) == stale  # type: ignore[arg-type]
+        assert _version_inconsistent(statements, True, record) == several  # type: ignore[arg-type]
+    assert found

@@ -74,14 +74,19 @@ def compare_entry(
     own = entry_checks(entry, corrected=True, record=record, statements=statements)
     out = withdrawn_conflicts(entry, record)
     out += version_conflicts(entry, record, statements)
-    out += [c for c in own if c.field == "version"]
+    if own:
+        out += [c for c in own if c.field == "version"]
     out += title_conflicts(entry, record)
-    out += [c for c in own if c.field == "authors"]
+    if own:
+        out += [c for c in own if c.field == "authors"]
     out += author_conflicts(entry, record)
-    out += [c for c in own if c.field == "categories"]
+    if own:
+        out += [c for c in own if c.field == "categories"]
     out += category_conflicts(entry, record)
-    out += [c for c in own if c.field not in ("version", "authors", "categories")]
-    out += claim_conflicts(entry.claims, record)
+    if own:
+        out += [c for c in own if c.field not in ("version", "authors", "categories")]
+    if entry.claims:
+        out += claim_conflicts(entry.claims, record)
     if entry.version is not None and entry.version < record.latest_version:
         out = revise_for_versions(entry, record, versions or {}, out)
     return cap_guessed(out, entry)

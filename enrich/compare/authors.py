@@ -54,8 +54,13 @@ _TRUNCATED = AuthorComparison("truncated")
 def _names(raw: tuple[str, ...]) -> list[Name]:
     """The names to compare: user handles ("ssz1111", "@akhaliq") are not names, and a name that
     folds to nothing (markup alone) says nothing."""
-    parsed = (parse_name(n) for n in raw if not is_user_handle(n))
-    return [n for n in parsed if n.tokens or n.scripts]
+    out = []
+    for written in raw:
+        if not is_user_handle(written):
+            name = parse_name(written)
+            if name.tokens or name.scripts:
+                out.append(name)
+    return out
 
 
 def _out_of_order(positions: list[int]) -> set[int]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from enrich.compare.conflicts import conflict, where
 from enrich.compare.names import is_placeholder
@@ -30,6 +30,7 @@ __all__ = [
     "category_codes",
     "claim_id",
     "entry_checks",
+    "entry_codes",
     "looks_like_arxiv_id",
     "page_version",
     "version_statements",
@@ -84,8 +85,7 @@ def looks_like_arxiv_id(value: object) -> bool:
     return isinstance(value, str) and _ARXIV_LIKE.search(value) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class VersionStatement:
+class VersionStatement(NamedTuple):  # made for every entry: a named tuple is quickest to make
     version: int
     origin: str  # "main link", "link", or the claim's origin
     line: int | None
@@ -122,6 +122,14 @@ def category_codes(value: object) -> list[str]:
     return list(dict.fromkeys(str(c).strip().strip("[]()`") for c in items if str(c).strip()))
 
 
+@lru_cache(maxsize=8192)  # an entry's list is one of a few thousand, asked about twice
+def entry_codes(categories: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An entry's categories as (the known codes, canonical; the codes arXiv never had)."""
+    codes = category_codes(list(categories))
+    known = tuple(c for c in (canonical_category(x) for x in codes) if c)
+    return known, tuple(c for c in codes if c and canonical_category(c) is None)
+
+
 def _invalid_categories(
     codes: Iterable[str], field: str, line: int | None, fixed: bool
 ) -> list[Conflict]:
@@ -144,6 +152,8 @@ def _invalid_categories(
 def _version_inconsistent(
     statements: list[VersionStatement], corrected: bool, record: ArxivRecord | None
 ) -> list[Conflict]:
+    if len(statements) < 2:
+        return []  # (nearly every entry: its main link alone, or the same version again)
     versions = list(dict.fromkeys(s.version for s in statements))
     if len(versions) < 2:
         return []
@@ -218,8 +228,8 @@ def entry_checks(
 ) -> list[Conflict]:
     """Record-free findings for one entry (see the module docstring). `statements`: the entry's
     version_statements when the caller has them already (compare_entry needs them twice)."""
-    codes = category_codes(entry.categories)
-    out = _invalid_categories(codes, "categories", entry.source.line, corrected)
+    unknown = entry_codes(tuple(entry.categories))[1]
+    out = _invalid_categories(unknown, "categories", entry.source.line, corrected)
     for claim in entry.claims:
         if claim.field == "categories":
             codes = category_codes(claim.value)

@@ -17,11 +17,13 @@ Rules where the issue left a choice:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from enrich.compare.authors import compare_authors, describe_difference, short_list
 from enrich.compare.checks import (
     VersionStatement,
     canonical_category,
-    category_codes,
+    entry_codes,
     version_statements,
 )
 from enrich.compare.conflicts import conflict, where
@@ -72,6 +74,8 @@ def version_conflicts(
     out: list[Conflict] = []
     if statements is None:
         statements = version_statements(entry)
+    if all(s.version == latest for s in statements):
+        return out  # (most entries: none, or the latest)
     for version in dict.fromkeys(s.version for s in statements):
         these = [s for s in statements if s.version == version]
         if version == latest:
@@ -166,13 +170,24 @@ def author_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
     return out
 
 
+@lru_cache(maxsize=8192)  # a record's categories are one of a few thousand lists
+def _arxiv_codes(primary: str, categories: tuple[str, ...]) -> tuple[str, frozenset[str]]:
+    """arXiv's primary category and all its categories, canonical (a code the taxonomy does not
+    know as it is)."""
+    arxiv_primary = canonical_category(primary) or primary
+    return arxiv_primary, frozenset({canonical_category(c) or c for c in categories}) | {
+        arxiv_primary
+    }
+
+
 def category_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
-    digest = [c for c in (canonical_category(x) for x in category_codes(entry.categories)) if c]
+    digest = entry_codes(tuple(entry.categories))[0]
     primary = primary_of(record)
     if not digest or primary is None:
         return []
-    arxiv_primary = canonical_category(primary) or primary
-    arxiv_all = {canonical_category(c) or c for c in record.categories} | {arxiv_primary}
+    arxiv_primary, arxiv_all = _arxiv_codes(primary, tuple(record.categories))
+    if digest[0] == arxiv_primary and arxiv_all.issuperset(digest):
+        return []
     reasons = []
     if digest[0] != arxiv_primary:
         reasons.append(f"lists {digest[0]} first where arXiv's primary category is {primary}")

@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
@@ -76,9 +75,9 @@ class Token(NamedTuple):
     alt: str
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
-    """A name as written (`raw`), its folded words and the non-Latin scripts it uses."""
+class Name(NamedTuple):
+    """A name as written (`raw`), its folded words and the non-Latin scripts it uses. (A named
+    tuple: made for every name compared, and a third of the cost of a frozen dataclass.)"""
 
     raw: str
     tokens: tuple[Token, ...]
@@ -173,8 +172,11 @@ def _is_suffix(part: str) -> bool:
 @lru_cache(maxsize=8192)
 def parse_name(raw: str) -> Name:
     """Fold one name as written into words (see the module docstring)."""
-    text = _fold_markup(raw)
-    scripts = name_scripts(text)
+    if raw.isascii() and _FOLDS_ASCII.search(raw) is None:
+        text, scripts = raw, _NO_SCRIPTS  # _fold_markup and name_scripts keep plain ASCII as it is
+    else:
+        text = _fold_markup(raw)
+        scripts = name_scripts(text)
     if "," in text:
         parts = [p.strip() for p in text.split(",")]
         parts = [p for p in parts if p and not _is_suffix(p)]
@@ -182,13 +184,9 @@ def parse_name(raw: str) -> Name:
         text = " ".join([*parts[1:], parts[0]] if len(parts) >= 2 else parts)
     else:
         text = text.strip()
-        if _is_suffix(text):
+        if _NOT_IN_SUFFIXES.search(text) is None and _is_suffix(text):
             text = ""
-    tokens = []
-    for word in _WORD_SPLIT.split(text):
-        token = _token(word)
-        if token is not None:
-            tokens.append(token)
+    tokens = [t for t in map(_token, _WORD_SPLIT.split(text)) if t is not None]
     while len(tokens) > 1 and tokens[-1].text in _SUFFIXES:
         tokens.pop()
     key = "".join(text.casefold().split())

@@ -24,7 +24,7 @@ __all__ = ["fold_title", "title_key", "word_key"]
 
 _MATH_MARKUP = re.compile(r"(?<!\\)[$^_{}]")  # markup that joins, never separates: X$^2$ = X2
 _BARE_AMPERSAND = re.compile(r"(?<!\\)&")  # "&" is a word here, not a TeX table column
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_ALNUM = re.compile(r"[a-z0-9]+")
 _GREEK_LETTERS = str.maketrans({"ϵ": "ε", "ϑ": "θ", "ϕ": "φ", "ϱ": "ρ", "ς": "σ", "ϖ": "π"})
 
 
@@ -34,11 +34,14 @@ def fold_title(text: str) -> str:
     text = strip_html(text)
     if "\\" in text:
         text = latex_to_text(_BARE_AMPERSAND.sub(r"\\&", text), math="text")
-    text = _MATH_MARKUP.sub("", text)
+    if "$" in text or "^" in text or "_" in text or "{" in text or "}" in text:
+        text = _MATH_MARKUP.sub("", text)
     if not text.isascii():
         text = anyascii(unicodedata.normalize("NFKC", text).translate(_GREEK_LETTERS))
-    text = text.lower().replace("&", " and ")
-    return _NOT_ALNUM.sub(" ", text).strip()
+    text = text.lower()
+    if "&" in text:
+        text = text.replace("&", " and ")
+    return " ".join(_ALNUM.findall(text))  # every other run one space, none at the ends
 
 
 def title_key(text: str) -> str:

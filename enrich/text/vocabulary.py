@@ -69,7 +69,7 @@ def is_cut_item(text: str) -> bool:
 @lru_cache(maxsize=4096)  # an entry's author line is asked about by the checks and the comparison
 def is_placeholder(text: str) -> bool:
     """True for text standing where names should be: "[Authors not provided]", TBD, 未提供."""
-    text = _TAG.sub(" ", text).strip()
+    text = (_TAG.sub(" ", text) if "<" in text else text).strip()
     if not text:
         return False
     return bool(
@@ -83,4 +83,8 @@ def _may_hold_phrase(text: str) -> bool:
     holds "no" ("not", "unknown"; only ASCII letters match n, o and x, whatever the case), the
     last one "xxx", and each Chinese one begins with 无, 请, 未, 需 or 不."""
     low = text.lower()
-    return "no" in low or "xxx" in low or any(ch in text for ch in "无请未需不")
+    return (
+        "no" in low
+        or "xxx" in low
+        or (not text.isascii() and any(ch in text for ch in "无请未需不"))
+    )
