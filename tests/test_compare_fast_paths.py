@@ -430,3 +430,82 @@ def test_category_and_version_findings_as_before_over_the_workload() -> None:
         assert version_conflicts(entry, record, statements) == stale  # type: ignore[arg-type]
         assert _version_inconsistent(statements, True, record) == several  # type: ignore[arg-type]
     assert found
+
+
+def _compare_reference(digest: tuple[str, ...], truncated: bool, arxiv: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """authors._compare before names matched in their places skipped the pairing."""
+    AC = authors.AuthorComparison
+    d = authors._names(digest)
+    if not d:
+        return AC("empty")
+    a = authors._names(arxiv)
+    if not a:
+        return AC("ok")
+    known = frozenset().union(*(n.scripts for n in a))
+    foreign = frozenset().union(*(n.scripts for n in d)) - known
+    if foreign:
+        return AC("unverifiable", scripts=foreign)
+    pairs = names.pair_names(d, a)
+    used = {j for j, _ in pairs.values()}
+    order = sorted(pairs)
+    moved_at = authors._out_of_order([pairs[i][0] for i in order])
+    moved = tuple(d[order[k]].raw for k in sorted(moved_at))
+    extra = tuple(n.raw for i, n in enumerate(d) if i not in pairs)
+    span = min(len(d), len(a)) if truncated else len(a)
+    missing = tuple(a[j].raw for j in range(span) if j not in used)
+    swapped = tuple(d[i].raw for i in order if pairs[i][1] == "swapped")
+    if extra or missing or moved:
+        cut = truncated and len(d) < len(a) and not extra
+        return AC("mismatch", missing, extra, moved, swapped, cut=cut)
+    if truncated and len(d) < len(a):
+        return AC("truncated", swapped=swapped)
+    return AC("ok", swapped=swapped)
+
+
+PEOPLE = st.sampled_from(
+    ["Ada Lovelace", "Lovelace, Ada", "Lovelace Ada", "A. Lovelace", "Ada Lovelace*", "Wei Zhang",
+     "Zhang Wei", "W. Zhang", "Zhang, Wei", "Jürgen Müller", "Juergen Mueller", "J. Muller",
+     "王伟", "Ελένη Παππά", "@akhaliq", "Jr", "<b></b>", "Grace Hopper", "Alan Turing"]
+)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(PEOPLE, max_size=5), st.lists(PEOPLE, max_size=5), st.booleans())
+def test_names_in_their_places_give_the_full_verdict(
+    digest: list[str], arxiv: list[str], truncated: bool
+) -> None:
+    d, a = tuple(digest), tuple(arxiv)
+    assert authors._compare.__wrapped__(d, truncated, a) == _compare_reference(d, truncated, a)
+    cut = a[: len(d)]  # a copy of arXiv's first names, written another way
+    assert authors._compare.__wrapped__(d, True, a) == _compare_reference(d, True, a)
+    assert authors._compare.__wrapped__(cut, True, a) == _compare_reference(cut, True, a)
+
+
+def test_the_workload_lists_give_the_full_verdict() -> None:
+    fast = 0
+    for entry, record in _workload_pairs():
+        d, a = tuple(entry.authors), tuple(record.authors)  # type: ignore[attr-defined]
+        truncated = entry.authors_truncated  # type: ignore[attr-defined]
+        result = authors._compare.__wrapped__(d, truncated, a)
+        assert result == _compare_reference(d, truncated, a)
+        fast += result.verdict in ("ok", "truncated")
+    assert fast
+
+
+def _title_hash_reference(title: str | None) -> int | None:
+    """duplicates._title_hash before it counted words by a space."""
+    import hashlib
+
+    from enrich.text.titles import fold_title
+
+    folded = fold_title(title or "")
+    if len(folded.split()) < 2 or len(folded.replace(" ", "")) < 12:
+        return None
+    digest = hashlib.blake2b(folded.replace(" ", "").encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+@settings(max_examples=400, deadline=None)
+@given(TITLES | st.text(max_size=30) | st.none())
+def test_title_hashes_as_before(title: str | None) -> None:
+    assert duplicates._title_hash(title) == _title_hash_reference(title)

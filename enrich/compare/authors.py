@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Literal
 
 from enrich.text.authors import is_user_handle
-from enrich.text.names import Name, pair_names, parse_name
+from enrich.text.names import Name, match_names, pair_names, parse_name
 
 __all__ = ["AuthorComparison", "compare_authors", "describe_difference", "short_list"]
 
@@ -143,10 +143,16 @@ def _compare(digest: tuple[str, ...], truncated: bool, arxiv: tuple[str, ...]) -
     a = _names(arxiv)
     if not a:
         return AuthorComparison("ok")  # arXiv gives no names: nothing to hold the digest to
-    known = frozenset().union(*(n.scripts for n in a))
-    foreign = frozenset().union(*(n.scripts for n in d)) - known
-    if foreign:
-        return AuthorComparison("unverifiable", scripts=foreign)
+    if any(n.scripts for n in d):  # (else no script is foreign)
+        known = frozenset().union(*(n.scripts for n in a))
+        foreign = frozenset().union(*(n.scripts for n in d)) - known
+        if foreign:
+            return AuthorComparison("unverifiable", scripts=foreign)
+    if len(d) == len(a) or (truncated and len(d) < len(a)):
+        hows = list(map(match_names, d, a))  # pair_names' first step, on every digest name
+        if all(hows):  # each is arXiv's name in its place: nothing missing, extra or moved
+            swapped = tuple(n.raw for n, how in zip(d, hows, strict=True) if how == "swapped")
+            return AuthorComparison("ok" if len(d) == len(a) else "truncated", swapped=swapped)
 
     pairs = pair_names(d, a)
     used = {j for j, _ in pairs.values()}

@@ -20,7 +20,8 @@ from typing import NamedTuple
 from enrich.compare.conflicts import conflict, where
 from enrich.compare.names import is_placeholder
 from enrich.compare.versions import dated
-from enrich.ids import ArxivId, find_arxiv_ids, try_parse
+from enrich.errors import InvalidArxivId
+from enrich.ids import ArxivId, find_arxiv_ids, parse_arxiv_id, try_parse
 from enrich.models import ArxivRecord, Claim, Conflict, DigestEntry
 from enrich.taxonomy import taxonomy
 
@@ -74,9 +75,14 @@ def page_version(link: str, arxiv_id: str | None) -> int | None:
     number = link[22 + len(arxiv_id) :]
     if number and (number[0] != "v" or _VERSION.fullmatch(number) is None):
         return None
-    valid = try_parse(arxiv_id) if _NEW_STYLE.fullmatch(arxiv_id) else None
-    if valid is None or valid.id != arxiv_id or valid.version is not None:
-        return None  # the id's own check (month, digits) is try_parse's, memoised
+    if _NEW_STYLE.fullmatch(arxiv_id) is None:
+        return None
+    try:  # the id's own check (month, digits): the parse's, memoised (validation asked it first)
+        valid = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId:
+        return None
+    if valid.id != arxiv_id or valid.version is not None:
+        return None
     return int(number[1:]) if number else 0
 
 
@@ -181,7 +187,7 @@ def _placeholder(value: object) -> str | None:
     if isinstance(value, str):
         text = value
     elif isinstance(value, list):
-        text = ", ".join(str(v) for v in value)
+        text = ", ".join(map(str, value))
     else:
         return None
     return text.strip() if is_placeholder(text) else None

@@ -33,11 +33,11 @@ _PER_TITLE = 4  # ids kept per title: more would be a data set of its own, not d
 
 
 def _title_hash(title: str | None) -> int | None:
-    folded = fold_title(title or "")
-    if len(folded.split()) < 2 or len(folded.replace(" ", "")) < 12:
+    folded = fold_title(title or "")  # words parted by single spaces: two words hold one
+    key = folded.replace(" ", "")
+    if " " not in folded or len(key) < 12:
         return None
-    digest = hashlib.blake2b(folded.replace(" ", "").encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
 @lru_cache(maxsize=8192)  # a name comes back in paper after paper
@@ -108,8 +108,10 @@ class DuplicateFinder:
         self._ids[arxiv_id] = (self._paths[path], entry.source.line)
 
         key = _title_hash(entry.title)
+        if key is None:
+            return []
         sig = _author_sig(entry.authors)
-        if key is None or not sig:
+        if not sig:
             return []
         seen = self._titles.get(key)
         if seen is None:
