@@ -53,6 +53,35 @@ def statuses(result: dict[str, Lookup]) -> dict[str, str]:
 # -- the stand-in speaks arXiv -------------------------------------------------------------------
 
 
+def test_the_standin_renders_each_entry_once_and_again_when_its_record_changes(
+    server: StandIn,
+) -> None:
+    from enrich.testing.arxiv_api import RequestLog, render_feed
+
+    def served(ids_: list[str]) -> bytes:
+        entry = RequestLog("GET", ids_, 0, len(ids_), 0.0)
+        return server._respond(entry, None)[1]
+
+    def fresh(ids_: list[str]) -> bytes:
+        page = [(r, v) for r, v in server._lookup(ids_)]
+        return render_feed(page, id_list=",".join(ids_), max_results=len(ids_))
+
+    def same(a: bytes, b: bytes) -> bool:  # but for the feed's own <updated> (the time now)
+        drop = b"  <updated>"
+        lines = [[x for x in d.split(b"\n") if not x.startswith(drop)] for d in (a, b)]
+        return lines[0] == lines[1]
+
+    server.add(make_record("2502.00001", latest_version=3), {"arxiv_id": "2502.00002"})
+    assert len(server._entries) == 2  # each paper's latest, rendered as it is added
+    wanted = ["2502.00001", "2502.00002", "2502.00001v2"]
+    first = served(wanted)
+    assert len(server._entries) == 3
+    assert same(first, fresh(wanted)) and same(served(wanted), first)
+    server.add(make_record("2502.00001", latest_version=3, title="Renamed"))
+    again = served(wanted)
+    assert b"Renamed" in again and same(again, fresh(wanted))
+
+
 def test_the_standin_answers_like_arxiv(server: StandIn) -> None:
     server.add(make_record("2502.00001", latest_version=3), {"arxiv_id": "2502.00002"})
     with httpx.Client() as http:
