@@ -257,6 +257,31 @@ def test_progress_counts_the_ids_settled_so_far(
     assert seen == [0, 10, 20, 25]
 
 
+def test_settled_hands_over_each_lookup_once_as_its_batch_is_answered(
+    api: FakeArxiv, make_client: Callable[..., ArxivClient]
+) -> None:
+    wanted = ids(25)
+    api.add(*wanted[:-1])  # the last one is missing: asked again, then not found
+    client = make_client(batch_size=10)
+    client.fetch(wanted[:5])  # cached now
+    handed: list[list[str]] = []
+    asked_before: list[int] = []
+
+    def settled(lookups: dict[str, Lookup]) -> None:
+        handed.append(list(lookups))
+        asked_before.append(len(api.calls))
+
+    given = ["arXiv:" + wanted[5], *wanted[:5], *wanted[6:], "not an id"]
+    out = client.fetch(given, settled=settled)
+    flat = [i for part in handed for i in part]
+    assert sorted(flat) == sorted(out) == sorted(given)  # every lookup once, keyed as given
+    assert handed[0] == ["not an id", *wanted[:5]]  # the invalid and the cache first: no request
+    assert asked_before[0] == 1  # (the first fetch's one request)
+    assert [len(part) for part in handed[1:]] == [10, 9, 1]  # then batch by batch
+    assert asked_before[1:] == [2, 3, 4]  # each handed over before the next request
+    assert out[wanted[-1]].status == "not_found"
+
+
 # -- transient failures ----------------------------------------------------------------------------
 
 

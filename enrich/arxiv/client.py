@@ -49,6 +49,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Literal
 
 from enrich.arxiv.backends import Budget, make_limiter, open_record_cache
@@ -185,11 +186,18 @@ class _Run:
     reported: int = -1
     started: float = 0.0  # wall time (the cache's clock) when the fetch began
     top_up: Callable[[int], list[str]] | None = None  # more ids for a batch that is not full
+    settled: Callable[[dict[str, Lookup]], None] | None = None  # each batch's lookups, as given
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # canonical id -> as given
+    handed: int = 0  # results handed to `settled` so far (results only grow, in order)
 
     def settle(self, arxiv_id: str, lookup: Lookup) -> None:
         self.results.setdefault(arxiv_id, lookup)
 
     def report(self) -> None:
+        if self.settled is not None and len(self.results) > self.handed:
+            fresh = islice(self.results.items(), self.handed, None)
+            self.handed = len(self.results)
+            self.settled(_as_given(fresh, self.aliases))
         if self.progress is not None and len(self.results) != self.reported:
             self.reported = len(self.results)
             self.progress(self.reported)
@@ -270,6 +278,7 @@ class ArxivClient:
         progress: Callable[[int], None] | None = None,
         *,
         top_up: Callable[[int], list[str]] | None = None,
+        settled: Callable[[dict[str, Lookup]], None] | None = None,
     ) -> dict[str, Lookup]:
         """One Lookup per distinct id given (see the module docstring for how each is settled).
 
@@ -278,11 +287,15 @@ class ArxivClient:
         `progress(n)` is called with the number of ids settled so far, after each batch.
         `top_up(n)`, when given, fills a batch that is not full with up to n more canonical ids
         (the shared queue's: other processes' look-ups); they are answered in the result too.
+        `settled(lookups)`, when given, gets the lookups settled since its last call (keyed as
+        the result is), once the cache is read and after each batch: every one exactly once,
+        before `fetch` returns. It runs between requests, never inside the limiter's slot, and
+        may use this client (the pipeline fetches versions from it).
         """
-        run = _Run(progress=progress, top_up=top_up)
+        aliases: dict[str, list[str]] = {}  # canonical id -> the ids as given
+        run = _Run(progress=progress, top_up=top_up, settled=settled, aliases=aliases)
         if self.cache is not None:
             run.started = self.cache.now()
-        aliases: dict[str, list[str]] = {}  # canonical id -> the ids as given
         seen: set[str] = set()
         for given in ids:
             if given in seen:
@@ -313,12 +326,8 @@ class ArxivClient:
             run.pending.extend(to_ask)
         run.report()
         self._drain(run)
-
-        out: dict[str, Lookup] = {}
-        for given_or_invalid, lookup in run.results.items():
-            for given in aliases.get(given_or_invalid, [given_or_invalid]):
-                out[given] = lookup
-        return out
+        run.report()  # what the last batch settled (a batch's own report may come before)
+        return _as_given(run.results.items(), aliases)
 
     def fetch_versions(
         self, wanted: Iterable[tuple[str, int]], optional: Iterable[tuple[str, int]] = ()
@@ -646,6 +655,17 @@ class ArxivClient:
                 follow_redirects=True,
             )
         return self._http
+
+
+def _as_given(
+    results: Iterable[tuple[str, Lookup]], aliases: dict[str, list[str]]
+) -> dict[str, Lookup]:
+    """Lookups by canonical id (or an invalid id as given) -> keyed by every form given."""
+    out: dict[str, Lookup] = {}
+    for given_or_invalid, lookup in results:
+        for given in aliases.get(given_or_invalid, [given_or_invalid]):
+            out[given] = lookup
+    return out
 
 
 def _let_go(response: httpx.Response) -> None:
