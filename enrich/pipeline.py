@@ -13,7 +13,9 @@ does I/O. Nothing is dropped: every input entry gives exactly one EnrichedEntry.
 
 from __future__ import annotations
 
+import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -79,6 +81,7 @@ class Pipeline:
         self.summary = RunSummary(offline=settings.offline)
         self._own_client = client is None
         self._client = client
+        self._settles: bool | None = None  # does the client's fetch take `settled`?
 
     def __enter__(self) -> Pipeline:
         return self
@@ -122,9 +125,10 @@ class Pipeline:
         holds FETCH_BATCHES whole batches of ids not seen before (the last one holds the rest);
         so every `fetch` but the last asks whole batches and requests stay ceil(unique ids /
         batch). One worker thread settles the windows in turn (see _settle: the window's new
-        ids, then its version look-ups), while this thread compares and yields the window before
-        it: the next window's requests wait out the rate limit as the entries go out. Output
-        and order are those of holding everything, except that the version step (see
+        ids, then its version look-ups), while this thread compares and yields the entries
+        whose look-ups are in: those of the window before, then this window's as its batches
+        arrive (see _Answers), so that little is left to do after the last answer. Output and
+        order are those of holding everything, except that the version step (see
         enrich/versions.py) is planned per window: an entry sees the versions fetched for its
         paper in its own window and the earlier ones, never in a later one."""
         from concurrent.futures import ThreadPoolExecutor
@@ -137,7 +141,7 @@ class Pipeline:
         statuses: Counter[str] = Counter()
         conflicts: defaultdict[str, Counter[str]] = defaultdict(Counter)
         seen: dict[str, None] = {}  # every id settled or being settled (the pass's only growth)
-        pending: deque[tuple[_Window, Future[_Answers]]] = deque()
+        pending: deque[tuple[_Window, _Answers, Future[None]]] = deque()
         state = _State()
         worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-lookup")
 
@@ -146,8 +150,9 @@ class Pipeline:
             for window in self._windows(entries, seen):
                 if window.new:
                     self.client  # noqa: B018 - opened here, not on the worker thread
-                answers = worker.submit(self._settle, window, state, len(seen))
-                pending.append((window, answers))
+                answers = _Answers(window.entries)
+                done = worker.submit(self._settle, window, answers, state, len(seen))
+                pending.append((window, answers, done))
                 while len(pending) > WINDOWS_AHEAD:
                     yield from self._answered(*pending.popleft())
             while pending:
@@ -165,8 +170,8 @@ class Pipeline:
                 yield enriched
         finally:
             comparer.close()
-            for window, answers in pending:
-                answers.cancel()
+            for window, _answers, done in pending:
+                done.cancel()
                 window.entries.close()
             worker.shutdown(wait=True)
             state.lookups.close()
@@ -192,21 +197,58 @@ class Pipeline:
                     seen[arxiv_id] = None
                     window.new.append(arxiv_id)
                 window.ids[arxiv_id] = None
-                if entry.version is not None:
-                    window.versioned.add((arxiv_id, entry.version))
+                version = entry.version
+                if version is not None:
+                    window.versioned.add((arxiv_id, version))
+                    lowest = window.lowest.get(arxiv_id)
+                    if lowest is None or version < lowest:
+                        window.lowest[arxiv_id] = version
             window.entries.add(entry)
         if window.entries.count:
             yield window
 
-    def _settle(self, window: _Window, state: _State, total: int) -> _Answers:
-        """On the worker thread, for one window: its new ids looked up (a mirror-first source
-        also gets the highest version the window's entries name for each), the ids it repeats
-        from earlier windows read back, then its version look-ups planned and fetched. Only this
-        thread touches the client and `state`."""
-        from enrich.mirror.lookup import MirrorFirst
-        from enrich.versions import fetch_own_versions
+    def _settle(self, window: _Window, answers: _Answers, state: _State, total: int) -> None:
+        """On the worker thread, for one window, published into `answers` as it goes: the ids
+        it repeats from earlier windows (read back), its new ids as their batches arrive (a
+        mirror-first source also gets the highest version the window's entries name for each),
+        and its version look-ups, planned and fetched once every id a version is named for is
+        in. A client that reports what it settled (ArxivClient: `fetch(settled=...)`) is asked
+        for those ids first, so the version step comes early in the window and only the
+        entries of the ids asked last wait for the last answers. Only this thread touches the
+        client and `state`.
 
-        answers = _Answers()
+        While it runs, a thread waiting for the GIL asks for it after LOOKUP_SWITCH rather than
+        Python's 5 ms: each request's steps (the wake-up after the gap, the connection, each
+        read of the answer) wait for the GIL when the comparison holds it, and at 5 ms a step
+        that took ~2 ms per request took ~10."""
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(min(previous, LOOKUP_SWITCH))
+        try:
+            self._settle_window(window, answers, state, total)
+        except BaseException:
+            answers.fail()
+            raise
+        finally:
+            sys.setswitchinterval(previous)
+
+    def _settle_window(self, window: _Window, answers: _Answers, state: _State, total: int) -> None:
+        from enrich.mirror.lookup import MirrorFirst
+
+        new = set(window.new)
+        self._publish(answers, {i: state.lookups.get(i) for i in window.ids if i not in new}, state)
+        waiting = {i for i in window.new if i in window.lowest}  # the version step needs them
+
+        def step_when_ready() -> None:
+            if not waiting and not answers.final:
+                self._version_step(window, answers, state)
+
+        def settled(got: dict[str, Any]) -> None:
+            state.lookups.add(dict(got))  # kept for the ids later windows repeat
+            self._publish(answers, got, state)
+            waiting.difference_update(got)
+            step_when_ready()
+
+        step_when_ready()
         if window.new:
             report = None
             progress = self.progress
@@ -221,53 +263,92 @@ class Pipeline:
                 newest: dict[str, int] = {}
                 for arxiv_id, version in window.versioned:
                     newest[arxiv_id] = max(version, newest.get(arxiv_id, 0))
-                got = client.fetch(window.new, report, newest)
+                settled(client.fetch(window.new, report, newest))
+            elif self._reports_settled(client):
+                first = [i for i in window.new if i in waiting]
+                rest = [i for i in window.new if i not in waiting]
+                client.fetch(first + rest, report, settled=settled)  # type: ignore[call-arg]
             else:
-                got = client.fetch(window.new, report)
+                settled(client.fetch(window.new, report))
             state.settled += len(window.new)
-        else:
-            got = {}
-        for arxiv_id in window.ids:
-            lookup = got.get(arxiv_id)
-            answers.lookups[arxiv_id] = state.lookups.get(arxiv_id) if lookup is None else lookup
-        state.lookups.add(dict(got))  # kept for the ids later windows repeat
+            missing = {i: None for i in window.new if i not in answers.lookups}
+            if missing:  # a source that left an id out: no lookup, as it said
+                self._publish(answers, missing, state)
+        if not answers.final:  # an id a version is named for never came back
+            self._version_step(window, answers, state)
+        if self._client is not None:
+            self._count()
+
+    @staticmethod
+    def _publish(answers: _Answers, lookups: dict[str, Any], state: _State) -> None:
+        """Lookups into `answers`, each with the versions earlier windows fetched for its paper
+        (this window's version step changes only those of the ids it looks versions up for)."""
+        versions = {}
+        held_by_id = state.versions.by_id
+        if held_by_id:
+            for arxiv_id in lookups:
+                held = held_by_id.get(arxiv_id)
+                if held:
+                    versions[arxiv_id] = dict(held)  # a copy: later windows add to it
+        answers.publish(lookups, versions)
+
+    def _version_step(self, window: _Window, answers: _Answers, state: _State) -> None:
+        """The window's version look-ups, planned once the lookups of every id it names a
+        version for are in; then every entry's versions are final."""
+        from enrich.versions import fetch_own_versions
+
         stale = set()
         for arxiv_id, version in window.versioned:
             lookup = answers.lookups.get(arxiv_id)
             record = lookup.record if lookup is not None else None
             if record is not None and version < record.latest_version:
                 stale.add((arxiv_id, version))
+        versions = {}
         if stale:
             candidates = []
-            for entry in window.entries.scan():
+            for entry in answers.entries():
                 if (entry.arxiv_id, entry.version) in stale:
                     record = answers.lookups[entry.arxiv_id or ""].record
                     candidates.append((entry, cast("ArxivRecord", record)))
             fetch_own_versions(self.client, candidates, state.versions)
-            for arxiv_id in window.ids:  # a copy: later windows add to state.versions
+            for arxiv_id in {i for i, _ in stale}:
                 held = state.versions.by_id.get(arxiv_id)
                 if held:
-                    answers.versions[arxiv_id] = dict(held)
-        elif state.versions.by_id:
-            for arxiv_id in window.ids:
-                held = state.versions.by_id.get(arxiv_id)
-                if held:
-                    answers.versions[arxiv_id] = dict(held)
-        if self._client is not None:
-            self._count()
-        return answers
+                    versions[arxiv_id] = dict(held)
+        answers.finish(versions)
+
+    def _reports_settled(self, client: object) -> bool:
+        """Does this look-up source's `fetch` take `settled` (see ArxivClient.fetch)?"""
+        if self._settles is None:
+            import inspect
+
+            fetch = getattr(client, "fetch", None)
+            try:
+                self._settles = (
+                    fetch is not None and "settled" in inspect.signature(fetch).parameters
+                )
+            except (TypeError, ValueError):
+                self._settles = False
+        return self._settles
 
     @staticmethod
     def _answered(
-        window: _Window, answers: Future[_Answers]
+        window: _Window, answers: _Answers, done: Future[None]
     ) -> Iterator[tuple[DigestEntry, LookupLike | None, Any]]:
-        """One settled window's entries in order, each with its look-up and versions."""
-        settled = answers.result()
-        lookups, versions = settled.lookups, settled.versions
+        """One window's entries in order, each with its look-up and versions, each as soon as
+        they are in (see _Answers.wait)."""
+        ids, lowest = window.ids, window.lowest
         with window.entries:
+            if window.entries.file is not None:  # the version step reads the spilled entries
+                answers.wait_final(done)
             for entry in window.entries.drain():
                 arxiv_id = entry.arxiv_id or ""
-                yield entry, lookups.get(arxiv_id), versions.get(arxiv_id)
+                if arxiv_id in ids:
+                    lookup, versions = answers.wait(arxiv_id, lowest.get(arxiv_id), done)
+                    yield entry, lookup, versions
+                else:
+                    yield entry, None, None
+        done.result()  # an error the worker met after the last lookup, raised here
 
     def _count(self) -> None:
         """The client's cost so far, into the summary."""
@@ -287,6 +368,7 @@ SPILL_WRITE = 1 << 18  # bytes of records gathered before each write to the spil
 WINDOW_IN_MEMORY = 10_000  # entries of one window kept as objects before the rest go to a file
 FETCH_BATCHES = 20  # batches of new ids per window (one `fetch` call): bounds what is held
 WINDOWS_AHEAD = 1  # windows read and settling while the one before them is compared
+LOOKUP_SWITCH = 0.0002  # seconds: Python's switch interval while the look-up thread settles
 
 
 @dataclass
@@ -299,14 +381,84 @@ class _Window:
     new: list[str] = field(default_factory=list)
     ids: dict[str, None] = field(default_factory=dict)
     versioned: set[tuple[str, int]] = field(default_factory=set)
+    lowest: dict[str, int] = field(default_factory=dict)  # the lowest version named, by id
 
 
-@dataclass
+_MISSING: Any = object()
+
+
 class _Answers:
-    """What a window's entries need: lookups by id, and their papers' own versions fetched."""
+    """What a window's entries need, published by the worker thread as it goes (see
+    Pipeline._settle) and read by the pipeline's thread: lookups by id, their papers' own
+    versions, and `final` once the window's version step is done. Each id's versions are set
+    before its lookup, so a reader that sees a lookup sees its versions. An entry is ready when
+    its id's lookup is in, and, if the window names a version of its paper older than the one
+    arXiv answered (the version step may fetch versions of it), once the step is done."""
 
-    lookups: dict[str, Any] = field(default_factory=dict)
-    versions: dict[str, dict[int, ArxivRecord]] = field(default_factory=dict)
+    def __init__(self, entries: Spool[DigestEntry]) -> None:
+        self.lookups: dict[str, Any] = {}
+        self.versions: dict[str, dict[int, ArxivRecord]] = {}
+        self.final = False
+        self.failed = False
+        self.changed = threading.Condition()
+        # the window's entries for the version step: the kept list itself (the pipeline's
+        # thread drains the window meanwhile, letting the list go, not changing it); a window
+        # that spilled is read back from its file, and then drained only once `final`
+        self._kept = entries.head if entries.file is None else None
+        self._spool = entries
+
+    def entries(self) -> Iterable[DigestEntry]:
+        return self._kept if self._kept is not None else self._spool.scan()
+
+    def publish(self, lookups: Mapping[str, Any], versions: Mapping[str, Any]) -> None:
+        self.versions.update(versions)
+        self.lookups.update(lookups)
+        with self.changed:
+            self.changed.notify_all()
+
+    def finish(self, versions: Mapping[str, Any]) -> None:
+        self.versions.update(versions)
+        self.final = True
+        with self.changed:
+            self.changed.notify_all()
+
+    def fail(self) -> None:
+        self.failed = True
+        with self.changed:
+            self.changed.notify_all()
+
+    def ready(self, arxiv_id: str, lowest: int | None) -> tuple[Any, Any] | None:
+        """(lookup, versions) for an entry of this id, or None while they may still change."""
+        lookup = self.lookups.get(arxiv_id, _MISSING)
+        if lookup is _MISSING:
+            return None
+        if lowest is not None and not self.final:
+            record = lookup.record if lookup is not None else None
+            if record is not None and lowest < record.latest_version:
+                return None
+        return lookup, self.versions.get(arxiv_id)
+
+    def wait(self, arxiv_id: str, lowest: int | None, done: Future[None]) -> tuple[Any, Any]:
+        got = self.ready(arxiv_id, lowest)
+        if got is not None:
+            return got
+        with self.changed:
+            while (got := self.ready(arxiv_id, lowest)) is None:
+                if self.failed or done.done():
+                    break
+                self.changed.wait(1.0)
+        if got is None:
+            done.result()  # the worker's error
+            raise RuntimeError(f"no answer for {arxiv_id} from the look-up thread")
+        return got
+
+    def wait_final(self, done: Future[None]) -> None:
+        with self.changed:
+            while not self.final and not self.failed and not done.done():
+                self.changed.wait(1.0)
+        if not self.final:
+            done.result()
+            raise RuntimeError("the look-up thread ended before the window's version step")
 
 
 class _State:

@@ -3,9 +3,11 @@ next look-ups wait."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from standin import StandIn, make_record
@@ -178,3 +180,118 @@ def test_a_stream_left_early_stops_the_worker(
     assert len(source.calls) <= 1 + pipeline_module.WINDOWS_AHEAD + 1  # no more windows read
     left = {t.name for t in threading.enumerate()} - before
     assert not [name for name in left if name.startswith("enrich-lookup")]
+
+
+# -- a window's entries go out as its batches arrive ------------------------------------------
+
+
+class _Batched:
+    """A LookupSource that answers in batches and, like ArxivClient, hands each batch to
+    `settled` as it comes; `gate` (when set) is waited for before batch number `hold`."""
+
+    def __init__(self, records: dict[str, Any], batch: int, hold: int | None = None) -> None:
+        self.records = records
+        self.batch = batch
+        self.hold = hold
+        self.gate = threading.Event()
+        self.calls: list[list[str]] = []
+        self.events: list[tuple[str, list[Any]]] = []
+
+    def fetch(
+        self, ids: Iterable[str], progress: object = None, settled: Any = None
+    ) -> dict[str, Lookup]:
+        ids = list(ids)
+        self.calls.append(ids)
+        out: dict[str, Lookup] = {}
+        for number, start in enumerate(range(0, len(ids), self.batch)):
+            if number == self.hold and not self.gate.wait(10):
+                raise AssertionError("the gate was never opened")
+            part = {}
+            for arxiv_id in ids[start : start + self.batch]:
+                record = self.records.get(arxiv_id)
+                part[arxiv_id] = Lookup("found", record) if record else Lookup("not_found")
+            self.events.append(("batch", list(part)))
+            out.update(part)
+            if settled is not None:
+                settled(part)
+        return out
+
+    def fetch_versions(
+        self, wanted: Iterable[tuple[str, int]], optional: Iterable[tuple[str, int]] = ()
+    ) -> dict[tuple[str, int], Any]:
+        wanted, optional = list(wanted), list(optional)
+        self.events.append(("versions", wanted))
+        out = {}
+        for arxiv_id, version in [*wanted, *optional[: -len(wanted) % self.batch]]:
+            latest = self.records[arxiv_id]
+            out[(arxiv_id, version)] = make_record(
+                arxiv_id, latest_version=version, title=f"Old title of {arxiv_id}",
+                authors=latest.authors[:1] if version == 1 else latest.authors,
+            )  # fmt: skip
+        return out
+
+
+class _AllAtOnce(_Batched):
+    """The same answers, all at the end of `fetch` (a source without `settled`)."""
+
+    def fetch(self, ids: Iterable[str], progress: object = None) -> dict[str, Lookup]:  # type: ignore[override]
+        return super().fetch(ids, progress)
+
+
+def _workload(n: int) -> tuple[list[DigestEntry], dict[str, Any]]:
+    from enrich.testing.workload import workload
+
+    entries, records = [], {}
+    for line, record in workload(n, seed=5, missing=0.03):
+        entries.append(DigestEntry.model_validate(line))
+        if record is not None:
+            records[record.arxiv_id] = record
+    return entries, records
+
+
+@pytest.mark.parametrize("in_memory", [10_000, 7])
+def test_entries_as_batches_arrive_are_those_of_a_whole_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_memory: int
+) -> None:
+    """The streamed path (a source with `settled`) against the window-at-a-time one: the same
+    entries, byte for byte, on a workload with stale versions, repeats across windows and
+    unknown ids; windows kept in memory, or spilled (then drained once the step is done)."""
+    monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 3)
+    monkeypatch.setattr(pipeline_module, "WINDOW_IN_MEMORY", in_memory)
+    entries, records = _workload(400)
+    settings = Settings(cache_dir=tmp_path / "c", batch_size=8, workers=1)
+    streamed, whole = _Batched(records, 8), _AllAtOnce(records, 8)
+    a = [e.model_dump_json() for e in enrich_entries(entries, settings, client=streamed)]
+    b = [e.model_dump_json() for e in enrich_entries(entries, settings, client=whole)]
+    assert a == b
+    # the same versions asked, window by window, and they show (their dates in arxiv.versions)
+    asked = [w for kind, w in streamed.events if kind == "versions"]
+    assert len(asked) > 1 and asked == [w for kind, w in whole.events if kind == "versions"]
+    dated = [json.loads(line)["arxiv"] for line in a if '"arxiv":{' in line]
+    assert any(record["versions"] for record in dated)  # (the workload's records have none)
+    # the ids a version is named for are asked first
+    named = {(e.arxiv_id) for e in entries if e.version is not None}
+    for call in streamed.calls:
+        flags = [i in named for i in call]
+        assert flags == sorted(flags, reverse=True)
+    assert sorted(map(sorted, streamed.calls)) == sorted(map(sorted, whole.calls))
+
+
+def test_a_window_goes_out_while_its_last_batch_is_still_asked(tmp_path: Path) -> None:
+    ids = IDS[:9]
+    records = {i: make_record(i, latest_version=2) for i in ids}
+    entries = [_entry(i, n) for n, i in enumerate(ids)]
+    entries[1] = _stale(ids[1], 1)  # v1 of a v2 paper, another title: its versions are looked up
+    source = _Batched(records, batch=3, hold=2)
+    settings = Settings(cache_dir=tmp_path / "c", batch_size=3, workers=1)
+    with Pipeline(settings, client=source) as pipe:
+        stream = pipe.enrich(entries)
+        first = [next(stream) for _ in range(6)]  # the third batch is not asked yet
+        assert not source.gate.is_set()
+        source.gate.set()
+        rest = list(stream)
+    assert [e.arxiv_id for e in first + rest] == ids
+    # the id a version is named for first, its versions looked up before the last batch
+    assert source.calls == [[ids[1], ids[0], *ids[2:]]]
+    assert [kind for kind, _ in source.events] == ["batch", "versions", "batch", "batch"]
+    assert "changed_in_later_version" in {c.kind for c in first[1].conflicts}
