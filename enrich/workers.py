@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
@@ -46,6 +47,7 @@ POOL_AFTER = 5_000  # entries compared here before `workers = 0` (auto) starts t
 AUTO_MAX = 2  # workers `workers = 0` starts at most
 CHUNK = 250  # entries per task
 IN_FLIGHT = 3  # tasks per worker sent ahead of the entry being yielded
+WORKER_NICE = 5  # added to the workers' niceness (see _worker_started)
 
 
 def worker_count(workers: int, cpus: int | None = None) -> int:
@@ -78,6 +80,8 @@ class Comparer:
         self.start_after = start_after
         self.pool: ProcessPoolExecutor | None = None
         self.broken = False  # the pool failed: the rest is compared here
+        self.workers: list[Any] = []  # the worker processes, once the last task is sent
+        self._manager: threading.Thread | None = None  # the pool's manager thread, then
         self._stream: Iterator[Item] | None = None
 
     def run(self, items: Iterable[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
@@ -108,12 +112,15 @@ class Comparer:
                 if len(chunk) == CHUNK:
                     inflight.append((chunk, self._submit(chunk)))
                     chunk = []
-                    while len(inflight) > ahead:
-                        yield from self._results(*inflight.popleft())
+                # a chunk done goes out now, not when more are sent: items may come slowly (as
+                # look-ups arrive), and what is done by the last of them is not left to the end
+                while inflight and (len(inflight) > ahead or _done(inflight[0][1])):
+                    yield from self._results(*inflight.popleft())
         except Exception as exc:  # the look-ups failed: what came before goes out first
             failed = exc
         if chunk:
             inflight.append((chunk, self._submit(chunk)))
+        self._wind_down()
         while inflight:
             yield from self._results(*inflight.popleft())
         if failed is not None:
@@ -158,8 +165,25 @@ class Comparer:
             self._stream = None
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            if self._manager is not None:  # wound down: shutdown no longer waits for it
+                self._manager.join()  # it reaps the workers
             self.pool = None
             _stop_fork_server()
+
+    def _wind_down(self) -> None:
+        """Nothing more will be sent: the workers are told now, so that each exits after its
+        last task while the results still go out (the end of a run waits for less); `close`
+        still reaps them."""
+        pool = self.pool
+        if pool is None or self._manager is not None:
+            return
+        self._manager = getattr(pool, "_executor_manager_thread", None)  # private, see close
+        self.workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False)
+
+
+def _done(future: Future[list[Any]] | None) -> bool:
+    return future is None or future.done()
 
 
 def _stop_fork_server() -> None:
@@ -184,12 +208,17 @@ def _start_pool(processes: int) -> ProcessPoolExecutor:
 
 
 def _worker_started() -> None:
-    """In each worker: Ctrl-C is the main process's to handle; garbage collection as in a run."""
+    """In each worker: Ctrl-C is the main process's to handle; garbage collection as in a run;
+    a lower priority (WORKER_NICE), so that on a busy machine the main process (which reads,
+    looks up and writes, and which the workers wait for) and its look-up thread get a core
+    first: a look-up thread woken late for its next request stretches a cold run."""
     import signal
 
     from enrich.runner import tune_gc
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICE)
     tune_gc()
 
 

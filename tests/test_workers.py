@@ -78,6 +78,8 @@ def test_a_pool_gives_what_this_process_gives(items: list[Any], here: list[str])
     assert _lines(comparer, items) == here
     assert not comparer.broken
     assert forkserver._forkserver._forkserver_pid is None  # the fork server went with the pool
+    # told to stop once the last chunk was sent, and reaped by close()
+    assert comparer.workers and all(p.exitcode == 0 for p in comparer.workers)
 
 
 def test_a_worker_that_raises_loses_nothing_and_prints_nothing(
@@ -99,8 +101,9 @@ def test_a_worker_killed_mid_run_loses_nothing(
         got.append(enriched.model_dump_json())
         if n == 0:
             assert comparer.pool is not None
-            for pid in list(comparer.pool._processes):  # the test kills them itself
-                os.kill(pid, signal.SIGKILL)
+            processes = comparer.workers or list(comparer.pool._processes.values())
+            for process in processes:  # the test kills them itself
+                os.kill(process.pid, signal.SIGKILL)
     comparer.close()
     assert got == here
     assert comparer.broken  # the rest was compared here
