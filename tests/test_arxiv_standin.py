@@ -232,3 +232,21 @@ def test_an_answer_is_freed_without_the_garbage_collector(server: StandIn, tmp_p
         gc.enable()
     assert statuses(got) == dict.fromkeys(ids(250), "found")
     assert alive == []
+
+
+def test_plain_http_sets_up_no_tls_and_https_verifies(server: StandIn, tmp_path: Path) -> None:
+    import ssl
+
+    from enrich.arxiv.transport import LazyTLS
+
+    server.add({"arxiv_id": "2502.00001"})
+    settings = Settings(api_url=server.url, cache_dir=tmp_path / "cache", min_interval=0.0)
+    with ArxivClient(settings) as client:
+        assert client.fetch(["2502.00001"])["2502.00001"].status == "found"
+        transport = client._get_http()._transport
+        assert isinstance(transport, LazyTLS) and transport._tls is None  # no CA bundle read
+        with pytest.raises(httpx.HTTPError):  # nothing listens there; TLS is set up first
+            client._get_http().get("https://127.0.0.1:9/", timeout=0.5)
+        assert transport._tls is not None
+        context = transport._tls._pool._ssl_context
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

@@ -648,10 +648,13 @@ class ArxivClient:
         if self._http is None:
             import httpx
 
+            from enrich.arxiv.transport import LazyTLS
+
+            limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
             self._http = httpx.Client(
                 timeout=httpx.Timeout(self.settings.timeout),
                 headers={"User-Agent": self.settings.full_user_agent},
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=0),
+                transport=LazyTLS(limits),
                 follow_redirects=True,
             )
         return self._http
