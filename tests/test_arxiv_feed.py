@@ -373,6 +373,25 @@ def test_standin_renders_corpus_records_back_identically(name: str) -> None:
     assert again == original
 
 
+@pytest.mark.parametrize("name", [n for n in _files() if "abc" not in n])
+def test_parsed_records_are_what_validation_makes(name: str) -> None:
+    """The parser builds records without validating them again (model_construct): each must be
+    exactly the record validation would make of the same values."""
+    from enrich.models import ArxivRecord
+    from enrich.testing.workload import workload
+
+    records = list(parse_feed(_body(_corpus() / name)).entries)
+    page = [(r, r.latest_version) for _, r in workload(60, seed=3) if r is not None]
+    records += parse_feed(render_feed(page, id_list="x", max_results=100)).entries
+    for record in records:
+        validated = ArxivRecord.model_validate(record.model_dump(exclude_unset=True))
+        assert validated == record
+        assert validated.model_dump_json() == record.model_dump_json()
+        assert validated.model_fields_set == record.model_fields_set
+        for ours, theirs in zip(record.versions, validated.versions, strict=True):
+            assert ours.model_fields_set == theirs.model_fields_set
+
+
 def test_standin_error_feed_matches_the_capture() -> None:
     captured = _body(_corpus() / "arxiv.py-2026/id_abc_s0_m100_b79c8dcf6bc3.json").decode()
     ours = render_error_feed("incorrect id format for abc").decode()
