@@ -13,6 +13,7 @@ does I/O. Nothing is dropped: every input entry gives exactly one EnrichedEntry.
 
 from __future__ import annotations
 
+import queue
 import sys
 import tempfile
 import threading
@@ -20,6 +21,7 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Protocol, cast
@@ -145,14 +147,30 @@ class Pipeline:
         state = _State()
         worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-lookup")
 
+        def stream_first(window: _Window) -> None:
+            """The first window is looked up as it is read, when the client can take its ids
+            that way (see ArxivClient.fetch): its first request need not wait for it all."""
+            if not self._reports_settled(self.client):
+                return
+            window.feed = _IdFeed()
+            answers = _Answers()
+            done = worker.submit(self._settle, window, answers, state, lambda: len(seen))
+            pending.append((window, answers, done))
+
         def settled() -> Iterator[tuple[DigestEntry, LookupLike | None, Any]]:
             """Every entry in order with its look-up and versions, window after window."""
-            for window in self._windows(entries, seen):
-                if window.new:
-                    self.client  # noqa: B018 - opened here, not on the worker thread
-                answers = _Answers(window.entries)
-                done = worker.submit(self._settle, window, answers, state, len(seen))
-                pending.append((window, answers, done))
+            for window in self._windows(entries, seen, stream_first):
+                if window.feed is not None:  # submitted as it was read: now it is whole
+                    pending[-1][1].seal(window.entries)
+                    window.feed.close()
+                else:
+                    if window.new:
+                        self.client  # noqa: B018 - opened here, not on the worker thread
+                    answers = _Answers()
+                    answers.seal(window.entries)
+                    total = partial(int, len(seen))  # the ids known when it was submitted
+                    done = worker.submit(self._settle, window, answers, state, total)
+                    pending.append((window, answers, done))
                 while len(pending) > WINDOWS_AHEAD:
                     yield from self._answered(*pending.popleft())
             while pending:
@@ -172,6 +190,8 @@ class Pipeline:
             comparer.close()
             for window, _answers, done in pending:
                 done.cancel()
+                if window.feed is not None:
+                    window.feed.close(abandon=True)  # the worker stops reading it
                 window.entries.close()
             worker.shutdown(wait=True)
             state.lookups.close()
@@ -183,8 +203,15 @@ class Pipeline:
         self.summary.conflicts = {kind: dict(sev) for kind, sev in sorted(conflicts.items())}
         self.summary.seconds = round(time.monotonic() - started, 3)
 
-    def _windows(self, entries: Iterable[DigestEntry], seen: dict[str, None]) -> Iterator[_Window]:
-        """The entries, in order, cut into windows of FETCH_BATCHES whole batches of new ids."""
+    def _windows(
+        self,
+        entries: Iterable[DigestEntry],
+        seen: dict[str, None],
+        first: Callable[[_Window], None] | None = None,
+    ) -> Iterator[_Window]:
+        """The entries, in order, cut into windows of FETCH_BATCHES whole batches of new ids.
+        `first(window)` is called at the first window's first new id; the window's new ids go
+        on to its `feed` if it then has one."""
         chunk = max(1, self.settings.batch_size) * FETCH_BATCHES
         window = _Window()
         for entry in entries:
@@ -194,8 +221,13 @@ class Pipeline:
                     if len(window.new) == chunk:
                         yield window
                         window = _Window()
+                    elif first is not None:
+                        first(window)
+                        first = None
                     seen[arxiv_id] = None
                     window.new.append(arxiv_id)
+                    if window.feed is not None:
+                        window.feed.put(arxiv_id)
                 window.ids[arxiv_id] = None
                 version = entry.version
                 if version is not None:
@@ -207,15 +239,18 @@ class Pipeline:
         if window.entries.count:
             yield window
 
-    def _settle(self, window: _Window, answers: _Answers, state: _State, total: int) -> None:
+    def _settle(
+        self, window: _Window, answers: _Answers, state: _State, total: Callable[[], int]
+    ) -> None:
         """On the worker thread, for one window, published into `answers` as it goes: the ids
         it repeats from earlier windows (read back), its new ids as their batches arrive (a
         mirror-first source also gets the highest version the window's entries name for each),
         and its version look-ups, planned and fetched once every id a version is named for is
         in. A client that reports what it settled (ArxivClient: `fetch(settled=...)`) is asked
         for those ids first, so the version step comes early in the window and only the
-        entries of the ids asked last wait for the last answers. Only this thread touches the
-        client and `state`.
+        entries of the ids asked last wait for the last answers; the first window, whose ids
+        it is given as they are read (`window.feed`), in the order read, with its version step
+        once it is whole. Only this thread touches the client and `state`.
 
         While it runs, a thread waiting for the GIL asks for it after LOOKUP_SWITCH rather than
         Python's 5 ms: each request's steps (the wake-up after the gap, the connection, each
@@ -231,42 +266,52 @@ class Pipeline:
         finally:
             sys.setswitchinterval(previous)
 
-    def _settle_window(self, window: _Window, answers: _Answers, state: _State, total: int) -> None:
+    def _settle_window(
+        self, window: _Window, answers: _Answers, state: _State, total: Callable[[], int]
+    ) -> None:
         from enrich.mirror.lookup import MirrorFirst
 
-        new = set(window.new)
-        self._publish(answers, {i: state.lookups.get(i) for i in window.ids if i not in new}, state)
-        waiting = {i for i in window.new if i in window.lowest}  # the version step needs them
+        feed = window.feed
+        waiting: set[str] | None = None  # the ids the version step waits for, once known
+        if feed is None:
+            self._publish_repeated(window, answers, state)
+            waiting = {i for i in window.new if i in window.lowest}
 
         def step_when_ready() -> None:
-            if not waiting and not answers.final:
+            if waiting is not None and not waiting and not answers.final:
                 self._version_step(window, answers, state)
 
         def settled(got: dict[str, Any]) -> None:
             state.lookups.add(dict(got))  # kept for the ids later windows repeat
             self._publish(answers, got, state)
-            waiting.difference_update(got)
-            step_when_ready()
+            if waiting is not None:
+                waiting.difference_update(got)
+                step_when_ready()
 
         step_when_ready()
-        if window.new:
+        if window.new or feed is not None:
             report = None
             progress = self.progress
             if progress is not None:
                 done_before = state.settled
 
                 def report(done: int) -> None:
-                    progress(done_before + done, total)
+                    progress(done_before + done, total())
 
             client = self.client
-            if isinstance(client, MirrorFirst):
+            if feed is not None:
+                client.fetch(feed, report, settled=settled)  # type: ignore[call-arg]
+                if feed.abandoned:
+                    return
+                self._publish_repeated(window, answers, state)  # the window is whole now
+            elif isinstance(client, MirrorFirst):
                 newest: dict[str, int] = {}
                 for arxiv_id, version in window.versioned:
                     newest[arxiv_id] = max(version, newest.get(arxiv_id, 0))
                 settled(client.fetch(window.new, report, newest))
             elif self._reports_settled(client):
-                first = [i for i in window.new if i in waiting]
-                rest = [i for i in window.new if i not in waiting]
+                first = [i for i in window.new if i in window.lowest]
+                rest = [i for i in window.new if i not in window.lowest]
                 client.fetch(first + rest, report, settled=settled)  # type: ignore[call-arg]
             else:
                 settled(client.fetch(window.new, report))
@@ -274,10 +319,17 @@ class Pipeline:
             missing = {i: None for i in window.new if i not in answers.lookups}
             if missing:  # a source that left an id out: no lookup, as it said
                 self._publish(answers, missing, state)
-        if not answers.final:  # an id a version is named for never came back
+        if not answers.final:  # the first window, or an id a version is named for never came
             self._version_step(window, answers, state)
         if self._client is not None:
             self._count()
+
+    def _publish_repeated(self, window: _Window, answers: _Answers, state: _State) -> None:
+        """The lookups of the ids the window repeats from earlier ones, read back."""
+        new = set(window.new)
+        repeated = {i: state.lookups.get(i) for i in window.ids if i not in new}
+        if repeated:
+            self._publish(answers, repeated, state)
 
     @staticmethod
     def _publish(answers: _Answers, lookups: dict[str, Any], state: _State) -> None:
@@ -382,6 +434,27 @@ class _Window:
     ids: dict[str, None] = field(default_factory=dict)
     versioned: set[tuple[str, int]] = field(default_factory=set)
     lowest: dict[str, int] = field(default_factory=dict)  # the lowest version named, by id
+    feed: _IdFeed | None = None  # its new ids as they are read, when looked up meanwhile
+
+
+class _IdFeed:
+    """New ids handed from the reading thread to the look-up thread as they are read: an
+    iterator that waits for the next one, and ends once the window is whole (`close`)."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.abandoned = False  # closed because the run stopped: nothing more to do
+
+    def put(self, arxiv_id: str) -> None:
+        self._queue.put(arxiv_id)
+
+    def close(self, abandon: bool = False) -> None:
+        self.abandoned = self.abandoned or abandon
+        self._queue.put(None)
+
+    def __iter__(self) -> Iterator[str]:
+        while (arxiv_id := self._queue.get()) is not None:
+            yield arxiv_id
 
 
 _MISSING: Any = object()
@@ -395,20 +468,28 @@ class _Answers:
     its id's lookup is in, and, if the window names a version of its paper older than the one
     arXiv answered (the version step may fetch versions of it), once the step is done."""
 
-    def __init__(self, entries: Spool[DigestEntry]) -> None:
+    def __init__(self) -> None:
         self.lookups: dict[str, Any] = {}
         self.versions: dict[str, dict[int, ArxivRecord]] = {}
         self.final = False
         self.failed = False
         self.changed = threading.Condition()
-        # the window's entries for the version step: the kept list itself (the pipeline's
-        # thread drains the window meanwhile, letting the list go, not changing it); a window
-        # that spilled is read back from its file, and then drained only once `final`
+        self._kept: list[DigestEntry] | None = None
+        self._spool: Spool[DigestEntry] | None = None
+
+    def seal(self, entries: Spool[DigestEntry]) -> None:
+        """The window is whole (called by the reading thread before it drains it): its entries
+        for the version step are the kept list itself (the pipeline's thread drains the window
+        meanwhile, letting the list go, not changing it); a window that spilled is read back
+        from its file, and then drained only once `final`."""
         self._kept = entries.head if entries.file is None else None
         self._spool = entries
 
     def entries(self) -> Iterable[DigestEntry]:
-        return self._kept if self._kept is not None else self._spool.scan()
+        if self._kept is not None:
+            return self._kept
+        assert self._spool is not None, "the version step comes after seal()"
+        return self._spool.scan()
 
     def publish(self, lookups: Mapping[str, Any], versions: Mapping[str, Any]) -> None:
         self.versions.update(versions)

@@ -257,6 +257,29 @@ def test_progress_counts_the_ids_settled_so_far(
     assert seen == [0, 10, 20, 25]
 
 
+def test_an_iterator_of_ids_is_read_as_the_batches_need_it(
+    api: FakeArxiv, make_client: Callable[..., ArxivClient]
+) -> None:
+    wanted = ids(25)
+    api.add(*wanted)
+    client = make_client(batch_size=10)
+    client.fetch(wanted[::4])  # 7 of them cached
+    read: list[int] = []  # ids read when each request went out
+
+    def given() -> Iterator[str]:
+        for n, arxiv_id in enumerate([*wanted, wanted[0], "not an id"], start=1):
+            while len(read) < len(api.calls) - 1:
+                read.append(n - 1)
+            yield arxiv_id
+
+    before = len(api.calls)
+    out = client.fetch(given())
+    calls = api.calls[before:]
+    assert statuses(out) == {**{i: "found" for i in wanted}, "not an id": "invalid"}
+    assert [len(c.ids) for c in calls] == [10, 8]  # whole batches, the cached left out
+    assert read[:1] == [14]  # the first went out once 10 uncached ids were read (of 27)
+
+
 def test_settled_hands_over_each_lookup_once_as_its_batch_is_answered(
     api: FakeArxiv, make_client: Callable[..., ArxivClient]
 ) -> None:

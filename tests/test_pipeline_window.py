@@ -187,12 +187,15 @@ def test_a_stream_left_early_stops_the_worker(
 
 class _Batched:
     """A LookupSource that answers in batches and, like ArxivClient, hands each batch to
-    `settled` as it comes; `gate` (when set) is waited for before batch number `hold`."""
+    `settled` as it comes; `gate` is waited for before the batch `hold` names. Ids given as
+    an iterator are read as ArxivClient reads them: a batch's worth at a time."""
 
-    def __init__(self, records: dict[str, Any], batch: int, hold: int | None = None) -> None:
+    def __init__(
+        self, records: dict[str, Any], batch: int, hold: tuple[int, int] | None = None
+    ) -> None:
         self.records = records
         self.batch = batch
-        self.hold = hold
+        self.hold = hold  # (call, batch): wait for the gate before that batch of that call
         self.gate = threading.Event()
         self.calls: list[list[str]] = []
         self.events: list[tuple[str, list[Any]]] = []
@@ -200,11 +203,12 @@ class _Batched:
     def fetch(
         self, ids: Iterable[str], progress: object = None, settled: Any = None
     ) -> dict[str, Lookup]:
-        ids = list(ids)
+        if not isinstance(ids, list):  # the first window, as it is read
+            ids = self._read_as_needed(ids, progress, settled)
         self.calls.append(ids)
         out: dict[str, Lookup] = {}
         for number, start in enumerate(range(0, len(ids), self.batch)):
-            if number == self.hold and not self.gate.wait(10):
+            if (len(self.calls) - 1, number) == self.hold and not self.gate.wait(10):
                 raise AssertionError("the gate was never opened")
             part = {}
             for arxiv_id in ids[start : start + self.batch]:
@@ -215,6 +219,10 @@ class _Batched:
             if settled is not None:
                 settled(part)
         return out
+
+    def _read_as_needed(self, ids: Iterable[str], progress: object, settled: Any) -> list[str]:
+        self.events.append(("reading", []))
+        return list(ids)
 
     def fetch_versions(
         self, wanted: Iterable[tuple[str, int]], optional: Iterable[tuple[str, int]] = ()
@@ -269,29 +277,64 @@ def test_entries_as_batches_arrive_are_those_of_a_whole_window(
     assert len(asked) > 1 and asked == [w for kind, w in whole.events if kind == "versions"]
     dated = [json.loads(line)["arxiv"] for line in a if '"arxiv":{' in line]
     assert any(record["versions"] for record in dated)  # (the workload's records have none)
-    # the ids a version is named for are asked first
-    named = {(e.arxiv_id) for e in entries if e.version is not None}
-    for call in streamed.calls:
+    # the first window in the order read (it is looked up as it is read), in the others the
+    # ids a version is named for first
+    assert streamed.calls[0] == whole.calls[0]
+    for call, same in zip(streamed.calls[1:], whole.calls[1:], strict=True):
+        named = {e.arxiv_id for e in entries if e.version is not None and e.arxiv_id in call}
         flags = [i in named for i in call]
         assert flags == sorted(flags, reverse=True)
-    assert sorted(map(sorted, streamed.calls)) == sorted(map(sorted, whole.calls))
+        assert sorted(call) == sorted(same)
 
 
-def test_a_window_goes_out_while_its_last_batch_is_still_asked(tmp_path: Path) -> None:
-    ids = IDS[:9]
-    records = {i: make_record(i, latest_version=2) for i in ids}
-    entries = [_entry(i, n) for n, i in enumerate(ids)]
-    entries[1] = _stale(ids[1], 1)  # v1 of a v2 paper, another title: its versions are looked up
-    source = _Batched(records, batch=3, hold=2)
+def test_a_window_goes_out_while_its_last_batch_is_still_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 3)  # windows of 9 new ids
+    first, ids = IDS[9:18], IDS[:9]
+    records = {i: make_record(i, latest_version=2) for i in first + ids}
+    entries = [_entry(i, n) for n, i in enumerate(first + ids)]
+    entries[10] = _stale(ids[1], 10)  # v1 of a v2 paper, another title: versions looked up
+    source = _Batched(records, batch=3, hold=(1, 2))
     settings = Settings(cache_dir=tmp_path / "c", batch_size=3, workers=1)
     with Pipeline(settings, client=source) as pipe:
         stream = pipe.enrich(entries)
-        first = [next(stream) for _ in range(6)]  # the third batch is not asked yet
+        out = [next(stream) for _ in range(9 + 6)]  # the second window's third batch: not yet
         assert not source.gate.is_set()
         source.gate.set()
-        rest = list(stream)
-    assert [e.arxiv_id for e in first + rest] == ids
-    # the id a version is named for first, its versions looked up before the last batch
-    assert source.calls == [[ids[1], ids[0], *ids[2:]]]
-    assert [kind for kind, _ in source.events] == ["batch", "versions", "batch", "batch"]
-    assert "changed_in_later_version" in {c.kind for c in first[1].conflicts}
+        out += list(stream)
+    assert [e.arxiv_id for e in out] == first + ids
+    # the first window as it was read; in the second, the id a version is named for first,
+    # its versions looked up before the last batch
+    assert source.calls == [first, [ids[1], ids[0], *ids[2:]]]
+    kinds = [kind for kind, _ in source.events]
+    assert kinds == ["reading", *["batch"] * 3, "batch", "versions", "batch", "batch"]
+    assert "changed_in_later_version" in {c.kind for c in out[10].conflicts}
+
+
+def test_the_first_request_goes_out_before_the_first_window_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_module, "FETCH_BATCHES", 3)  # windows of 12 new ids
+    ids = [f"2502.{n + 20000:05d}" for n in range(30)]
+    asked_while_reading: list[int] = []
+
+    def entries(server: StandIn) -> Iterable[DigestEntry]:
+        for n, arxiv_id in enumerate(ids):
+            if n == 9:  # a batch's worth read long ago, the window not yet whole
+                for _ in range(1000):
+                    if server.requests:
+                        break
+                    threading.Event().wait(0.01)
+                asked_while_reading.append(len(server.requests))
+            yield _entry(arxiv_id, n)
+
+    with StandIn([make_record(i) for i in ids]) as server:
+        settings = Settings(
+            api_url=server.url, cache_dir=tmp_path / "c", min_interval=0, batch_size=4
+        )
+        out = enrich_entries(entries(server), settings)
+        batches = [r.ids for r in server.requests]
+    assert asked_while_reading[0] >= 1  # (one or two: 8 ids were read by then)
+    assert [e.arxiv_id for e in out] == ids
+    assert batches == [ids[i : i + 4] for i in range(0, 30, 4)]  # whole batches, in order

@@ -47,7 +47,7 @@ import random
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Literal
@@ -189,6 +189,9 @@ class _Run:
     settled: Callable[[dict[str, Lookup]], None] | None = None  # each batch's lookups, as given
     aliases: dict[str, list[str]] = field(default_factory=dict)  # canonical id -> as given
     handed: int = 0  # results handed to `settled` so far (results only grow, in order)
+    source: Iterator[str] | None = None  # the ids given, until all are read
+    given: set[str] = field(default_factory=set)  # the ids read from it so far
+    asked: int = 0  # of those, ids the cache did not answer
 
     def settle(self, arxiv_id: str, lookup: Lookup) -> None:
         self.results.setdefault(arxiv_id, lookup)
@@ -284,6 +287,9 @@ class ArxivClient:
 
         Ids should be canonical and unversioned; other forms arXiv accepts are normalised
         ("arXiv:2501.00001v2" is asked as 2501.00001, its latest version) and keyed as given.
+        A list (anything sized) is read at once; an iterator as the batches need it, so that
+        the first request goes out once it has given a batch's worth (the pipeline's first
+        window is read as it is looked up).
         `progress(n)` is called with the number of ids settled so far, after each batch.
         `top_up(n)`, when given, fills a batch that is not full with up to n more canonical ids
         (the shared queue's: other processes' look-ups); they are answered in the result too.
@@ -296,38 +302,56 @@ class ArxivClient:
         run = _Run(progress=progress, top_up=top_up, settled=settled, aliases=aliases)
         if self.cache is not None:
             run.started = self.cache.now()
-        seen: set[str] = set()
-        for given in ids:
-            if given in seen:
+        run.source = iter(ids)
+        lazy = not isinstance(ids, Sized)  # an iterator is read as the batches need it
+        self._take(run, max(1, self.settings.batch_size) if lazy else None)
+        run.report()
+        self._drain(run)
+        run.report()  # what the last batch settled (a batch's own report may come before)
+        return _as_given(run.results.items(), aliases)
+
+    def _take(self, run: _Run, wanted: int | None) -> None:
+        """More ids from `run.source` (all of them when `wanted` is None, else until `wanted`
+        new ones): the invalid settled, the cached settled from the cache, the rest queued."""
+        if run.source is None:
+            return
+        fresh: list[str] = []
+        for given in run.source:
+            if given in run.given:
                 continue
-            seen.add(given)
+            run.given.add(given)
             try:
                 canonical = parse_arxiv_id(given).id
             except InvalidArxivId as exc:
                 run.settle(given, Lookup("invalid", reason=exc.reason))
                 continue
-            aliases.setdefault(canonical, []).append(given)
-
-        wanted = list(aliases)
-        if self.cache is not None and not self.settings.refresh:
-            for arxiv_id, answer in self.cache.get_many(wanted).items():
+            forms = run.aliases.get(canonical)
+            if forms is None:
+                run.aliases[canonical] = [given]
+                fresh.append(canonical)
+            else:
+                forms.append(given)
+            if wanted is not None and len(fresh) >= wanted:
+                break
+        else:
+            run.source = None
+        if self.cache is not None and not self.settings.refresh and fresh:
+            for arxiv_id, answer in self.cache.get_many(fresh).items():
                 run.settle(arxiv_id, Lookup.cached(answer))
                 self.stats.cache_hits += 1
         if self.cache is not None and self.cache.degraded and self.cache_note is None:
             self.cache_note = f"cache degraded: {self.cache.degraded}"
-        to_ask = [i for i in wanted if i not in run.results]
-        if wanted:
-            log.info("cache: %d of %d ids answered from the cache", len(wanted) - len(to_ask),
-                     len(wanted))  # fmt: skip
+        to_ask = [i for i in fresh if i not in run.results]
+        run.asked += len(to_ask)
+        if run.source is None and run.aliases:
+            wanted_all = len(run.aliases)
+            log.info("cache: %d of %d ids answered from the cache", wanted_all - run.asked,
+                     wanted_all)  # fmt: skip
         if self.settings.offline:
             for arxiv_id in to_ask:
                 run.settle(arxiv_id, Lookup("unavailable", reason="offline and not in the cache"))
         else:
             run.pending.extend(to_ask)
-        run.report()
-        self._drain(run)
-        run.report()  # what the last batch settled (a batch's own report may come before)
-        return _as_given(run.results.items(), aliases)
 
     def fetch_versions(
         self, wanted: Iterable[tuple[str, int]], optional: Iterable[tuple[str, int]] = ()
@@ -368,7 +392,7 @@ class ArxivClient:
     # -- batching ------------------------------------------------------------------------------
 
     def _drain(self, run: _Run) -> None:
-        while run.pending or run.recheck:
+        while run.pending or run.recheck or run.source is not None:
             batch = self._next_batch(run)
             if batch:
                 self._run_batch(batch, run)
@@ -381,6 +405,10 @@ class ArxivClient:
 
     def _next_batch(self, run: _Run) -> list[str]:
         size = self.settings.batch_size
+        if run.source is not None and len(run.pending) < size:
+            while run.source is not None and len(run.pending) < size:  # whole batches
+                self._take(run, size - len(run.pending))
+            run.report()  # the cache's answers among them
         now = self._clock()
         run.recheck.sort()
         batch: list[str] = []
