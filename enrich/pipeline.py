@@ -35,6 +35,7 @@ from enrich.spool import Spool
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from enrich.compare import DuplicateFinder
     from enrich.report.writeback import FixedDigest
 
 __all__ = ["LookupSource", "Pipeline", "RunResult", "enrich_entries", "enrich_paths"]
@@ -135,11 +136,11 @@ class Pipeline:
         paper in its own window and the earlier ones, never in a later one."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from enrich.compare import DuplicateFinder
         from enrich.workers import POOL_AFTER, Comparer, worker_count
 
         started = time.monotonic()
-        duplicates = DuplicateFinder()
+        duplicates: DuplicateFinder | None = None  # made (and enrich.compare loaded) with the
+        # first entry out: a cold run's first request does not wait for that import
         statuses: Counter[str] = Counter()
         conflicts: defaultdict[str, Counter[str]] = defaultdict(Counter)
         seen: dict[str, None] = {}  # every id settled or being settled (the pass's only growth)
@@ -181,6 +182,10 @@ class Pipeline:
         try:
             for entry, enriched in comparer.run(settled()):
                 if entry.status == "valid":
+                    if duplicates is None:
+                        from enrich.compare import DuplicateFinder
+
+                        duplicates = DuplicateFinder()
                     enriched.conflicts.extend(duplicates.add(entry))
                 statuses[enriched.status] += 1
                 for conflict in enriched.conflicts:
@@ -269,8 +274,7 @@ class Pipeline:
     def _settle_window(
         self, window: _Window, answers: _Answers, state: _State, total: Callable[[], int]
     ) -> None:
-        from enrich.mirror.lookup import MirrorFirst
-
+        mirror = sys.modules.get("enrich.mirror.lookup")  # not loaded: no MirrorFirst to be
         feed = window.feed
         waiting: set[str] | None = None  # the ids the version step waits for, once known
         if feed is None:
@@ -304,7 +308,7 @@ class Pipeline:
                 if feed.abandoned:
                     return
                 self._publish_repeated(window, answers, state)  # the window is whole now
-            elif isinstance(client, MirrorFirst):
+            elif mirror is not None and isinstance(client, mirror.MirrorFirst):
                 newest: dict[str, int] = {}
                 for arxiv_id, version in window.versioned:
                     newest[arxiv_id] = max(version, newest.get(arxiv_id, 0))
