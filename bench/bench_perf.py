@@ -15,7 +15,9 @@ family-first, initials, diacritics dropped, titles cut or recased, stale version
 * cold: `enrich run` against the stand-in (enrich.testing.StandIn, in this process) with
   ENRICH_MIN_INTERVAL=gap and an empty cache; the rate floor is (requests - 1) x gap; its CPU
   time is printed too (when it exceeds the rate floor, the machine, not the limiter, decides),
-  and what each request costs beyond the gap, as the stand-in saw it;
+  what each request costs beyond the gap, as the stand-in saw it, and the four parts of the
+  time beyond the rate floor (start -> first request, the stand-in's own serving time, the
+  gaps' excess, last answer -> end);
 * start-up: `enrich --help`, and `enrich run` on a one-entry JSONL (warm cache), best of 5, with
   the package byte-compiled first as pip does on install (a machine with PYTHONDONTWRITEBYTECODE
   set would otherwise compile every module from source on every run, ~130 ms).
@@ -132,23 +134,34 @@ def timed_run(
 ) -> tuple[float, float, float]:
     """(wall seconds, peak RSS MB, CPU seconds) of `enrich run ARGS`, from a fresh parent;
     `cpus`: the CPUs it may run on (None: all of this process's)."""
+    seconds, mb, cpu, _start, _end = timed_span(args, env, cpus)
+    return seconds, mb, cpu
+
+
+def timed_span(
+    args: list[str], env: dict[str, str], cpus: set[int] | None = None
+) -> tuple[float, float, float, float, float]:
+    """timed_run's figures, and the run's start and end on time.monotonic() (the clock the
+    stand-in logs its requests on)."""
     pin = f"os.sched_setaffinity(0, {sorted(cpus)!r});" if cpus else ""
     code = (
         "import os, resource, subprocess, sys, time;"
         f"{pin}"
+        "m=time.monotonic();"
         "t=time.perf_counter();"
         "r=subprocess.run(sys.argv[1:]);"
         "s=time.perf_counter()-t;"
+        "e=time.monotonic();"
         "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
-        "print(s, u.ru_maxrss, u.ru_utime + u.ru_stime);"
+        "print(s, u.ru_maxrss, u.ru_utime + u.ru_stime, m, e);"
         "sys.exit(r.returncode)"
     )
     cmd = [sys.executable, "-c", code, sys.executable, "-m", "enrich", "run", *args, "-q"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise SystemExit(f"enrich run exited {done.returncode}:\n{done.stderr[-2000:]}")
-    seconds, kb, cpu = done.stdout.split()
-    return float(seconds), int(kb) / 1024, float(cpu)
+    seconds, kb, cpu, start, end = done.stdout.split()
+    return float(seconds), int(kb) / 1024, float(cpu), float(start), float(end)
 
 
 def best_of(cmd: list[str], env: dict[str, str], repeat: int = 5) -> float:
@@ -202,10 +215,12 @@ def main() -> None:
                 env = _env(ENRICH_MIN_INTERVAL=str(args.gap))
                 cold_args = [str(source), "--out", str(folder / "cold.jsonl")]
                 cold_args += ["--api-url", server.url, "--cache-dir", str(cold_cache)]
-                cold_s, cold_mb, cold_cpu = timed_run(cold_args, env)
-                requests = len(server.requests)
-                server_s = sum(r.finished - r.arrived for r in server.requests)
+                cold_s, cold_mb, cold_cpu, start, end = timed_span(cold_args, env)
+                log = sorted(server.requests, key=lambda r: r.arrived)
+                requests = len(log)
+                server_s = sum(r.finished - r.arrived for r in log)
                 over = sorted(gap - args.gap for gap in server.gaps())
+                first, last = log[0].arrived - start, end - max(r.finished for r in log)
             rate_floor = (requests - 1) * args.gap
             print(
                 f"  cold        {cold_s:7.2f} s  = {cold_s / rate_floor:.3f}x rate floor "
@@ -214,7 +229,10 @@ def main() -> None:
                 f"  CPU time    cold {cold_cpu:.2f} s: above the rate floor, the CPU decides\n"
                 f"  per request beyond the gap (an answer's end to the next request, minus "
                 f"{args.gap} s): median {over[len(over) // 2] * 1000:.1f} ms, "
-                f"mean {sum(over) / len(over) * 1000:.1f} ms, max {over[-1] * 1000:.0f} ms"
+                f"mean {sum(over) / len(over) * 1000:.1f} ms, max {over[-1] * 1000:.0f} ms\n"
+                f"  cold, beyond the rate floor: start -> first request {first:.2f} s, last "
+                f"answer -> end {last:.2f} s, stand-in busy {server_s:.2f} s, beyond the gaps "
+                f"{sum(over):.2f} s"
             )
     one = folder / "one.jsonl"
     with one.open("w", encoding="utf-8") as out:
