@@ -509,3 +509,40 @@ def _title_hash_reference(title: str | None) -> int | None:
 @given(TITLES | st.text(max_size=30) | st.none())
 def test_title_hashes_as_before(title: str | None) -> None:
     assert duplicates._title_hash(title) == _title_hash_reference(title)
+
+
+CASED_WORDS = st.sampled_from(
+    ["Deep", "DEEP", "deep", "Learning", "LEARNING", "of", "OF", "$X^2$", "$x^2$", "&amp;",
+     "&AMP;", "&Alpha;", "&alpha;", "<i>x</i>", "\\Alpha", "\\alpha", "Über", "\n  ", " ", "-",
+     "A-B", "a-b", "x_1", "X_1", "{GAN}", "{gan}", "é", "É"]
+)  # fmt: skip
+CASED_TITLES = st.lists(CASED_WORDS, max_size=6).map(" ".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(CASED_TITLES, CASED_TITLES)
+def test_titles_equal_but_for_case_fold_alike(a: str, b: str) -> None:
+    """titles._same_words calls titles equal that differ in case only where the keys agree."""
+    if titles._same_words(a, b):
+        assert titles.title_key(a) == titles.title_key(b)
+    upper = a.upper()
+    if titles._same_words(a, upper):
+        assert titles.title_key(a) == titles.title_key(upper)
+
+
+def test_the_checks_tell_the_author_rule_of_a_placeholder() -> None:
+    """compare_entry hands author_conflicts what the record-free checks found of the author
+    line: the same findings as the rule asking is_placeholder itself."""
+    from enrich.compare.checks import entry_checks
+    from enrich.compare.rules import author_conflicts
+
+    pairs = _workload_pairs(200)
+    lines = [["N/A"], ["[Authors' names not provided]"], ["未提供"], ["Ada Lovelace", "TBD"], []]
+    pairs += [(e.model_copy(update={"authors": a}), r) for a in lines for e, r in pairs[:3]]  # type: ignore[attr-defined]
+    placeholders = 0
+    for entry, record in pairs:
+        own = entry_checks(entry, corrected=True, record=record)  # type: ignore[arg-type]
+        told = any(c.field == "authors" and c.kind == "authors_unverifiable" for c in own)
+        placeholders += told
+        assert author_conflicts(entry, record, told) == author_conflicts(entry, record)  # type: ignore[arg-type]
+    assert placeholders

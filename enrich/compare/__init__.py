@@ -77,9 +77,12 @@ def compare_entry(
     if own:
         out += [c for c in own if c.field == "version"]
     out += title_conflicts(entry, record)
+    placeholder = False  # the checks report an author line that is a placeholder
     if own:
-        out += [c for c in own if c.field == "authors"]
-    out += author_conflicts(entry, record)
+        mine = [c for c in own if c.field == "authors"]
+        placeholder = any(c.kind == "authors_unverifiable" for c in mine)
+        out += mine
+    out += author_conflicts(entry, record, placeholder)
     if own:
         out += [c for c in own if c.field == "categories"]
     out += category_conflicts(entry, record)

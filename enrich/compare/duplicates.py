@@ -52,9 +52,7 @@ def _name_words(name: str) -> frozenset[int]:
 
 def _author_sig(authors: list[str]) -> int:
     """The name words of the first authors, each hashed to 16 bits, packed into one int."""
-    words: set[int] = set()
-    for name in authors[:_AUTHORS_KEPT]:
-        words.update(_name_words(name))
+    words = frozenset[int]().union(*map(_name_words, authors[:_AUTHORS_KEPT]))
     sig = 0
     for i, word in enumerate(sorted(words)[:_WORDS_KEPT]):
         sig |= (word + 1) << (_SLOT * i)  # +1: an empty slot is 0

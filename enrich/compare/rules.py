@@ -128,8 +128,13 @@ def title_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
     ]
 
 
-def author_conflicts(entry: DigestEntry, record: ArxivRecord) -> list[Conflict]:
-    if not entry.authors or is_placeholder(", ".join(entry.authors)):
+def author_conflicts(
+    entry: DigestEntry, record: ArxivRecord, placeholder: bool | None = None
+) -> list[Conflict]:
+    """`placeholder`: whether the entry's author line is a placeholder, when the caller knows."""
+    if placeholder is None:
+        placeholder = bool(entry.authors) and is_placeholder(", ".join(entry.authors))
+    if not entry.authors or placeholder:
         return []  # nothing to compare; a placeholder is reported by the record-free checks
     result = compare_authors(entry.authors, entry.authors_truncated, record.authors)
 

@@ -71,15 +71,17 @@ _EQUAL = TitleComparison("equal")
 
 
 def _same_words(digest: str, arxiv: str) -> bool:
-    """Equal but for white space (arXiv folds long titles over lines), in plain ASCII without
-    tags or LaTeX: folding could not tell them apart, so they are equal without folding."""
-    return (
-        digest.isascii()
-        and arxiv.isascii()
-        and "<" not in digest + arxiv
-        and "\\" not in digest + arxiv
-        and digest.split() == arxiv.split()
-    )
+    """Equal but for white space (arXiv folds long titles over lines) and, without entities,
+    case, in plain ASCII without tags or LaTeX: folding (which lower-cases) could not tell them
+    apart, so they are equal without folding."""
+    if not (digest.isascii() and arxiv.isascii()):
+        return False
+    both = digest + arxiv
+    if "<" in both or "\\" in both:
+        return False
+    if digest.split() == arxiv.split():
+        return True
+    return "&" not in both and digest.lower().split() == arxiv.lower().split()
 
 
 @lru_cache(maxsize=1024)  # the version plan, the title rule and the version revision ask again

@@ -135,7 +135,7 @@ def script_names(scripts: frozenset[str]) -> str:
 
 def name_scripts(text: str) -> frozenset[str]:
     """The non-Latin scripts (CJK, HANGUL, CYRILLIC...) whose letters appear in `text`."""
-    if text.isascii():
+    if text.isascii() or max(text) <= "\u024f":
         return _NO_SCRIPTS
     found = {_script(ch) for ch in text if ch > "\u024f"}  # below: ASCII and Latin letters
     found.discard(None)
