@@ -392,7 +392,9 @@ class Pipeline:
         window: _Window, answers: _Answers, done: Future[None]
     ) -> Iterator[tuple[DigestEntry, LookupLike | None, Any]]:
         """One window's entries in order, each with its look-up and versions, each as soon as
-        they are in (see _Answers.wait)."""
+        they are in (see _Answers.wait); FLUSH before an entry that has to wait."""
+        from enrich.workers import FLUSH
+
         ids, lowest = window.ids, window.lowest
         with window.entries:
             if window.entries.file is not None:  # the version step reads the spilled entries
@@ -400,8 +402,11 @@ class Pipeline:
             for entry in window.entries.drain():
                 arxiv_id = entry.arxiv_id or ""
                 if arxiv_id in ids:
-                    lookup, versions = answers.wait(arxiv_id, lowest.get(arxiv_id), done)
-                    yield entry, lookup, versions
+                    got = answers.ready(arxiv_id, lowest.get(arxiv_id))
+                    if got is None:
+                        yield FLUSH  # it waits for its look-up: the comparer sends what it holds
+                        got = answers.wait(arxiv_id, lowest.get(arxiv_id), done)
+                    yield entry, *got
                 else:
                     yield entry, None, None
         done.result()  # an error the worker met after the last lookup, raised here

@@ -29,7 +29,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from enrich.models import ArxivRecord, Conflict, CorrectedEntry, DigestEntry, EnrichedEntry
@@ -42,6 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["Comparer", "worker_count"]
 
 Item = tuple[DigestEntry, "LookupLike | None", "Mapping[int, ArxivRecord] | None"]
+FLUSH: Any = None  # in the stream of items: the next item may be a while (see Comparer.run)
+_END: Any = object()
 
 POOL_AFTER = 5_000  # entries compared here before `workers = 0` (auto) starts the pool
 AUTO_MAX = 2  # workers `workers = 0` starts at most
@@ -86,20 +87,28 @@ class Comparer:
 
     def run(self, items: Iterable[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
         """Each item's entry with its EnrichedEntry, in order. An error raised by `items` comes
-        after every item before it was yielded."""
+        after every item before it was yielded. `items` may hold FLUSH (None) where the next
+        item may be a while: the items held for a chunk go to a worker then, not when the chunk
+        is full; and the last items are shared among the workers."""
         from enrich.pipeline import enrich_one
 
         stream = self._stream = iter(items)
         if self.processes < 1:
-            for entry, lookup, versions in stream:
-                yield entry, enrich_one(entry, lookup, versions)
+            for item in stream:
+                if item is not FLUSH:
+                    entry, lookup, versions = item
+                    yield entry, enrich_one(entry, lookup, versions)
             return
         done = 0
-        for entry, lookup, versions in islice(stream, self.start_after):
-            yield entry, enrich_one(entry, lookup, versions)  # a small input never starts a pool
-            done += 1
-        if done == self.start_after:
-            yield from self._pooled(stream)
+        while done < self.start_after:  # a small input never starts a pool
+            item = next(stream, _END)
+            if item is _END:
+                return
+            if item is not FLUSH:
+                entry, lookup, versions = item
+                yield entry, enrich_one(entry, lookup, versions)
+                done += 1
+        yield from self._pooled(stream)
 
     def _pooled(self, stream: Iterator[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
         inflight: deque[tuple[list[Item], Future[list[Any]] | None]] = deque()
@@ -108,18 +117,25 @@ class Comparer:
         failed: Exception | None = None
         try:
             for item in stream:
-                chunk.append(item)
-                if len(chunk) == CHUNK:
-                    inflight.append((chunk, self._submit(chunk)))
-                    chunk = []
+                if item is FLUSH:  # the next item may be a while: what is held goes now
+                    if chunk:
+                        inflight.append((chunk, self._submit(chunk)))
+                        chunk = []
+                else:
+                    chunk.append(item)
+                    if len(chunk) == CHUNK:
+                        inflight.append((chunk, self._submit(chunk)))
+                        chunk = []
                 # a chunk done goes out now, not when more are sent: items may come slowly (as
                 # look-ups arrive), and what is done by the last of them is not left to the end
                 while inflight and (len(inflight) > ahead or _done(inflight[0][1])):
                     yield from self._results(*inflight.popleft())
         except Exception as exc:  # the look-ups failed: what came before goes out first
             failed = exc
-        if chunk:
-            inflight.append((chunk, self._submit(chunk)))
+        share = -(-len(chunk) // self.processes)  # the last items shared among the workers
+        for start in range(0, len(chunk), max(share, CHUNK // 8)):
+            piece = chunk[start : start + max(share, CHUNK // 8)]
+            inflight.append((piece, self._submit(piece)))
         self._wind_down()
         while inflight:
             yield from self._results(*inflight.popleft())
@@ -179,7 +195,7 @@ class Comparer:
             return
         self._manager = getattr(pool, "_executor_manager_thread", None)  # private, see close
         self.workers = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False)
+        pool.shutdown(wait=False)  # (the fork server stays: it reports the workers' ends)
 
 
 def _done(future: Future[list[Any]] | None) -> bool:

@@ -161,3 +161,31 @@ def test_auto_starts_a_pool_only_past_its_threshold(items: list[Any], here: list
 )
 def test_worker_count(setting: int, cpus: int, expected: int) -> None:
     assert worker_count(setting, cpus) == expected
+
+
+@pytest.mark.parametrize(("processes", "start_after"), [(0, 0), (2, 0), (2, 100)])
+def test_flush_sends_what_is_held_and_the_last_items_are_shared(
+    items: list[Any], here: list[str], processes: int, start_after: int
+) -> None:
+    from enrich.workers import CHUNK, FLUSH
+
+    flushed: list[Any] = [FLUSH]  # where the look-ups would wait, at odd places, twice in a row
+    for n, item in enumerate(items[:620]):
+        flushed.append(item)
+        if (n % 97 == 0 and n < 500) or n == 519:
+            flushed += [FLUSH, FLUSH]
+    comparer = Comparer(processes, start_after)
+    sizes: list[int] = []
+    submit = comparer._submit
+
+    def recorded(chunk: list[Any]) -> Any:
+        sizes.append(len(chunk))
+        return submit(chunk)
+
+    comparer._submit = recorded  # type: ignore[method-assign]
+    assert _lines(comparer, flushed) == here[:620]  # the same, in order
+    if processes:
+        assert sum(sizes) == 620 - start_after
+        assert all(0 < size <= CHUNK for size in sizes)
+        assert len(sizes) > -(-(620 - start_after) // CHUNK)  # partial chunks went on a FLUSH
+        assert sizes[-2:] == [50, 50]  # the 100 after the last FLUSH, one half to each worker
