@@ -546,3 +546,11 @@ def test_the_checks_tell_the_author_rule_of_a_placeholder() -> None:
         placeholders += told
         assert author_conflicts(entry, record, told) == author_conflicts(entry, record)  # type: ignore[arg-type]
     assert placeholders
+
+
+@settings(max_examples=400, deadline=None)
+@given(CASED_TITLES | st.text(max_size=20) | st.text(st.characters(max_codepoint=127), max_size=20))
+def test_ascii_titles_are_never_mostly_foreign(text: str) -> None:
+    letters = [ch for ch in text if ch.isalpha()]
+    full = bool(letters) and sum(not titles._is_latin(ch) for ch in letters) * 2 >= len(letters)
+    assert titles._mostly_foreign(text) == full

@@ -48,6 +48,8 @@ def _has_latin(text: str) -> bool:
 
 def _mostly_foreign(text: str) -> bool:
     """At least half the letters in a non-Latin script: a translation ("SurGen：基于文本的...")."""
+    if text.isascii():
+        return False  # every letter Latin
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and sum(not _is_latin(ch) for ch in letters) * 2 >= len(letters)
 
@@ -104,7 +106,7 @@ def compare_titles(digest: str, arxiv: str) -> TitleComparison:
         stripped = shorter
         if title_key(stripped) == title_key(arxiv):
             return TitleComparison("equal")
-    if _has_latin(arxiv) and _mostly_foreign(digest):
+    if _mostly_foreign(digest) and _has_latin(arxiv):
         return TitleComparison("foreign")
     similarity = round(fuzz.ratio(fold_title(digest), fold_title(arxiv)))
     for candidate in (cut, stripped):
