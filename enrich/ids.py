@@ -146,23 +146,9 @@ def format_id(base: str, version: int | None) -> str:
 
 
 def _check(groups: dict[str, str | None], text: str) -> ArxivId:
-    version_text = groups.get("version")
-    version = int(version_text) if version_text else None
-    if version is not None and version < 1:
-        raise InvalidArxivId(text, "versions start at v1")
     if groups.get("yymm"):
-        yymm, num = groups["yymm"] or "", groups["num"] or ""
-        yy, mm = int(yymm[:2]), int(yymm[2:])
-        if not 1 <= mm <= 12:
-            raise InvalidArxivId(text, f"month {yymm[2:]} does not exist")
-        if int(yymm) < 704:
-            raise InvalidArxivId(text, "new-style ids start in April 2007 (0704)")
-        if int(yymm) <= 1412 and len(num) != 4:
-            raise InvalidArxivId(text, f"ids from {yymm} have four digits after the dot")
-        if int(yymm) >= 1501 and len(num) != 5:
-            raise InvalidArxivId(text, f"ids from {yymm} have five digits after the dot")
-        del yy
-        return ArxivId(f"{yymm}.{num}", version)
+        return _check_new(groups["yymm"] or "", groups["num"] or "", groups.get("version"), text)
+    version = _version(groups.get("version"), text)
     archive = (groups.get("archive") or "").lower()
     oyymm = groups.get("oyymm") or ""
     tax = taxonomy()
@@ -177,9 +163,33 @@ def _check(groups: dict[str, str | None], text: str) -> ArxivId:
     return ArxivId(f"{archive}/{oyymm}{groups.get('onum')}", version)
 
 
+def _version(written: str | None, text: str) -> int | None:
+    version = int(written) if written else None
+    if version is not None and version < 1:
+        raise InvalidArxivId(text, "versions start at v1")
+    return version
+
+
+def _check_new(yymm: str, num: str, written_version: str | None, text: str) -> ArxivId:
+    """A new-style id's parts (YYMM, the number, the version as written) checked."""
+    version = _version(written_version, text)
+    if not 1 <= int(yymm[2:]) <= 12:
+        raise InvalidArxivId(text, f"month {yymm[2:]} does not exist")
+    stamp = int(yymm)
+    if stamp < 704:
+        raise InvalidArxivId(text, "new-style ids start in April 2007 (0704)")
+    if stamp <= 1412 and len(num) != 4:
+        raise InvalidArxivId(text, f"ids from {yymm} have four digits after the dot")
+    if stamp >= 1501 and len(num) != 5:
+        raise InvalidArxivId(text, f"ids from {yymm} have five digits after the dot")
+    return ArxivId(f"{yymm}.{num}", version)
+
+
 # A new-style id as it is written most (bare, or in an arXiv abstract or PDF link): every step
 # of the full parse leaves its id part as it is, so the id's check alone decides.
-_PLAIN_ID = re.compile(r"(?:https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d+(?:[vV]\d+)?)")
+_PLAIN_ID = re.compile(
+    r"(?:https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4})\.(\d{4,5})(?:[vV](\d+))?"
+)
 _TRAILER = re.compile(r"(?:\.pdf)?(?:[?#].*)?/?(?:\s+\[[^\[\]]*\]?)?$", re.IGNORECASE)
 
 
@@ -188,9 +198,8 @@ def parse_arxiv_id(text: str) -> ArxivId:
     """Parse one identifier in any accepted form, or raise InvalidArxivId with a plain reason."""
     plain = _PLAIN_ID.fullmatch(text)
     if plain is not None:
-        core = _EXACT.fullmatch(plain.group(1))
-        if core is not None:
-            return _check(core.groupdict(), text)
+        yymm, num, version = plain.groups()
+        return _check_new(yymm, num, version, text)
     return _parse(text)
 
 

@@ -156,21 +156,25 @@ def validate(entry: DigestEntry) -> DigestEntry:
     """Canonicalise the entry's id and version, or mark it invalid with a reason."""
     if entry.status == "invalid":
         return entry
-    where = f"{entry.source.path}:{entry.source.line}" if entry.source.line else entry.source.path
     if not entry.arxiv_id:
         return entry.model_copy(
-            update={"status": "invalid", "error": f"{where}: no arXiv id in this entry"}
+            update={"status": "invalid", "error": f"{_where(entry)}: no arXiv id in this entry"}
         )
     try:
         parsed = parse_arxiv_id(entry.arxiv_id)
     except InvalidArxivId as exc:
-        return entry.model_copy(
-            update={"status": "invalid", "error": f"{where}: {exc.text!r}: {exc.reason}"}
-        )
+        error = f"{_where(entry)}: {exc.text!r}: {exc.reason}"
+        return entry.model_copy(update={"status": "invalid", "error": error})
     version = entry.version or parsed.version
     if parsed.id == entry.arxiv_id and version == entry.version:
         return entry  # already canonical (a JSONL written by `enrich ingest`): nothing to copy
     return entry.model_copy(update={"arxiv_id": parsed.id, "version": version})
+
+
+def _where(entry: DigestEntry) -> str:
+    """Where an entry stands, for its error: "path:line", or the path alone."""
+    source = entry.source
+    return f"{source.path}:{source.line}" if source.line else source.path
 
 
 def own_output(text: str) -> str | None:
