@@ -13,7 +13,6 @@ does I/O. Nothing is dropped: every input entry gives exactly one EnrichedEntry.
 
 from __future__ import annotations
 
-import queue
 import sys
 import tempfile
 import threading
@@ -217,7 +216,8 @@ class Pipeline:
         """The entries, in order, cut into windows of FETCH_BATCHES whole batches of new ids.
         `first(window)` is called at the first window's first new id; the window's new ids go
         on to its `feed` if it then has one."""
-        chunk = max(1, self.settings.batch_size) * FETCH_BATCHES
+        batch = max(1, self.settings.batch_size)
+        chunk = batch * FETCH_BATCHES
         window = _Window()
         for entry in entries:
             arxiv_id = entry.arxiv_id
@@ -233,6 +233,8 @@ class Pipeline:
                     window.new.append(arxiv_id)
                     if window.feed is not None:
                         window.feed.put(arxiv_id)
+                        if len(window.new) == batch:  # the first request can go: let it
+                            window.feed.hold()
                 window.ids[arxiv_id] = None
                 version = entry.version
                 if version is not None:
@@ -286,6 +288,8 @@ class Pipeline:
                 self._version_step(window, answers, state)
 
         def settled(got: dict[str, Any]) -> None:
+            if feed is not None:
+                feed.answered()  # the reading thread goes on (see _IdFeed.hold)
             state.lookups.add(dict(got))  # kept for the ids later windows repeat
             self._publish(answers, got, state)
             if waiting is not None:
@@ -430,6 +434,7 @@ WINDOW_IN_MEMORY = 10_000  # entries of one window kept as objects before the re
 FETCH_BATCHES = 20  # batches of new ids per window (one `fetch` call): bounds what is held
 WINDOWS_AHEAD = 1  # windows read and settling while the one before them is compared
 LOOKUP_SWITCH = 0.0002  # seconds: Python's switch interval while the look-up thread settles
+HOLD_AT_MOST = 1.0  # seconds the reading thread lets the first request go first (_IdFeed)
 
 
 @dataclass
@@ -448,21 +453,58 @@ class _Window:
 
 class _IdFeed:
     """New ids handed from the reading thread to the look-up thread as they are read: an
-    iterator that waits for the next one, and ends once the window is whole (`close`)."""
+    iterator that waits for the next one, and ends once the window is whole (`close`).
+
+    `hold()`: the reading thread, once it handed a batch's worth, lets the look-up thread have
+    the interpreter until the first answer is in (`answered()`), the look-up thread wants more
+    ids, or HOLD_AT_MOST: the window is compared only once whole and looked up, so the reading
+    loses nothing by waiting, and the first request does not share the GIL with it."""
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._ids: deque[str] = deque()
+        self._changed = threading.Condition()
+        self._closed = False
+        self._hungry = False  # the look-up thread waits for ids
+        self._answered = False
         self.abandoned = False  # closed because the run stopped: nothing more to do
 
     def put(self, arxiv_id: str) -> None:
-        self._queue.put(arxiv_id)
+        with self._changed:
+            self._ids.append(arxiv_id)
+            if self._hungry:
+                self._changed.notify_all()
 
     def close(self, abandon: bool = False) -> None:
-        self.abandoned = self.abandoned or abandon
-        self._queue.put(None)
+        with self._changed:
+            self.abandoned = self.abandoned or abandon
+            self._closed = True
+            self._changed.notify_all()
+
+    def answered(self) -> None:
+        with self._changed:
+            self._answered = True
+            self._changed.notify_all()
+
+    def hold(self) -> None:
+        deadline = time.monotonic() + HOLD_AT_MOST
+        with self._changed:
+            while not (self._answered or self._closed or (self._hungry and not self._ids)):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._changed.wait(left)
 
     def __iter__(self) -> Iterator[str]:
-        while (arxiv_id := self._queue.get()) is not None:
+        while True:
+            with self._changed:
+                while not self._ids and not self._closed:
+                    self._hungry = True
+                    self._changed.notify_all()
+                    self._changed.wait()
+                self._hungry = False
+                if not self._ids:
+                    return
+                arxiv_id = self._ids.popleft()
             yield arxiv_id
 
 

@@ -338,3 +338,37 @@ def test_the_first_request_goes_out_before_the_first_window_is_read(
     assert asked_while_reading[0] >= 1  # (one or two: 8 ids were read by then)
     assert [e.arxiv_id for e in out] == ids
     assert batches == [ids[i : i + 4] for i in range(0, 30, 4)]  # whole batches, in order
+
+
+def test_the_reading_waits_for_the_first_answer_or_a_hungry_look_up() -> None:
+    """_IdFeed.hold: back when the first answer is in, or when the look-up thread has read
+    every id given and wants more (never stuck: the cached ids of a warm run)."""
+    from enrich.pipeline import _IdFeed
+
+    feed = _IdFeed()
+    taken: list[str] = []
+    got_two = threading.Event()
+
+    def look_up() -> None:
+        for arxiv_id in feed:
+            taken.append(arxiv_id)
+            if len(taken) == 2:
+                got_two.set()
+                feed.answered()  # the first batch (two ids) answered
+
+    thread = threading.Thread(target=look_up)
+    thread.start()
+    feed.put("a")
+    feed.put("b")
+    feed.hold()
+    assert got_two.is_set() and taken == ["a", "b"]
+    hungry = _IdFeed()  # a consumer that wants more than was given: hold() returns too
+    other = threading.Thread(target=lambda: list(hungry))
+    other.start()
+    hungry.put("x")
+    hungry.hold()
+    hungry.close()
+    feed.close()
+    thread.join(5)
+    other.join(5)
+    assert not thread.is_alive() and not other.is_alive()
