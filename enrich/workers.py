@@ -48,7 +48,6 @@ POOL_AFTER = 5_000  # entries compared here before `workers = 0` (auto) starts t
 AUTO_MAX = 2  # workers `workers = 0` starts at most
 CHUNK = 250  # entries per task
 IN_FLIGHT = 3  # tasks per worker sent ahead of the entry being yielded
-WORKER_NICE = 5  # added to the workers' niceness (see _worker_started)
 
 
 def worker_count(workers: int, cpus: int | None = None) -> int:
@@ -224,17 +223,12 @@ def _start_pool(processes: int) -> ProcessPoolExecutor:
 
 
 def _worker_started() -> None:
-    """In each worker: Ctrl-C is the main process's to handle; garbage collection as in a run;
-    a lower priority (WORKER_NICE), so that on a busy machine the main process (which reads,
-    looks up and writes, and which the workers wait for) and its look-up thread get a core
-    first: a look-up thread woken late for its next request stretches a cold run."""
+    """In each worker: Ctrl-C is the main process's to handle; garbage collection as in a run."""
     import signal
 
     from enrich.runner import tune_gc
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICE)
     tune_gc()
 
 
