@@ -18,6 +18,11 @@ is compared here instead, so nothing is lost and nothing is printed: a fault of 
 itself then shows exactly as it does without workers. Workers ignore Ctrl-C (the main process
 stops them) and are started by a fork server (a process with no threads, the lookup thread's
 locks are never copied).
+
+Seen and not handled: killing the workers just as their results come back once left the run
+waiting forever (the executor's reader thread, most likely on a result a worker was half-way
+through writing when it died; a limit of concurrent.futures). A worker killed inside a task
+breaks the pool, and the rest is compared in this process (tests/test_workers.py).
 """
 
 from __future__ import annotations

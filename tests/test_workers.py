@@ -92,19 +92,51 @@ def test_a_worker_that_raises_loses_nothing_and_prints_nothing(
     assert "Traceback" not in captured.err + captured.out
 
 
+def _stall(payload: Any) -> list[Any]:
+    """A worker's task that stays in the task until the test kills the worker: it leaves a
+    file named by its pid in STALL_DIR, then sleeps."""
+    import time
+
+    (Path(os.environ["STALL_DIR"]) / str(os.getpid())).touch()
+    time.sleep(120)
+    return []
+
+
 def test_a_worker_killed_mid_run_loses_nothing(
-    items: list[Any], here: list[str], capfd: pytest.CaptureFixture[str]
+    items: list[Any],
+    here: list[str],
+    capfd: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Both workers are killed while inside a task (not as results come back: see the limit in
+    enrich/workers.py's docstring): every chunk is compared here."""
+    import threading
+    import time
+
+    monkeypatch.setenv("STALL_DIR", str(tmp_path))  # the pool's fork server starts with it
     comparer = Comparer(2)
-    got = []
-    for n, (_, enriched) in enumerate(comparer.run(items)):
-        got.append(enriched.model_dump_json())
-        if n == 0:
-            assert comparer.pool is not None
-            processes = comparer.workers or list(comparer.pool._processes.values())
-            for process in processes:  # the test kills them itself
-                os.kill(process.pid, signal.SIGKILL)
-    comparer.close()
+    comparer.task = _stall
+    killed: list[int] = []
+
+    def kill_when_inside() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            pids = [int(p.name) for p in tmp_path.iterdir()]
+            if len(pids) == 2:
+                for pid in pids:
+                    os.kill(pid, signal.SIGKILL)
+                killed.extend(pids)
+                return
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_when_inside)
+    killer.start()
+    try:
+        got = _lines(comparer, items)
+    finally:
+        killer.join()
+    assert len(killed) == 2
     assert got == here
     assert comparer.broken  # the rest was compared here
     captured = capfd.readouterr()
