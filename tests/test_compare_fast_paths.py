@@ -274,8 +274,9 @@ PAGE_LINKS = st.tuples(
 @settings(max_examples=800, deadline=None)
 @given(PAGE_LINKS, PAGE_IDS)
 def test_a_page_of_the_paper_is_what_the_parse_says(link: str, arxiv_id: str) -> None:
-    """checks.page_version answers only for links the full parse reads the same way."""
-    from enrich.compare.checks import page_version
+    """checks.page_version answers only for links the full parse reads the same way, and
+    checks.link_version always as the full parse does."""
+    from enrich.compare.checks import link_version, page_version
     from enrich.ids import try_parse
 
     version = page_version(link, arxiv_id)
@@ -283,6 +284,11 @@ def test_a_page_of_the_paper_is_what_the_parse_says(link: str, arxiv_id: str) ->
         parsed = try_parse(link)
         assert parsed is not None and parsed.id == arxiv_id
         assert (parsed.version or 0) == version
+    # link_version: page_version's answer where it gives one, the full parse's everywhere
+    parsed = try_parse(link)
+    own = parsed is not None and bool(arxiv_id) and parsed.id == arxiv_id
+    expected = (parsed.version or 0) if own and parsed is not None else None
+    assert link_version(link, arxiv_id) == expected
 
 
 def test_the_usual_links_take_the_page_path() -> None:

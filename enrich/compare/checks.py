@@ -32,6 +32,7 @@ __all__ = [
     "claim_id",
     "entry_checks",
     "entry_codes",
+    "link_version",
     "looks_like_arxiv_id",
     "page_version",
     "version_statements",
@@ -86,6 +87,18 @@ def page_version(link: str, arxiv_id: str | None) -> int | None:
     return int(number[1:]) if number else 0
 
 
+def link_version(link: str, arxiv_id: str | None) -> int | None:
+    """The version (0: none) a link to an arXiv page of `arxiv_id` names; None for a link to
+    anything else. page_version's quick answer for the usual link, else the full parse's."""
+    version = page_version(link, arxiv_id)
+    if version is not None:
+        return version
+    parsed = try_parse(link)
+    if parsed is None or not arxiv_id or parsed.id != arxiv_id:
+        return None
+    return parsed.version or 0
+
+
 def looks_like_arxiv_id(value: object) -> bool:
     """A claim value that means to be an arXiv id (names arXiv, or has the YYMM.NNNNN shape)."""
     return isinstance(value, str) and _ARXIV_LIKE.search(value) is not None
@@ -105,10 +118,7 @@ def version_statements(entry: DigestEntry) -> list[VersionStatement]:
     if entry.version is not None:
         out.append(VersionStatement(entry.version, "main link", line, True))
     for link in entry.links:
-        version = page_version(link, entry.arxiv_id)
-        if version is None:
-            parsed = try_parse(link)
-            version = parsed.version if parsed is not None and parsed.id == entry.arxiv_id else 0
+        version = link_version(link, entry.arxiv_id)
         if version and all(s.version != version for s in out):  # the main link is among them
             out.append(VersionStatement(version, "link", line, True))
     for claim in entry.claims:

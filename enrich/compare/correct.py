@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 
-from enrich.compare.checks import page_version
+from enrich.compare.checks import link_version
 from enrich.compare.rules import primary_of
-from enrich.ids import format_id, try_parse
+from enrich.ids import format_id
 from enrich.models import ArxivRecord, CorrectedEntry, DigestEntry
 
 __all__ = ["correct_entry"]
@@ -59,11 +59,8 @@ def correct_entry(entry: DigestEntry, record: ArxivRecord) -> CorrectedEntry:
     categories += [c for c in dict.fromkeys(record.categories) if c != primary]
     others: list[str] = []
     for link in entry.links:
-        if page_version(link, record.arxiv_id) is not None:
+        if link_version(link, record.arxiv_id) is not None:
             continue  # an arXiv page of this paper: replaced by the latest version's
-        parsed = try_parse(link)
-        if parsed is not None and parsed.id == record.arxiv_id:
-            continue
         if link not in others:
             others.append(link)
     abstract = _fold(record.abstract) or (_fold(entry.abstract) if entry.abstract else None)
