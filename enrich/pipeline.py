@@ -343,14 +343,7 @@ class Pipeline:
     def _publish(answers: _Answers, lookups: dict[str, Any], state: _State) -> None:
         """Lookups into `answers`, each with the versions earlier windows fetched for its paper
         (this window's version step changes only those of the ids it looks versions up for)."""
-        versions = {}
-        held_by_id = state.versions.by_id
-        if held_by_id:
-            for arxiv_id in lookups:
-                held = held_by_id.get(arxiv_id)
-                if held:
-                    versions[arxiv_id] = dict(held)  # a copy: later windows add to it
-        answers.publish(lookups, versions)
+        answers.publish(lookups, _held_versions(lookups, state))
 
     def _version_step(self, window: _Window, answers: _Answers, state: _State) -> None:
         """The window's version look-ups, planned once the lookups of every id it names a
@@ -371,10 +364,7 @@ class Pipeline:
                     record = answers.lookups[entry.arxiv_id or ""].record
                     candidates.append((entry, cast("ArxivRecord", record)))
             fetch_own_versions(self.client, candidates, state.versions)
-            for arxiv_id in {i for i, _ in stale}:
-                held = state.versions.by_id.get(arxiv_id)
-                if held:
-                    versions[arxiv_id] = dict(held)
+            versions = _held_versions({i for i, _ in stale}, state)
         answers.finish(versions)
 
     def _reports_settled(self, client: object) -> bool:
@@ -426,6 +416,20 @@ class Pipeline:
         note = getattr(self.client, "cache_note", None)
         if note:
             self.summary.cache_note = str(note)
+
+
+def _held_versions(ids: Iterable[str], state: _State) -> dict[str, dict[int, ArxivRecord]]:
+    """The versions fetched so far for each of `ids` that has any, each a copy (later windows
+    add to what `state` holds)."""
+    held_by_id = state.versions.by_id
+    if not held_by_id:
+        return {}
+    out = {}
+    for arxiv_id in ids:
+        held = held_by_id.get(arxiv_id)
+        if held:
+            out[arxiv_id] = dict(held)
+    return out
 
 
 SPOOL_IN_MEMORY = 1000  # records of earlier windows kept as objects before the rest go to a file
