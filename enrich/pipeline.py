@@ -13,6 +13,7 @@ does I/O. Nothing is dropped: every input entry gives exactly one EnrichedEntry.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 import threading
@@ -84,6 +85,7 @@ class Pipeline:
         self._own_client = client is None
         self._client = client
         self._settles: bool | None = None  # does the client's fetch take `settled`?
+        self._input_bytes: int | None = None  # the size of the input, when known (run())
 
     def __enter__(self) -> Pipeline:
         return self
@@ -108,14 +110,34 @@ class Pipeline:
         if self._client is None:  # arXiv, the Redis-shared queue or a server, as settings say
             from enrich.arxiv.backends import open_lookup_source
 
-            self._client = open_lookup_source(self.settings)
+            self._client = open_lookup_source(self.settings, process=self._lookup_process())
         return self._client
+
+    def _lookup_process(self) -> bool:
+        """Look up in a process of its own (setting `lookup_process`, enrich/arxiv/process.py)?
+        Auto: on a machine with two cores or more, for an input known to be past
+        PROCESS_AFTER_BYTES, when requests may be sent (not offline)."""
+        choice = self.settings.lookup_process
+        if choice != "auto":
+            return choice == "on"
+        from enrich.workers import cpu_count
+
+        size = self._input_bytes
+        return (
+            not self.settings.offline
+            and size is not None
+            and size > PROCESS_AFTER_BYTES
+            and cpu_count() >= 2
+        )
 
     def run(self, paths: Iterable[str | Path]) -> Iterator[EnrichedEntry]:
         paths = list(paths)
         for path in paths:  # fail before any output is written
             if str(path) != "-" and not Path(path).exists():
                 raise InputError(f"{path}: no such file or folder", str(path))
+        self._input_bytes = _input_size(paths)
+        if self._client is None and self._lookup_process():
+            self.client  # noqa: B018 - the look-up process starts while the input is read
         from enrich.report.writeback import settle_fixed
 
         entries = iter_entries(paths, format=self.format, on_file=self.files.append)
@@ -432,6 +454,28 @@ def _held_versions(ids: Iterable[str], state: _State) -> dict[str, dict[int, Arx
     return out
 
 
+def _input_size(paths: list[str | Path]) -> int | None:
+    """The bytes of the input files (those in folders too), None when one is standard input;
+    counting stops past PROCESS_AFTER_BYTES, all that is asked of it."""
+    import os
+
+    total = 0
+    for path in paths:
+        if str(path) == "-":
+            return None
+        if not Path(path).is_dir():
+            total += Path(path).stat().st_size
+            continue
+        for folder, _dirs, files in os.walk(path):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    total += os.stat(os.path.join(folder, name)).st_size
+                if total > PROCESS_AFTER_BYTES:
+                    return total
+    return total
+
+
+PROCESS_AFTER_BYTES = 1 << 20  # input size past which `lookup_process = "auto"` looks up apart
 SPOOL_IN_MEMORY = 1000  # records of earlier windows kept as objects before the rest go to a file
 SPILL_WRITE = 1 << 18  # bytes of records gathered before each write to the spill file
 WINDOW_IN_MEMORY = 10_000  # entries of one window kept as objects before the rest go to a file
@@ -497,6 +541,14 @@ class _IdFeed:
                 if left <= 0:
                     return
                 self._changed.wait(left)
+
+    def take_ready(self) -> list[str]:
+        """The ids put and not yet taken, without waiting (a look-up source that sends ids on
+        elsewhere takes them in one go: enrich.arxiv.process)."""
+        with self._changed:
+            ids = list(self._ids)
+            self._ids.clear()
+        return ids
 
     def __iter__(self) -> Iterator[str]:
         while True:

@@ -11,7 +11,7 @@ import re
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # processes comparing entries: 1 this one alone; n > 1 that many worker processes; 0 (auto)
     # two when there are two cores or more, for an input past 5,000 entries
     workers: int = Field(default=0, ge=0, le=64)
+    # look up in a process of its own: on, off, or auto (two cores or more, an input past 1 MB,
+    # not offline)
+    lookup_process: Literal["auto", "on", "off"] = "auto"
     timeout: float = Field(default=30.0, gt=0, le=_HOUR)
     max_attempts: int = Field(default=5, ge=1, le=50)
     backoff_initial: float = Field(default=15.0, ge=0, le=_DAY)

@@ -62,13 +62,14 @@ def worker_count(workers: int, cpus: int | None = None) -> int:
     duplicates and writes, about half the CPU of a warm run: past two workers it is the one
     waited for."""
     if cpus is None:
-        cpus = _cpus()
+        cpus = cpu_count()
     if workers == 1 or (workers == 0 and cpus < 2):
         return 0
     return min(cpus, AUTO_MAX) if workers == 0 else workers
 
 
-def _cpus() -> int:
+def cpu_count() -> int:
+    """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):

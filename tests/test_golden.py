@@ -45,3 +45,19 @@ def test_first_difference_names_the_line() -> None:
 def test_run_time_is_masked_in_reports() -> None:
     masked = golden._mask(b'{"seconds": 12.5, "x": 1} cache hits; 3.2 s. retries \xc2\xb7 0.4 s')
     assert masked == b'{"seconds": 0, "x": 1} cache hits; 0 s. retries \xc2\xb7 0 s'
+
+
+@pytest.mark.parametrize("case", golden.CASES)
+def test_looked_up_in_a_process_of_its_own_the_same_bytes(case: str, tmp_path: Path) -> None:
+    """`lookup_process = "on"` (enrich/arxiv/process.py; the forked child of a one-thread CLI)
+    for the cold and the warm run: not a byte changes."""
+    if case == "seeds":
+        shared_path("seeds")
+    elif case == "corpus":
+        shared_path("corpus", "digests")
+    files = golden.produce(case, tmp_path, {"ENRICH_LOOKUP_PROCESS": "on"})
+    assert len(files) >= 5
+    for name, data in files.items():
+        assert data == golden.stored(name), (
+            f"{name}: {golden.first_difference(golden.stored(name) or b'', data)}"
+        )

@@ -110,15 +110,16 @@ def open_record_cache(settings: Settings, *, now: Callable[[], float] = time.tim
     return open_cache(settings, now=now)
 
 
-def open_lookup_source(settings: Settings) -> Any:
+def open_lookup_source(settings: Settings, *, process: bool = False) -> Any:
     """The pipeline's (and the service's) LookupSource for these settings (see the module
-    docstring), behind the local mirror when one exists (enrich/mirror/lookup.py)."""
+    docstring), behind the local mirror when one exists (enrich/mirror/lookup.py). `process`:
+    the embedded default's client runs in a process of its own (enrich/arxiv/process.py)."""
     from enrich.mirror.lookup import open_mirror_first
 
-    return open_mirror_first(_remote_source(settings), settings)
+    return open_mirror_first(_remote_source(settings, process), settings)
 
 
-def _remote_source(settings: Settings) -> Any:
+def _remote_source(settings: Settings, process: bool = False) -> Any:
     if settings.server:
         from enrich.serve.remote import ServerSource
 
@@ -127,6 +128,10 @@ def _remote_source(settings: Settings) -> Any:
         from enrich.arxiv.shared import SharedLookup
 
         return SharedLookup(settings)
+    if process:
+        from enrich.arxiv.process import ProcessClient
+
+        return ProcessClient(settings)
     from enrich.arxiv.client import ArxivClient
 
     return ArxivClient(settings)

@@ -1,0 +1,249 @@
+"""The look-up process (enrich/arxiv/process.py): the same lookups, calls and requests as the
+client in this process, over real sockets to the stand-in; nothing lost when the child dies."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from standin import StandIn, make_record
+
+from enrich.arxiv.client import ArxivClient, Lookup
+from enrich.arxiv.process import ProcessClient
+from enrich.models import ArxivRecord
+from enrich.pipeline import PROCESS_AFTER_BYTES, Pipeline, _input_size
+from enrich.settings import Settings
+from enrich.testing.workload import workload
+
+IDS = [f"2501.{n:05d}" for n in range(1, 251)]
+
+
+def _records() -> list[ArxivRecord]:
+    records = [make_record(i, title=f"Paper {i}", latest_version=1 + n % 3) for n, i in
+               enumerate(IDS) if n % 50 != 7]  # fmt: skip
+    return records
+
+
+def _settings(server: StandIn, cache: Path) -> Settings:
+    return Settings(
+        api_url=server.url, cache_dir=cache, min_interval=0, backoff_initial=0, backoff_max=0
+    )
+
+
+def _plain(lookups: dict[str, Lookup]) -> dict[str, tuple[Any, ...]]:
+    return {
+        key: (lookup.status, lookup.reason, lookup.from_cache, lookup.record)
+        for key, lookup in lookups.items()
+    }
+
+
+class _Feed:
+    """Ids handed over as a lazy iterator that also offers what it holds (like the pipeline's
+    _IdFeed): `take_ready` must never lose or repeat an id."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self._ids = list(ids)
+        self.taken_at_once = 0
+
+    def take_ready(self) -> list[str]:
+        ready, self._ids = self._ids[:7], self._ids[7:]
+        self.taken_at_once += len(ready)
+        return ready
+
+    def __iter__(self) -> Iterator[str]:
+        while self._ids:
+            yield self._ids.pop(0)
+
+
+def _fetch_both(
+    tmp_path: Path, given: Any, **extra: Any
+) -> tuple[dict[str, Lookup], dict[str, Lookup], list[dict[str, Lookup]], StandIn, int]:
+    """The same fetch by ArxivClient and by ProcessClient (each with its own empty cache)."""
+    asked = list(given() if callable(given) else given)
+    with StandIn(_records()) as server:
+        with ArxivClient(_settings(server, tmp_path / "here")) as client:
+            here = client.fetch(list(asked))
+        requests_here = len(server.requests)
+        batches: list[dict[str, Lookup]] = []
+        with ProcessClient(_settings(server, tmp_path / "there")) as remote:
+            there = remote.fetch(given() if callable(given) else given, settled=batches.append,
+                                 **extra)  # fmt: skip
+            assert remote.stats.requests == len(server.requests) - requests_here
+        return here, there, batches, server, requests_here
+
+
+def test_the_same_lookups_and_requests_as_here(tmp_path: Path) -> None:
+    asked = [*IDS, "2501.00003", "arXiv:2501.00004v2", "not-an-id"]
+    here, there, batches, server, requests_here = _fetch_both(tmp_path, asked)
+    assert _plain(there) == _plain(here)
+    assert there["2501.00008"].status == "not_found"  # n % 50 == 7: unknown to the stand-in
+    assert there["not-an-id"].status == "invalid"
+    assert there["arXiv:2501.00004v2"].record == here["arXiv:2501.00004v2"].record
+    assert len(server.requests) == 2 * requests_here  # the same requests, no more
+    settled = Counter(key for batch in batches for key in batch)
+    assert set(settled) == set(there) and max(settled.values()) == 1  # each exactly once
+
+
+def test_ids_given_lazily_and_taken_as_they_are_ready(tmp_path: Path) -> None:
+    feeds: list[_Feed] = []
+
+    def given() -> _Feed:
+        feeds.append(_Feed(IDS))
+        return feeds[-1]
+
+    here, there, _batches, _server, _requests = _fetch_both(tmp_path, given)
+    assert _plain(there) == _plain(here)
+    assert feeds[-1].taken_at_once > 0  # the child was sent more than one id at a time
+
+
+def test_versions_asked_from_inside_settled(tmp_path: Path) -> None:
+    """The pipeline asks for versions from its `settled` callback, while the child waits."""
+    with StandIn(_records()) as server:
+        wanted = [(i, 1) for i in IDS[:120:3]]
+        with ArxivClient(_settings(server, tmp_path / "here")) as client:
+            expected = client.fetch_versions(wanted)
+        got: list[dict[tuple[str, int], ArxivRecord]] = []
+        with ProcessClient(_settings(server, tmp_path / "there")) as remote:
+
+            def settled(lookups: dict[str, Lookup]) -> None:
+                if not got:
+                    got.append(remote.fetch_versions(wanted))
+
+            remote.fetch(IDS[:150], settled=settled)
+            again = remote.fetch_versions(wanted)  # outside a fetch: from the cache there
+    assert expected and got == [expected]
+    assert again == expected
+
+
+def test_a_dead_child_loses_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with StandIn(_records()) as server:
+        with ArxivClient(_settings(server, tmp_path / "here")) as client:
+            here = client.fetch(IDS)
+        seen: Counter[str] = Counter()
+        with ProcessClient(_settings(server, tmp_path / "there")) as remote:
+            pid = remote.pid
+            assert pid is not None
+
+            def settled(lookups: dict[str, Lookup]) -> None:
+                seen.update(list(lookups))
+                if remote.pid is not None:  # killed after its first batch
+                    os.kill(pid, signal.SIGKILL)
+
+            with caplog.at_level(logging.WARNING, "enrich.arxiv.process"):
+                there = remote.fetch(IDS, settled=settled)
+            assert remote.pid is None
+            assert remote.stats.requests >= 3  # the child's and this process's
+    # the same answers (those the child stored, this process read back from the cache)
+    assert {k: (v[0], v[1], v[3]) for k, v in _plain(there).items()} == {
+        k: (v[0], v[1], v[3]) for k, v in _plain(here).items()
+    }
+    assert set(seen) == set(IDS) and max(seen.values()) == 1
+    assert "look-up process is gone" in caplog.text
+
+
+def test_its_log_lines_reach_this_process(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with (
+        StandIn(_records()) as server,
+        caplog.at_level(logging.INFO, "enrich"),
+        ProcessClient(_settings(server, tmp_path / "there")) as remote,
+    ):
+        remote.fetch(IDS[:20])
+    requests = [r for r in caplog.records if getattr(r, "enrich_event", None) == "request"]
+    assert requests and requests[0].name == "enrich.arxiv.client"
+    assert "arXiv: 20 ids" in requests[0].getMessage()
+
+
+def test_an_error_raised_there_is_raised_here(tmp_path: Path) -> None:
+    with StandIn(_records()) as server:
+        settings = _settings(server, tmp_path / "there")
+        with ProcessClient(settings) as remote:
+            with pytest.raises(ValueError, match="unpack"):
+                remote.fetch_versions([("2501.00001",)])  # type: ignore[list-item]
+            assert remote.fetch(IDS[:3])["2501.00001"].status == "found"  # it goes on
+
+
+_FORKED = """
+import json, sys
+from enrich.arxiv.process import ProcessClient, _Child
+from enrich.settings import Settings
+settings = Settings(api_url=sys.argv[1], cache_dir=sys.argv[2], min_interval=0)
+with ProcessClient(settings) as remote:
+    got = remote.fetch(sys.argv[3].split(","))
+    print(json.dumps({"forked": isinstance(remote._child, _Child),
+                      "found": sorted(k for k, v in got.items() if v.status == "found")}))
+"""
+
+
+def test_forked_from_a_process_with_one_thread(tmp_path: Path) -> None:
+    with StandIn(_records()) as server:
+        done = subprocess.run(
+            [sys.executable, "-c", _FORKED, server.url, str(tmp_path), ",".join(IDS[:30])],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["forked"] is True
+    assert out["found"] == sorted(i for n, i in enumerate(IDS[:30]) if n % 50 != 7)
+    assert done.stderr == ""
+
+
+def test_when_the_pipeline_looks_up_apart(tmp_path: Path) -> None:
+    small, big = tmp_path / "small.jsonl", tmp_path / "big" / "in.jsonl"
+    small.write_text("{}\n")
+    big.parent.mkdir()
+    big.write_bytes(b" " * (PROCESS_AFTER_BYTES + 1))
+    assert _input_size([small]) == 3
+    assert _input_size([small, big.parent]) == PROCESS_AFTER_BYTES + 4
+    assert _input_size([small, "-"]) is None
+
+    def decides(paths: list[Any], **settings: Any) -> bool:
+        pipe = Pipeline(Settings(**settings))
+        pipe._input_bytes = _input_size(paths)
+        return pipe._lookup_process()
+
+    import enrich.workers
+
+    cores = enrich.workers.cpu_count()
+    assert decides([big]) is (cores >= 2)
+    assert decides([small]) is False
+    assert decides(["-"]) is False
+    assert decides([big], offline=True) is False
+    assert decides([small], lookup_process="on") is True
+    assert decides([big], lookup_process="off") is False
+
+
+def test_a_run_writes_the_same_bytes_either_way(tmp_path: Path) -> None:
+    """The CLI on an input past PROCESS_AFTER_BYTES: looked up apart (forked), or here."""
+    source = tmp_path / "in.jsonl"
+    records = []
+    with source.open("w", encoding="utf-8") as out:
+        for entry, record in workload(2400, seed=5):
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            if record is not None:
+                records.append(record)
+    assert source.stat().st_size > PROCESS_AFTER_BYTES
+    outputs = {}
+    with StandIn(records) as server:
+        for choice in ("auto", "off"):
+            env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+            env |= {"ENRICH_MIN_INTERVAL": "0", "ENRICH_LOOKUP_PROCESS": choice,
+                    "ENRICH_WORKERS": "1"}  # fmt: skip
+            target = tmp_path / f"{choice}.jsonl"
+            cmd = [sys.executable, "-m", "enrich", "run", str(source), "--out", str(target)]
+            cmd += ["--api-url", server.url, "--cache-dir", str(tmp_path / choice), "-q"]
+            done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+            assert done.returncode in (0, 1), done.stderr
+            assert "Traceback" not in done.stderr
+            outputs[choice] = target.read_bytes()
+        per_run = len(server.requests) // 2
+    assert outputs["auto"] == outputs["off"]
+    assert per_run >= 20
