@@ -573,9 +573,14 @@ class ArxivClient:
         tries.attempts += 1
         attempt = tries.attempts
         asked: list[str] = []
+        request: list[httpx.Request] = []
 
         def ready() -> bool:
+            """What is still to ask, and its request built now, before the wait for the gap
+            (~0.4 ms of encoding 100 ids that would otherwise follow it)."""
             asked[:] = self._still_to_ask(batch, run)
+            if asked:
+                request[:] = [_build_request(http, url, asked, headers)]
             return bool(asked)
 
         waited = limiter.seconds_waiting
@@ -583,13 +588,9 @@ class ArxivClient:
             with limiter.slot(ready=ready) as go:
                 if not go:
                     return Feed()  # everything arrived in the cache meanwhile: nothing sent
-                params = {"id_list": ",".join(asked), "start": "0", "max_results": str(len(asked))}
                 self.stats.requests += 1
                 sent = self._clock()
-                if len(asked) <= GET_MAX_IDS:
-                    response = http.get(url, params=params, headers=headers)
-                else:
-                    response = http.post(url, data=params, headers=headers)
+                response = http.send(request[0])
                 content = response.content  # read to the end: the connection is closed
                 limiter.end_request()  # the gap runs from here, parsing and storing overlap it
                 _let_go(response)
@@ -697,6 +698,16 @@ def _as_given(
         for given in aliases.get(given_or_invalid, [given_or_invalid]):
             out[given] = lookup
     return out
+
+
+def _build_request(
+    http: httpx.Client, url: str, asked: list[str], headers: dict[str, str]
+) -> httpx.Request:
+    """The request for `asked`: a GET up to GET_MAX_IDS ids, a form-encoded POST above."""
+    params = {"id_list": ",".join(asked), "start": "0", "max_results": str(len(asked))}
+    if len(asked) <= GET_MAX_IDS:
+        return http.build_request("GET", url, params=params, headers=headers)
+    return http.build_request("POST", url, data=params, headers=headers)
 
 
 def _let_go(response: httpx.Response) -> None:
