@@ -194,24 +194,30 @@ class Pipeline:
                     done = worker.submit(self._settle, window, answers, state, total)
                     pending.append((window, answers, done))
                 while len(pending) > WINDOWS_AHEAD:
-                    yield from self._answered(*pending.popleft())
+                    yield from self._answered(*pending.popleft(), order)
             while pending:
-                yield from self._answered(*pending.popleft())
+                yield from self._answered(*pending.popleft(), order)
 
         workers = self.settings.workers
         comparer = Comparer(worker_count(workers), POOL_AFTER if workers == 0 else 0)
+        order: deque[DigestEntry] = deque()  # entries read, in order, until written
+        compared: dict[int, EnrichedEntry] = {}  # by id(entry): compared, not yet written
         try:
-            for entry, enriched in comparer.run(settled()):
-                if entry.status == "valid":
-                    if duplicates is None:
-                        from enrich.compare import DuplicateFinder
+            for done_entry, done_enriched in comparer.run(settled()):
+                compared[id(done_entry)] = done_enriched
+                while order and id(order[0]) in compared:
+                    entry = order.popleft()
+                    enriched = compared.pop(id(entry))
+                    if entry.status == "valid":
+                        if duplicates is None:
+                            from enrich.compare import DuplicateFinder
 
-                        duplicates = DuplicateFinder()
-                    enriched.conflicts.extend(duplicates.add(entry))
-                statuses[enriched.status] += 1
-                for conflict in enriched.conflicts:
-                    conflicts[conflict.kind][conflict.severity] += 1
-                yield enriched
+                            duplicates = DuplicateFinder()
+                        enriched.conflicts.extend(duplicates.add(entry))
+                    statuses[enriched.status] += 1
+                    for conflict in enriched.conflicts:
+                        conflicts[conflict.kind][conflict.severity] += 1
+                    yield enriched
         finally:
             comparer.close()
             for window, _answers, done in pending:
@@ -405,26 +411,53 @@ class Pipeline:
 
     @staticmethod
     def _answered(
-        window: _Window, answers: _Answers, done: Future[None]
+        window: _Window, answers: _Answers, done: Future[None], order: deque[DigestEntry]
     ) -> Iterator[tuple[DigestEntry, LookupLike | None, Any]]:
-        """One window's entries in order, each with its look-up and versions, each as soon as
-        they are in (see _Answers.wait); FLUSH before an entry that has to wait."""
+        """One window's entries, each with its look-up and versions as soon as they are in, and
+        each put on `order` as it is read from the window (the order of the output). An entry
+        whose look-up is not in yet is held while the later ones that are ready go first (they
+        are compared meanwhile, and written in order by the caller): after a window's last
+        answer only the entries of its own ids are left to compare, not every entry after the
+        first one that waited. FLUSH when none is ready (the comparer sends what it holds)."""
         from enrich.workers import FLUSH
 
         ids, lowest = window.ids, window.lowest
+        held: deque[DigestEntry] = deque()  # in order, each waiting for its look-up
+        seen = answers.generation
+
+        def released() -> Iterator[tuple[DigestEntry, LookupLike | None, Any]]:
+            nonlocal seen
+            seen = answers.generation
+            for _ in range(len(held)):
+                entry = held.popleft()
+                arxiv_id = entry.arxiv_id or ""
+                got = answers.ready(arxiv_id, lowest.get(arxiv_id))
+                if got is None:
+                    held.append(entry)
+                else:
+                    yield entry, *got
+
         with window.entries:
             if window.entries.file is not None:  # the version step reads the spilled entries
                 answers.wait_final(done)
             for entry in window.entries.drain():
+                order.append(entry)
                 arxiv_id = entry.arxiv_id or ""
                 if arxiv_id in ids:
                     got = answers.ready(arxiv_id, lowest.get(arxiv_id))
                     if got is None:
-                        yield FLUSH  # it waits for its look-up: the comparer sends what it holds
-                        got = answers.wait(arxiv_id, lowest.get(arxiv_id), done)
-                    yield entry, *got
+                        held.append(entry)
+                    else:
+                        yield entry, *got
+                    if held and answers.generation != seen:
+                        yield from released()
                 else:
                     yield entry, None, None
+            while held:
+                if answers.generation == seen:
+                    yield FLUSH  # none is ready: the comparer sends what it holds
+                    answers.wait_change(seen, done)
+                yield from released()
         done.result()  # an error the worker met after the last lookup, raised here
 
     def _count(self) -> None:
@@ -580,6 +613,7 @@ class _Answers:
         self.versions: dict[str, dict[int, ArxivRecord]] = {}
         self.final = False
         self.failed = False
+        self.generation = 0  # counts publish() and finish(): what is ready may have changed
         self.changed = threading.Condition()
         self._kept: list[DigestEntry] | None = None
         self._spool: Spool[DigestEntry] | None = None
@@ -602,12 +636,14 @@ class _Answers:
         self.versions.update(versions)
         self.lookups.update(lookups)
         with self.changed:
+            self.generation += 1
             self.changed.notify_all()
 
     def finish(self, versions: Mapping[str, Any]) -> None:
         self.versions.update(versions)
         self.final = True
         with self.changed:
+            self.generation += 1
             self.changed.notify_all()
 
     def fail(self) -> None:
@@ -626,19 +662,14 @@ class _Answers:
                 return None
         return lookup, self.versions.get(arxiv_id)
 
-    def wait(self, arxiv_id: str, lowest: int | None, done: Future[None]) -> tuple[Any, Any]:
-        got = self.ready(arxiv_id, lowest)
-        if got is not None:
-            return got
+    def wait_change(self, seen: int, done: Future[None]) -> None:
+        """Wait until something was published after `generation` was `seen`."""
         with self.changed:
-            while (got := self.ready(arxiv_id, lowest)) is None:
-                if self.failed or done.done():
-                    break
+            while self.generation == seen and not self.failed and not done.done():
                 self.changed.wait(1.0)
-        if got is None:
+        if self.generation == seen:
             done.result()  # the worker's error
-            raise RuntimeError(f"no answer for {arxiv_id} from the look-up thread")
-        return got
+            raise RuntimeError("the look-up thread ended with entries of its window unanswered")
 
     def wait_final(self, done: Future[None]) -> None:
         with self.changed:
