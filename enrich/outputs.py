@@ -29,6 +29,7 @@ import os
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,9 @@ __all__ = ["AtomicText", "OutputPlan", "check_outputs", "output_file"]
 
 _STDIO = {None, "-"}
 _BUFFER = 1 << 18  # bytes gathered before each write to an output file
+# bytes written to a temporary file before the disk is asked, on a thread of its own, to take what
+# is written so far: the sync at the end (before the rename) then has only the rest to wait for
+SYNC_AHEAD = 1 << 23
 
 
 @dataclass
@@ -120,6 +124,8 @@ class AtomicText:
         self.temp = Path(name)
         # bytes, buffered in large blocks: text is encoded here (UTF-8, no newline translation)
         self._stream: BinaryIO | None = os.fdopen(fd, "wb", buffering=_BUFFER)
+        self._unsynced = 0  # bytes written since the last sync ahead was started
+        self._syncing: threading.Thread | None = None
 
     def write(self, text: str) -> int:
         self.write_bytes(text.encode("utf-8"))
@@ -130,9 +136,31 @@ class AtomicText:
         assert self._stream is not None, "written after commit or discard"
         try:
             self._stream.write(data)
+            self._unsynced += len(data)
+            if self._unsynced >= SYNC_AHEAD and not self.direct:
+                self._sync_ahead()
         except OSError as exc:
             self.discard()
             raise _cannot_write(self.target, exc) from None
+
+    def _sync_ahead(self) -> None:
+        """What is written so far handed to the kernel and synced on a thread, unless the last
+        such sync is still running (a full disk is still reported by `finish`)."""
+        assert self._stream is not None
+        if self._syncing is not None and self._syncing.is_alive():
+            return
+        self._unsynced = 0
+        self._stream.flush()
+        self._syncing = threading.Thread(
+            target=_sync_quietly, args=(self._stream.fileno(),), name="enrich-sync", daemon=True
+        )
+        self._syncing.start()
+
+    def _synced(self) -> None:
+        """The sync ahead, if one runs, is over (before the file is synced or closed)."""
+        if self._syncing is not None:
+            self._syncing.join()
+            self._syncing = None
 
     def flush(self) -> None:
         if self._stream is None:
@@ -149,6 +177,7 @@ class AtomicText:
             return
         try:
             self._stream.flush()
+            self._synced()
             if not self.direct:
                 os.fsync(self._stream.fileno())
             self._stream.close()
@@ -170,6 +199,7 @@ class AtomicText:
             raise _cannot_write(self.target, exc) from None
 
     def discard(self) -> None:
+        self._synced()
         if self._stream is not None:
             with contextlib.suppress(OSError):
                 self._stream.close()
@@ -177,6 +207,11 @@ class AtomicText:
         if not self.direct:
             with contextlib.suppress(OSError):
                 self.temp.unlink()
+
+
+def _sync_quietly(fd: int) -> None:
+    with contextlib.suppress(OSError):  # the sync in `finish` says what went wrong
+        os.fdatasync(fd)
 
 
 def _is_special(target: Path) -> bool:

@@ -269,6 +269,40 @@ def test_atomic_text_keeps_nothing_when_discarded(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_long_output_is_synced_ahead_then_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SYNC_AHEAD bytes the disk is asked for what is written so far, on a thread (the
+    sync before the rename then waits for the rest only); a sync ahead that fails changes
+    nothing, the sync at the end still comes and the file is whole."""
+    import enrich.outputs
+
+    monkeypatch.setattr(enrich.outputs, "SYNC_AHEAD", 1000)
+    synced: list[int] = []
+    real = os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_size)
+        if len(synced) == 2:
+            raise OSError(5, "Input/output error")
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    target = tmp_path / "long.jsonl"
+    atomic = AtomicText(target)
+    lines = [f"{n:04d} {'x' * 395}\n".encode() for n in range(30)]
+    for line in lines:
+        atomic.write_bytes(line)
+        assert atomic._syncing is None or atomic._syncing.name == "enrich-sync"
+        if atomic._syncing is not None:
+            atomic._syncing.join()  # one at a time here, so that each is counted
+    atomic.commit()
+    assert atomic._syncing is None
+    assert target.read_bytes() == b"".join(lines)
+    assert len(synced) >= 4 and synced == sorted(synced)  # ahead, as the file grew
+    assert all(size % len(lines[0]) == 0 and size >= 1000 for size in synced)  # whole lines
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Path:
     """A 64 KiB tmpfs, where the machine allows mounting one (root on Linux)."""
