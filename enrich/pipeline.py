@@ -14,6 +14,7 @@ does I/O. Nothing is dropped: every input entry gives exactly one EnrichedEntry.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import tempfile
 import threading
@@ -115,7 +116,7 @@ class Pipeline:
 
     def _lookup_process(self) -> bool:
         """Look up in a process of its own (setting `lookup_process`, enrich/arxiv/process.py)?
-        Auto: on a machine with two cores or more, for an input known to be past
+        Auto: on a POSIX machine with two cores or more, for an input known to be past
         PROCESS_AFTER_BYTES, when requests may be sent (not offline)."""
         choice = self.settings.lookup_process
         if choice != "auto":
@@ -128,6 +129,7 @@ class Pipeline:
             and size is not None
             and size > PROCESS_AFTER_BYTES
             and cpu_count() >= 2
+            and os.name == "posix"
         )
 
     def run(self, paths: Iterable[str | Path]) -> Iterator[EnrichedEntry]:
@@ -490,8 +492,6 @@ def _held_versions(ids: Iterable[str], state: _State) -> dict[str, dict[int, Arx
 def _input_size(paths: list[str | Path]) -> int | None:
     """The bytes of the input files (those in folders too), None when one is standard input;
     counting stops past PROCESS_AFTER_BYTES, all that is asked of it."""
-    import os
-
     total = 0
     for path in paths:
         if str(path) == "-":

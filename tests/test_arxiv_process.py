@@ -247,3 +247,21 @@ def test_a_run_writes_the_same_bytes_either_way(tmp_path: Path) -> None:
         per_run = len(server.requests) // 2
     assert outputs["auto"] == outputs["off"]
     assert per_run >= 20
+
+
+def test_a_child_that_cannot_start_ends_without_a_word() -> None:
+    """A fresh interpreter's child given no settings exits 1 and prints nothing (the parent
+    then says the look-up process is gone and looks up itself)."""
+    import socket
+    from multiprocessing.connection import Connection
+
+    from enrich.arxiv.process import _BOOT
+
+    ours, theirs = socket.socketpair()
+    command = [sys.executable, "-c", _BOOT, str(theirs.fileno()), json.dumps(sys.path)]
+    child = subprocess.Popen(command, pass_fds=[theirs.fileno()], stderr=subprocess.PIPE)
+    theirs.close()
+    with Connection(ours.detach()) as conn:
+        conn.send("not the settings")
+        assert child.wait(60) == 1
+    assert child.stderr is not None and child.stderr.read() == b""

@@ -331,20 +331,18 @@ _BOOT = (
 
 def _start(end: socket.socket, ours: int) -> _Child | subprocess.Popen[bytes]:
     """The child, serving on `end` (its end of the socket pair; the settings come first).
-    Forked when this process runs one thread (nothing to load again, about 0.4 s saved; with
-    one thread no lock is copied half-held); else a fresh interpreter, with this one's import
-    path."""
-    if threading.active_count() == 1 and hasattr(os, "fork"):
+    Forked on Linux when this process runs one thread (nothing to load again, about 0.4 s
+    saved; with one thread no lock is copied half-held); else a fresh interpreter, with this
+    one's import path."""
+    if threading.active_count() == 1 and sys.platform.startswith("linux"):
         pid = os.fork()
         if pid == 0:  # the child: never returns into the parent's code
-            code = 1
             try:
                 os.close(ours)  # the parent's end: its exit must end this child's wait
                 _forget_parent()
                 boot(end.detach())
-                code = 0
             finally:
-                os._exit(code)
+                os._exit(0)
         return _Child(pid)
     command = [sys.executable, "-c", _BOOT, str(end.fileno()), json.dumps(sys.path)]
     return subprocess.Popen(
@@ -365,11 +363,14 @@ def _forget_parent() -> None:
 
 
 def boot(fd: int) -> None:
-    """A fresh interpreter's start (see _start): the settings come first."""
-    conn = Connection(fd)
-    with contextlib.suppress(EOFError, OSError):
+    """The child's start (see _start): the settings come first. Whatever stops it, it ends
+    without a word: the parent says that the look-up process is gone and looks up itself."""
+    try:
+        conn = Connection(fd)
         settings, level = conn.recv()
         serve(conn, settings, level)
+    except BaseException:  # the parent reports the exit, never a traceback
+        os._exit(1)
 
 
 class _Child:
