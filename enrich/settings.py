@@ -59,7 +59,8 @@ class Settings(BaseSettings):
     min_interval: float = Field(default=ARXIV_MIN_INTERVAL, ge=0, le=_HOUR)
     batch_size: int = Field(default=100, ge=1, le=2000)
     # processes comparing entries: 1 this one alone; n > 1 that many worker processes; 0 (auto)
-    # two when there are two cores or more, for an input past 5,000 entries
+    # two when there are two cores or more, for an input past 5,000 entries that did not wait
+    # for arXiv's answers
     workers: int = Field(default=0, ge=0, le=64)
     # look up in a process of its own: on, off, or auto (two cores or more, an input past 1 MB,
     # not offline)

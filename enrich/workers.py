@@ -51,6 +51,8 @@ _END: Any = object()
 
 POOL_AFTER = 5_000  # entries compared here before `workers = 0` (auto) starts the pool
 AUTO_MAX = 2  # workers `workers = 0` starts at most
+WAITS_PER_POOL = 1000  # auto starts no pool if its first entries waited for look-ups more than
+# once per this many (a cold run waits ~5 times per 1,000 entries at a 0.05 s gap, a warm never)
 CHUNK = 250  # entries per task
 IN_FLIGHT = 3  # tasks per worker sent ahead of the entry being yielded
 
@@ -78,7 +80,8 @@ def cpu_count() -> int:
 
 class Comparer:
     """enrich_one over a stream of items, in order: here, or in `processes` worker processes
-    (started once `start_after` items have been compared here)."""
+    (started once `start_after` items have been compared here, unless they came slower than
+    they were compared: see WAITS_PER_POOL)."""
 
     def __init__(self, processes: int, start_after: int = 0) -> None:
         self.task: Callable[[Any], list[Any]] = compare_chunk  # what a worker runs on a chunk
@@ -104,15 +107,25 @@ class Comparer:
                     entry, lookup, versions = item
                     yield entry, enrich_one(entry, lookup, versions)
             return
-        done = 0
+        done = waited = 0
         while done < self.start_after:  # a small input never starts a pool
             item = next(stream, _END)
             if item is _END:
                 return
-            if item is not FLUSH:
+            if item is FLUSH:
+                waited += 1
+            else:
                 entry, lookup, versions = item
                 yield entry, enrich_one(entry, lookup, versions)
                 done += 1
+        if self.start_after and waited > self.start_after // WAITS_PER_POOL:
+            # the entries waited for their look-ups: arXiv's pace, not this process, decides how
+            # fast the run goes, and workers would only take CPU from the look-ups
+            for item in stream:
+                if item is not FLUSH:
+                    entry, lookup, versions = item
+                    yield entry, enrich_one(entry, lookup, versions)
+            return
         yield from self._pooled(stream)
 
     def _pooled(self, stream: Iterator[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:

@@ -187,6 +187,32 @@ def test_auto_starts_a_pool_only_past_its_threshold(items: list[Any], here: list
     assert got == here and started
 
 
+def test_auto_starts_no_pool_when_the_entries_waited_for_look_ups(
+    items: list[Any], here: list[str]
+) -> None:
+    """A cold run: the entries come as arXiv answers (FLUSH where they wait), and workers would
+    only take CPU from the look-ups. A warm one never waits (the test above)."""
+    from enrich.workers import FLUSH, WAITS_PER_POOL
+
+    start_after = 2 * WAITS_PER_POOL // 10
+    waiting: list[Any] = []
+    for n, item in enumerate(items):
+        waiting.append(item)
+        if n < start_after and n % 50 == 0:  # more than once per WAITS_PER_POOL entries
+            waiting.append(FLUSH)
+    comparer = Comparer(2, start_after=start_after)
+    sent: list[Any] = []
+    comparer._submit = sent.append  # type: ignore[assignment,method-assign]
+    assert _lines(comparer, waiting) == here
+    assert sent == []  # no chunk went to a worker
+    allowed = [FLUSH] * (start_after // WAITS_PER_POOL) + list(items)  # as many as it allows
+    comparer = Comparer(2, start_after=start_after)
+    submit = comparer._submit
+    comparer._submit = lambda chunk: (sent.append(chunk), submit(chunk))[1]  # type: ignore[method-assign]
+    assert _lines(comparer, allowed) == here
+    assert sent  # these went to the workers
+
+
 @pytest.mark.parametrize(
     ("setting", "cpus", "expected"),
     [(0, 1, 0), (0, 2, 2), (0, 8, 2), (1, 8, 0), (3, 1, 3), (2, 2, 2), (6, 8, 6)],
@@ -201,10 +227,10 @@ def test_flush_sends_what_is_held_and_the_last_items_are_shared(
 ) -> None:
     from enrich.workers import CHUNK, FLUSH
 
-    flushed: list[Any] = [FLUSH]  # where the look-ups would wait, at odd places, twice in a row
-    for n, item in enumerate(items[:620]):
-        flushed.append(item)
-        if (n % 97 == 0 and n < 500) or n == 519:
+    flushed: list[Any] = [FLUSH] if not start_after else []  # where the look-ups would wait,
+    for n, item in enumerate(items[:620]):  # at odd places, twice in a row (after the items
+        flushed.append(item)  # an auto pool waits for: past them, it starts)
+        if (n % 97 == 0 and start_after <= n < 500) or n == 519:
             flushed += [FLUSH, FLUSH]
     comparer = Comparer(processes, start_after)
     sizes: list[int] = []
