@@ -9,9 +9,10 @@ the lock. In a process of its own the client keeps the pace of the gap on anothe
 pipeline's process only decodes the records it is sent: the JSON the cache stores, decoded as a
 warm run decodes it (RecordCache's decode_records), so the output is the same byte for byte.
 
-The child is spawned (a fresh interpreter: no lock of this process's threads is copied) when the
-client is made, so that its start-up overlaps the pipeline's reading; it builds its HTTP client
-at once and then waits for work. One pipe, strictly request and reply:
+The child starts when the client is made (the pipeline makes it before it reads), so that its
+start-up overlaps the reading: forked on Linux when this process runs one thread (nothing is
+loaded again; with one thread no lock is copied half-held), else a fresh interpreter. It builds
+its HTTP client at once and then waits for work. One socket pair, strictly request and reply:
 
   parent                                   child
   ("fetch", ids | None)                    ("more",) while ids is None: the parent answers
@@ -256,8 +257,11 @@ class ProcessClient:
         child, self._child = self._child, None
         code = None
         if child is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            try:
                 code = child.wait(0.5)
+            except subprocess.TimeoutExpired:  # alive but out of step: it goes
+                child.terminate()
+                child.wait()
         log.warning(
             "the look-up process is gone (%s); looking up in this process instead",
             f"exit code {code}" if code is not None else cause,
