@@ -305,6 +305,21 @@ def test_settled_hands_over_each_lookup_once_as_its_batch_is_answered(
     assert out[wanted[-1]].status == "not_found"
 
 
+def test_settled_hands_over_a_form_read_after_its_id_was_handed(
+    api: FakeArxiv, make_client: Callable[..., ArxivClient]
+) -> None:
+    """Ids given lazily: a second form of an id ("arXiv:...v2") read once the id's lookup was
+    handed over is handed over too, once, keyed as given (the result holds it all along)."""
+    wanted = ids(12)
+    api.add(*wanted)
+    client = make_client(batch_size=5)
+    handed: list[str] = []
+    given = [*wanted, "arXiv:" + wanted[0] + "v2", wanted[1]]
+    out = client.fetch(iter(given), settled=lambda lookups: handed.extend(lookups))
+    assert sorted(handed) == sorted(out) == sorted(set(given))  # each once
+    assert out["arXiv:" + wanted[0] + "v2"] is out[wanted[0]]
+
+
 # -- transient failures ----------------------------------------------------------------------------
 
 

@@ -189,6 +189,8 @@ class _Run:
     settled: Callable[[dict[str, Lookup]], None] | None = None  # each batch's lookups, as given
     aliases: dict[str, list[str]] = field(default_factory=dict)  # canonical id -> as given
     handed: int = 0  # results handed to `settled` so far (results only grow, in order)
+    handed_ids: set[str] = field(default_factory=set)  # their keys (canonical, or invalid)
+    late: dict[str, Lookup] = field(default_factory=dict)  # forms given after their id was handed
     source: Iterator[str] | None = None  # the ids given, until all are read
     given: set[str] = field(default_factory=set)  # the ids read from it so far
     asked: int = 0  # of those, ids the cache did not answer
@@ -197,10 +199,14 @@ class _Run:
         self.results.setdefault(arxiv_id, lookup)
 
     def report(self) -> None:
-        if self.settled is not None and len(self.results) > self.handed:
-            fresh = islice(self.results.items(), self.handed, None)
+        if self.settled is not None and (len(self.results) > self.handed or self.late):
+            fresh = list(islice(self.results.items(), self.handed, None))
             self.handed = len(self.results)
-            self.settled(_as_given(fresh, self.aliases))
+            self.handed_ids.update(key for key, _ in fresh)
+            handing = _as_given(fresh, self.aliases)
+            handing.update(self.late)
+            self.late.clear()
+            self.settled(handing)
         if self.progress is not None and len(self.results) != self.reported:
             self.reported = len(self.results)
             self.progress(self.reported)
@@ -331,6 +337,8 @@ class ArxivClient:
                 fresh.append(canonical)
             else:
                 forms.append(given)
+                if canonical in run.handed_ids:  # read lazily after its id was handed
+                    run.late[given] = run.results[canonical]
             if wanted is not None and len(fresh) >= wanted:
                 break
         else:
