@@ -372,3 +372,44 @@ def test_the_reading_waits_for_the_first_answer_or_a_hungry_look_up() -> None:
     thread.join(5)
     other.join(5)
     assert not thread.is_alive() and not other.is_alive()
+
+
+class _LateFirst:
+    """A LookupSource that settles a window's ids last-first, the first id only once the test
+    lets it go: the entries after it are ready long before it."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+
+    def fetch(
+        self, ids: Iterable[str], progress: object = None, *, settled: Any = None
+    ) -> dict[str, Lookup]:
+        ids = list(ids)
+        out = {i: Lookup("found", make_record(i)) for i in ids}
+        settled({i: out[i] for i in ids[1:]})
+        if not self.gate.wait(10):
+            raise AssertionError("the gate was never opened")
+        settled({ids[0]: out[ids[0]]})
+        return out
+
+
+def test_ready_entries_are_compared_while_an_earlier_one_waits_and_written_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _LateFirst()
+    compared: list[str] = []
+    real = pipeline_module.enrich_one
+
+    def enrich_one(entry: DigestEntry, *args: Any) -> Any:
+        compared.append(entry.arxiv_id or "")
+        if len(compared) == len(IDS) - 1:  # every entry but the first one: now it may come
+            source.gate.set()
+        return real(entry, *args)
+
+    monkeypatch.setattr(pipeline_module, "enrich_one", enrich_one)
+    entries = [_entry(i, n) for n, i in enumerate(IDS)]
+    with Pipeline(Settings(cache_dir=tmp_path / "c"), client=source) as pipe:
+        out = list(pipe.enrich(entries))
+    assert compared[-1] == IDS[0] and sorted(compared[:-1]) == sorted(IDS[1:])  # it came last
+    assert [e.arxiv_id for e in out] == IDS  # and went out first
+    assert all(e.status == "enriched" for e in out)
