@@ -118,10 +118,15 @@ def test_versions_asked_from_inside_settled(tmp_path: Path) -> None:
                 if not got:
                     got.append(remote.fetch_versions(wanted))
 
-            remote.fetch(IDS[:150], settled=settled)
+            before = len(server.requests)
+            remote.fetch(IDS[:250], settled=settled)
+            asked = [r.ids for r in server.requests[before:]]
             again = remote.fetch_versions(wanted)  # outside a fetch: from the cache there
     assert expected and got == [expected]
     assert again == expected
+    # asked after the batch whose lookups the version step needed, between two batches
+    versions_at = next(n for n, ids in enumerate(asked) if ids[0].endswith("v1"))
+    assert 1 <= versions_at < len(asked) - 1
 
 
 def test_a_dead_child_loses_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -18,11 +18,13 @@ its HTTP client at once and then waits for work. One socket pair, strictly reque
   ("fetch", ids | None)                    ("more",) while ids is None: the parent answers
                                              ("ids", [ids...], ended) as its batches need them
                                            ("settled", lookups, stats): the parent runs the
-                                             caller's `settled` (which may ask for versions:
-                                             ("versions", ...) -> ("versions", ...)), then ("go",)
+                                             caller's `settled` while the child goes on
                                            ("progress", n), ("log", record): no answer
                                            ("done", stats, note) or ("error", exception)
-  ("versions", wanted, optional)           ("versions", [(id, version, json)...], stats)
+  ("versions", wanted, optional)           ("versions", [(id, version, json)...], stats) or
+                                             ("versions-error", exception); asked during a
+                                             fetch, done when the child is next between
+                                             batches (what the fetch sends meanwhile waits)
   ("close",)
 
 Log records of the child (the client's "arXiv: 100 ids ..." and wait lines, with their
@@ -45,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from itertools import chain
 from multiprocessing.connection import Connection
@@ -76,6 +79,9 @@ class ProcessClient:
         self.cache_note: str | None = None
         self._local: ArxivClient | None = None  # looks up here once the child is gone
         self._lock = threading.Lock()
+        self._more: Callable[[], None] | None = None  # answers the child's ("more",), in a fetch
+        self._backlog: deque[tuple[Any, ...]] = deque()  # the fetch's, while versions come
+        self._said_gone = False
         self._child: _Child | subprocess.Popen[bytes] | None = None
         ours, theirs = socket.socketpair()
         self._conn = Connection(ours.detach())
@@ -181,50 +187,66 @@ class ProcessClient:
         progress: Callable[[int], None] | None,
         settled: Callable[[dict[str, Lookup]], None] | None,
     ) -> None:
+        def more() -> None:  # the child's batches want more ids: at least one, or the end
+            chunk = []
+            for arxiv_id in source:
+                chunk.append(arxiv_id)
+                break
+            take = getattr(ids, "take_ready", None)  # what is there now, without waiting
+            if chunk and take is not None:
+                chunk.extend(take())
+            given.extend(chunk)
+            self._send(("ids", chunk, not chunk))
+
         self._send(("fetch", None if lazy else given))
+        self._more = more
+        try:
+            while True:
+                message = self._backlog.popleft() if self._backlog else self._receive()
+                kind = message[0]
+                if kind == "more":
+                    more()
+                elif kind == "settled":
+                    lookups = _decode_lookups(message[1])
+                    self._set_stats(message[2])
+                    got.update(lookups)
+                    if settled is not None:
+                        settled(lookups)  # the child goes on meanwhile
+                elif kind == "progress":
+                    if progress is not None:
+                        progress(message[1])
+                elif kind == "done":
+                    self._set_stats(message[1])
+                    self.cache_note = message[2]
+                    return
+                elif kind == "error":
+                    raise pickle.loads(message[1])
+                else:
+                    raise _ChildGone(RuntimeError(f"unexpected message {kind!r}"))
+        finally:
+            self._more = None
+            self._backlog.clear()
+
+    def _versions_answer(self) -> dict[tuple[str, int], ArxivRecord]:
+        """The child's answer to ("versions", ...). Asked from inside a fetch (the pipeline's
+        `settled`), it comes when the child is next between batches; what the fetch sends
+        meanwhile waits in the backlog, in order, and its requests for ids are answered."""
         while True:
             message = self._receive()
             kind = message[0]
-            if kind == "more":  # the child's batches want more ids: at least one, or the end
-                chunk = []
-                for arxiv_id in source:
-                    chunk.append(arxiv_id)
-                    break
-                take = getattr(ids, "take_ready", None)  # what is there now, without waiting
-                if chunk and take is not None:
-                    chunk.extend(take())
-                given.extend(chunk)
-                self._send(("ids", chunk, not chunk))
-            elif kind == "settled":
-                lookups = _decode_lookups(message[1])
-                self._set_stats(message[2])
-                got.update(lookups)
-                if settled is not None:
-                    settled(lookups)
-                self._send(("go",))
-            elif kind == "progress":
-                if progress is not None:
-                    progress(message[1])
-            elif kind == "done":
-                self._set_stats(message[1])
-                self.cache_note = message[2]
-                return
-            elif kind == "error":
-                raise pickle.loads(message[1])
-            else:
-                raise _ChildGone(RuntimeError(f"unexpected message {kind!r}"))
-
-    def _versions_answer(self) -> dict[tuple[str, int], ArxivRecord]:
-        while True:
-            message = self._receive()
-            if message[0] == "versions":
+            if kind == "versions":
                 self._set_stats(message[2])
                 pairs = message[1]
                 records = decode_records([raw for _, _, raw in pairs])
                 return {(i, v): r for (i, v, _), r in zip(pairs, records, strict=True) if r}
-            if message[0] == "error":
+            if kind == "versions-error":
                 raise pickle.loads(message[1])
-            raise _ChildGone(RuntimeError(f"unexpected message {message[0]!r}"))
+            if kind == "more" and self._more is not None:
+                self._more()
+            elif kind in ("settled", "progress", "done", "error") and self._more is not None:
+                self._backlog.append(message)
+            else:
+                raise _ChildGone(RuntimeError(f"unexpected message {kind!r}"))
 
     def _receive(self) -> tuple[Any, ...]:
         """The child's next message; its log records are passed on meanwhile."""
@@ -254,6 +276,9 @@ class ProcessClient:
     # -- when the child is gone ----------------------------------------------------------------
 
     def _gone(self, cause: BaseException | None) -> None:
+        if self._child is None and self._said_gone:
+            return
+        self._said_gone = True
         child, self._child = self._child, None
         code = None
         if child is not None:
@@ -470,22 +495,27 @@ class _Serving:
 
     def loop(self) -> None:
         while True:
-            message = self.conn.recv()
-            kind = message[0]
-            if kind == "fetch":
-                self._guarded(self._fetch, message[1])
-            elif kind == "versions":
-                self._guarded(self._versions, message[1], message[2])
-            elif kind == "close":
-                return
+            self._handle(self.conn.recv())
 
-    def _guarded(self, work: Callable[..., None], *args: Any) -> None:
-        try:
-            work(*args)
-        except (EOFError, OSError, _Closing):
-            raise
-        except Exception as exc:
-            self.conn.send(("error", _portable(exc)))
+    def _handle(self, message: tuple[Any, ...]) -> None:
+        """A request of the parent's: a fetch (from the loop only), versions, or the end."""
+        kind = message[0]
+        if kind == "fetch":
+            try:
+                self._fetch(message[1])
+            except (EOFError, OSError, _Closing):
+                raise
+            except Exception as exc:
+                self.conn.send(("error", _portable(exc)))
+        elif kind == "versions":
+            try:
+                self._versions(message[1], message[2])
+            except (EOFError, OSError, _Closing):
+                raise
+            except Exception as exc:
+                self.conn.send(("versions-error", _portable(exc)))
+        else:
+            raise _Closing  # ("close",), or the parent is out of step: either way, the end
 
     def _fetch(self, ids: list[str] | None) -> None:
         self.client.fetch(  # ids read as the batches need them, not all before the first
@@ -498,23 +528,26 @@ class _Serving:
     def _more(self) -> Iterator[str]:
         while True:
             self.conn.send(("more",))
-            message = self.conn.recv()
-            if message[0] != "ids":
-                raise _Closing
+            while (message := self.conn.recv())[0] != "ids":
+                self._between(message)
             yield from message[1]
             if message[2]:
                 return
 
     def _settled(self, lookups: dict[str, Lookup]) -> None:
+        """Sent on at once; the parent's `settled` runs while this process goes on. What the
+        parent asked meanwhile (versions, for its version step) is done now, between batches:
+        a request of the fetch never waits for the parent."""
         self.conn.send(("settled", _encode_lookups(lookups), self._stats()))
         self.spent.append(lookups)
-        while True:  # the parent's `settled` may ask for versions meanwhile
-            message = self.conn.recv()
-            if message[0] == "go":
-                return
-            if message[0] != "versions":
-                raise _Closing
-            self._versions(message[1], message[2])
+        while self.conn.poll():
+            self._between(self.conn.recv())
+
+    def _between(self, message: tuple[Any, ...]) -> None:
+        """A request that came during a fetch: versions only (a fetch inside a fetch is not)."""
+        if message[0] != "versions":
+            raise _Closing
+        self._handle(message)
 
     def _versions(self, wanted: list[tuple[str, int]], optional: list[tuple[str, int]]) -> None:
         got = self.client.fetch_versions(wanted, optional)
