@@ -270,3 +270,36 @@ def test_a_child_that_cannot_start_ends_without_a_word() -> None:
         conn.send("not the settings")
         assert child.wait(60) == 1
     assert child.stderr is not None and child.stderr.read() == b""
+
+
+def test_the_child_lets_go_of_what_it_sent_in_a_wait_or_past_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lookups sent are freed in the next wait long enough for it (not between an answer and
+    the next request), or at once past SPENT_MAX batches (a run answered from the cache)."""
+    from enrich.arxiv import process
+
+    class Conn:
+        def __init__(self) -> None:
+            self.sent: list[Any] = []
+
+        def send(self, message: Any) -> None:
+            self.sent.append(message[0])
+
+        def poll(self) -> bool:
+            return False
+
+    slept: list[float] = []
+    monkeypatch.setattr(process.time, "sleep", slept.append)
+    serving = process._Serving(Conn())  # type: ignore[arg-type]
+    serving.client = ArxivClient(Settings(), cache=None)
+    lookups = {"2501.00001": Lookup("found", make_record("2501.00001"))}
+    for _ in range(3):
+        serving._settled(dict(lookups))
+    serving.sleep(process.SPENT_TIME / 2)  # too short: kept
+    assert len(serving.spent) == 3 and slept
+    serving.sleep(process.SPENT_TIME * 2)
+    assert serving.spent == [] and len(slept) == 2 and 0 < slept[-1] <= process.SPENT_TIME * 2
+    for _ in range(process.SPENT_MAX + 5):
+        serving._settled(dict(lookups))
+    assert len(serving.spent) <= process.SPENT_MAX

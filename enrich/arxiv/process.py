@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 _RECORD_JSON = ArxivRecord.__pydantic_serializer__.to_json
 CLOSE_WAIT = 5.0  # seconds the child is given to exit after ("close",) before it is terminated
 SPENT_TIME = 0.03  # seconds of a wait the child needs before it lets go of the lookups it sent
+SPENT_MAX = 40  # batches of lookups sent it keeps at most meanwhile
 
 Encoded = tuple[str, str | None, bool, bytes | None]  # status, reason, from_cache, record JSON
 
@@ -540,6 +541,8 @@ class _Serving:
         a request of the fetch never waits for the parent."""
         self.conn.send(("settled", _encode_lookups(lookups), self._stats()))
         self.spent.append(lookups)
+        if len(self.spent) > SPENT_MAX:  # no wait came (answers from the cache): free them now
+            self.spent.clear()
         while self.conn.poll():
             self._between(self.conn.recv())
 
