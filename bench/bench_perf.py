@@ -18,6 +18,9 @@ family-first, initials, diacritics dropped, titles cut or recased, stale version
   what each request costs beyond the gap, as the stand-in saw it, and the four parts of the
   time beyond the rate floor (start -> first request, the stand-in's own serving time, the
   gaps' excess, last answer -> end);
+* memory: the peak RSS getrusage gives (the largest single process: the run, its look-up process
+  or a worker) and the peak of all of a run's processes added up (proportional set sizes, so
+  that pages a forked child shares count once), sampled every 20 ms;
 * start-up: `enrich --help`, and `enrich run` on a one-entry JSONL (warm cache), best of 5, with
   the package byte-compiled first as pip does on install (a machine with PYTHONDONTWRITEBYTECODE
   set would otherwise compile every module from source on every run, ~130 ms).
@@ -35,6 +38,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -157,11 +161,71 @@ def timed_span(
         "sys.exit(r.returncode)"
     )
     cmd = [sys.executable, "-c", code, sys.executable, "-m", "enrich", "run", *args, "-q"]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"enrich run exited {done.returncode}:\n{done.stderr[-2000:]}")
-    seconds, kb, cpu, start, end = done.stdout.split()
+    global LAST_TREE_MB
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as proc:
+        sampler = _TreeRss(proc.pid)
+        sampler.start()
+        out, err = proc.communicate()
+        sampler.stop()
+    LAST_TREE_MB = sampler.peak_kb / 1024
+    if proc.returncode != 0:
+        raise SystemExit(f"enrich run exited {proc.returncode}:\n{err[-2000:]}")
+    seconds, kb, cpu, start, end = out.split()
     return float(seconds), int(kb) / 1024, float(cpu), float(start), float(end)
+
+
+LAST_TREE_MB = 0.0  # the last run's peak of its processes' resident memory added up
+
+
+class _TreeRss(threading.Thread):
+    """Samples, every 20 ms, the resident memory of a process's descendants added up (the
+    run, its look-up process and any workers, at the same moment; proportional shares, see
+    _rss_kb): getrusage gives only the largest single process's peak."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(0.02):
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in _descendants(self.pid)))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{parent}/task"):
+                with open(f"/proc/{parent}/task/{task}/children") as fh:
+                    kids = [int(k) for k in fh.read().split()]
+                found += kids
+                todo += kids
+        except OSError:
+            continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    """The process's proportional share of resident memory (Pss: a page a forked child still
+    shares with its parent counts half in each, not twice), else its RSS."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path) as fh:
+                for line in fh:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
 
 
 def best_of(cmd: list[str], env: dict[str, str], repeat: int = 5) -> float:
@@ -193,21 +257,27 @@ def main() -> None:
         floor_s = min(pinned_floor(source, table, folder / "floor.jsonl") for _ in range(2))
         warm_args = [str(source), "--out", str(folder / "warm.jsonl"), "--offline"]
         warm_args += ["--cache-dir", str(cache)]
-        warm = [timed_run(warm_args, _env(), one_core()) for _ in range(args.repeat)]
+        warm = []
+        warm_tree = 0.0
+        for _ in range(args.repeat):
+            warm.append(timed_run(warm_args, _env(), one_core()))
+            warm_tree = max(warm_tree, LAST_TREE_MB)
         warm_s, warm_mb = min(w[0] for w in warm), max(w[1] for w in warm)
         warm_cpu = min(w[2] for w in warm)
         wide_s, wide_mb, wide_cpu = timed_run(warm_args, _env())
+        wide_tree = LAST_TREE_MB
         floor_cpu = min(floor_cpu_time(source, table, folder / "floor.jsonl") for _ in range(2))
         print(
             f"\n{size:,} entries ({source.stat().st_size / 1e6:.1f} MB in)\n"
             f"  data floor  {floor_s:7.2f} s (one core)\n"
             f"  warm        {warm_s:7.2f} s  = {warm_s / floor_s:.2f}x floor "
-            f"({size / warm_s:,.0f} entries/s, one core), peak RSS {warm_mb:.0f} MB\n"
+            f"({size / warm_s:,.0f} entries/s, one core), peak RSS {warm_mb:.0f} MB "
+            f"(all its processes together {warm_tree:.0f} MB)\n"
             f"  CPU time    warm {warm_cpu:.2f} s, floor {floor_cpu:.2f} s: "
             f"{warm_cpu / floor_cpu:.2f}x (less sensitive to a shared machine)\n"
             f"  warm, {len(os.sched_getaffinity(0))} cores {wide_s:5.2f} s  = "
             f"{wide_s / floor_s:.2f}x the one-core floor, CPU {wide_cpu:.2f} s, "
-            f"peak RSS {wide_mb:.0f} MB"
+            f"peak RSS {wide_mb:.0f} MB (together {wide_tree:.0f} MB)"
         )
         if size in cold_sizes:
             with StandIn(records) as server:
@@ -216,6 +286,7 @@ def main() -> None:
                 cold_args = [str(source), "--out", str(folder / "cold.jsonl")]
                 cold_args += ["--api-url", server.url, "--cache-dir", str(cold_cache)]
                 cold_s, cold_mb, cold_cpu, start, end = timed_span(cold_args, env)
+                cold_tree = LAST_TREE_MB
                 log = sorted(server.requests, key=lambda r: r.arrived)
                 requests = len(log)
                 server_s = sum(r.finished - r.arrived for r in log)
@@ -225,7 +296,8 @@ def main() -> None:
             print(
                 f"  cold        {cold_s:7.2f} s  = {cold_s / rate_floor:.3f}x rate floor "
                 f"({requests} requests, (requests - 1) x {args.gap} s = {rate_floor:.2f} s; "
-                f"stand-in busy {server_s:.2f} s), peak RSS {cold_mb:.0f} MB\n"
+                f"stand-in busy {server_s:.2f} s), peak RSS {cold_mb:.0f} MB (all its "
+                f"processes together {cold_tree:.0f} MB)\n"
                 f"  CPU time    cold {cold_cpu:.2f} s: "
                 f"{'above' if cold_cpu > rate_floor else 'below'} the rate floor"
                 f"{', the CPU decides' if cold_cpu > rate_floor else ''}\n"
