@@ -21,9 +21,11 @@ family-first, initials, diacritics dropped, titles cut or recased, stale version
 * memory: the peak RSS getrusage gives (the largest single process: the run, its look-up process
   or a worker) and the peak of all of a run's processes added up (proportional set sizes, so
   that pages a forked child shares count once), sampled every 20 ms;
-* start-up: `enrich --help`, and `enrich run` on a one-entry JSONL (warm cache), best of 5, with
-  the package byte-compiled first as pip does on install (a machine with PYTHONDONTWRITEBYTECODE
-  set would otherwise compile every module from source on every run, ~130 ms).
+* start-up: `enrich --help`, and `enrich run` on a one-entry JSONL (warm cache), best of 5.
+
+Every run is timed with the package byte-compiled first, as pip does on install (a machine with
+PYTHONDONTWRITEBYTECODE set would otherwise compile each changed module from source on every
+run, up to ~130 ms).
 
 The machine may be shared: run it twice and say so with the figures.
 """
@@ -248,6 +250,9 @@ def main() -> None:
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_perf_"))
     folder.mkdir(parents=True, exist_ok=True)
     cold_sizes = {int(s) for s in args.cold_sizes.split(",") if s}
+    # byte-compiled first, as pip does on install: with PYTHONDONTWRITEBYTECODE set, a module
+    # changed since its .pyc would be compiled from source in every run timed below
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "enrich")], check=True)
     print(
         f"{time.strftime('%Y-%m-%d %H:%M')}  {platform.platform()}  {os.cpu_count()} cores  "
         f"load {os.getloadavg()[0]:.1f}  Python {platform.python_version()}"
@@ -316,7 +321,6 @@ def main() -> None:
         store.put_found([r for _, r in workload(1, seed=13) if r is not None])
     run_one = [sys.executable, "-m", "enrich", "run", str(one), "--out", str(folder / "o.jsonl")]
     run_one += ["--offline", "-q", "--cache-dir", str(one_cache)]
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "enrich")], check=True)
     help_s = best_of([sys.executable, "-m", "enrich", "--help"], _env())
     one_s = best_of(run_one, _env())
     print(
