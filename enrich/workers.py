@@ -1,9 +1,10 @@
 """Comparing in worker processes (setting `workers`): enrich_one over chunks of entries, in order.
 
 The pipeline's one process keeps everything that is shared or in order: reading, the look-ups
-(the arXiv connection, the cache), the duplicate finder, the fixer and the outputs. Workers get
-chunks of (entry, lookup, versions) and give back what enrich_one made of each entry, and the
-main process puts the EnrichedEntry together from its own entry and record objects. What
+(the arXiv connection and the cache, or the look-up process that holds them, see
+enrich/arxiv/process.py), the duplicate finder, the fixer and the outputs. Workers get chunks of
+(entry, lookup, versions) and give back what enrich_one made of each entry, and the main process
+puts the EnrichedEntry together from its own entry and record objects. What
 crosses the boundary is kept cheap (a pickled pydantic model costs more than the comparison):
 
   to a worker     each entry and record as its JSON bytes (pydantic's serialiser), a record once
@@ -102,10 +103,7 @@ class Comparer:
 
         stream = self._stream = iter(items)
         if self.processes < 1:
-            for item in stream:
-                if item is not FLUSH:
-                    entry, lookup, versions = item
-                    yield entry, enrich_one(entry, lookup, versions)
+            yield from _compared_here(stream)
             return
         done = waited = 0
         while done < self.start_after:  # a small input never starts a pool
@@ -121,10 +119,7 @@ class Comparer:
         if self.start_after and waited > self.start_after // WAITS_PER_POOL:
             # the entries waited for their look-ups: arXiv's pace, not this process, decides how
             # fast the run goes, and workers would only take CPU from the look-ups
-            for item in stream:
-                if item is not FLUSH:
-                    entry, lookup, versions = item
-                    yield entry, enrich_one(entry, lookup, versions)
+            yield from _compared_here(stream)
             return
         yield from self._pooled(stream)
 
@@ -214,6 +209,15 @@ class Comparer:
         self._manager = getattr(pool, "_executor_manager_thread", None)  # private, see close
         self.workers = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False)  # (the fork server stays: it reports the workers' ends)
+
+
+def _compared_here(stream: Iterator[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
+    from enrich.pipeline import enrich_one
+
+    for item in stream:
+        if item is not FLUSH:
+            entry, lookup, versions = item
+            yield entry, enrich_one(entry, lookup, versions)
 
 
 def _done(future: Future[list[Any]] | None) -> bool:
