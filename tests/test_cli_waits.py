@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from standin import StandIn, make_record
 
 
@@ -42,10 +43,16 @@ RECORDS = [make_record("2501.00001", title="A Paper", authors=["Ada Lovelace"]),
            make_record("2501.00002", title="B Paper", authors=["Alan Turing"])]  # fmt: skip
 
 
-def test_a_503_is_announced_with_the_wait_and_the_attempt(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lookup_process", ["off", "on"])
+def test_a_503_is_announced_with_the_wait_and_the_attempt(
+    tmp_path: Path, lookup_process: str
+) -> None:
+    """The same lines when the client runs in the look-up process (its log records are handled
+    by the run's own loggers)."""
+    env = _env() | {"ENRICH_LOOKUP_PROCESS": lookup_process}
     with StandIn(RECORDS) as server:
         server.fail("503", times=2)
-        done = subprocess.run(_cmd(_digest(tmp_path), server, tmp_path / "c"), env=_env(),
+        done = subprocess.run(_cmd(_digest(tmp_path), server, tmp_path / "c"), env=env,
                               capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
     lines = [x for x in done.stderr.splitlines() if "arXiv answered" in x]
@@ -86,12 +93,14 @@ def test_the_progress_line_in_a_terminal_says_why_it_waits(tmp_path: Path) -> No
     assert "enrich: arXiv answered" not in text  # on the bar, not as extra lines
 
 
-def test_verbose_logs_each_request_and_the_cache_hits(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lookup_process", ["off", "on"])
+def test_verbose_logs_each_request_and_the_cache_hits(tmp_path: Path, lookup_process: str) -> None:
     digest = _digest(tmp_path)
+    env = _env() | {"ENRICH_LOOKUP_PROCESS": lookup_process}
     with StandIn(RECORDS) as server:
-        first = subprocess.run(_cmd(digest, server, tmp_path / "c", "-v"), env=_env(),
+        first = subprocess.run(_cmd(digest, server, tmp_path / "c", "-v"), env=env,
                                capture_output=True, text=True, timeout=60)  # fmt: skip
-        again = subprocess.run(_cmd(digest, server, tmp_path / "c", "-v"), env=_env(),
+        again = subprocess.run(_cmd(digest, server, tmp_path / "c", "-v"), env=env,
                                capture_output=True, text=True, timeout=60)  # fmt: skip
     assert first.returncode == again.returncode == 0
     requests = [x for x in first.stderr.splitlines() if x.startswith("arXiv: ")]
