@@ -303,3 +303,34 @@ def test_the_child_lets_go_of_what_it_sent_in_a_wait_or_past_a_bound(
     for _ in range(process.SPENT_MAX + 5):
         serving._settled(dict(lookups))
     assert len(serving.spent) <= process.SPENT_MAX
+
+
+def test_behind_the_mirror(tmp_path: Path) -> None:
+    """The mirror answers first; the look-up process asks arXiv for the rest."""
+    from enrich.mirror.store import MirrorPaper, MirrorStore
+    from enrich.models import DigestEntry
+    from enrich.pipeline import enrich_entries
+
+    mirror = tmp_path / "m.sqlite3"
+    with MirrorStore(mirror) as opened:
+        source = opened.begin_source("sync", "oai")
+        paper = MirrorPaper(
+            arxiv_id="2511.00001", datestamp="2026-11-24",
+            versions=[(1, "Mon, 1 Nov 2026 10:00:00 GMT", 5)], title="From the mirror",
+            authors_raw="A. One", authors=["A. One"], categories="cs.LG",
+        )  # fmt: skip
+        opened.write_sync_page([paper], [], source, None)
+        opened.finish_source(source, records=1)
+    entries = [
+        DigestEntry.model_validate(
+            {"arxiv_id": i, "title": "T", "source": {"path": "d", "line": n, "format": "jsonl"}}
+        )
+        for n, i in enumerate(["2511.00001", "2511.00002"])
+    ]
+    with StandIn([make_record("2511.00002", title="From the API")]) as api:
+        settings = Settings(api_url=api.url, cache_dir=tmp_path / "c", min_interval=0,
+                            mirror_path=str(mirror), lookup_process="on")  # fmt: skip
+        out = enrich_entries(entries, settings)
+        asked = [r.ids for r in api.requests]
+    assert asked == [["2511.00002"]]
+    assert [e.arxiv.title if e.arxiv else None for e in out] == ["From the mirror", "From the API"]
