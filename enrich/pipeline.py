@@ -101,7 +101,8 @@ class Pipeline:
 
     def close(self) -> None:
         if self._own_client and self._client is not None:
-            close = getattr(self._client, "close", None)
+            client = self._client  # a look-up process is reaped while the outputs are written
+            close = getattr(client, "close_soon", None) or getattr(client, "close", None)
             if close:
                 close()
             self._client = None

@@ -334,3 +334,20 @@ def test_behind_the_mirror(tmp_path: Path) -> None:
         asked = [r.ids for r in api.requests]
     assert asked == [["2511.00002"]]
     assert [e.arxiv.title if e.arxiv else None for e in out] == ["From the mirror", "From the API"]
+
+
+def test_closed_soon_the_child_is_reaped_on_a_thread(tmp_path: Path) -> None:
+    import threading
+
+    with StandIn(_records()) as server:
+        remote = ProcessClient(_settings(server, tmp_path / "there"))
+        remote.fetch(IDS[:3])
+        pid = remote.pid
+        remote.close_soon()
+        reapers = [t for t in threading.enumerate() if t.name == "enrich-reap"]
+        assert remote.pid is None and len(reapers) <= 1
+        for thread in reapers:
+            thread.join(10)
+    assert pid is not None
+    with pytest.raises(ChildProcessError):  # reaped: no zombie left
+        os.waitpid(pid, os.WNOHANG)

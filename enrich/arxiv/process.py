@@ -160,21 +160,26 @@ class ProcessClient:
         finally:
             self._add_local(before)
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """The child is told to end and reaped: here, or with `wait=False` on a thread of its own
+        (the interpreter waits for it before it exits; the run's last steps go on meanwhile)."""
         child, self._child = self._child, None
         if child is not None:
             with contextlib.suppress(OSError, ValueError):
                 self._send_raw(("close",))
-            try:
-                child.wait(CLOSE_WAIT)
-            except subprocess.TimeoutExpired:
-                child.terminate()
-                child.wait()
+            if wait:
+                _reap(child)
+            else:
+                threading.Thread(target=_reap, args=(child,), name="enrich-reap").start()
         with contextlib.suppress(OSError):
             self._conn.close()
         if self._local is not None:
             self._local.close()
             self._local = None
+
+    def close_soon(self) -> None:
+        """close(wait=False): what the pipeline calls at its end."""
+        self.close(wait=False)
 
     # -- talking to the child ------------------------------------------------------------------
 
@@ -306,6 +311,14 @@ class ProcessClient:
         after = dataclasses.astuple(self._local.stats)
         for name, old, new in zip(_STAT_FIELDS, before, after, strict=True):
             setattr(self.stats, name, getattr(self.stats, name) + new - old)
+
+
+def _reap(child: _Child | subprocess.Popen[bytes]) -> None:
+    try:
+        child.wait(CLOSE_WAIT)
+    except subprocess.TimeoutExpired:
+        child.terminate()
+        child.wait()
 
 
 class _ChildGone(Exception):
