@@ -425,20 +425,29 @@ class Pipeline:
         from enrich.workers import FLUSH
 
         ids, lowest = window.ids, window.lowest
-        held: deque[DigestEntry] = deque()  # in order, each waiting for its look-up
-        seen = answers.generation
+        held: dict[str, list[DigestEntry]] = {}  # by id, each waiting for its look-up
+        seen, published, final = answers.generation, 0, answers.final
 
         def released() -> Iterator[tuple[DigestEntry, LookupLike | None, Any]]:
-            nonlocal seen
+            """The held entries whose ids were published since the last call (all of them once
+            the version step is done: an entry of a stale version waits for it)."""
+            nonlocal seen, published, final
             seen = answers.generation
-            for _ in range(len(held)):
-                entry = held.popleft()
-                arxiv_id = entry.arxiv_id or ""
-                got = answers.ready(arxiv_id, lowest.get(arxiv_id))
-                if got is None:
-                    held.append(entry)
-                else:
-                    yield entry, *got
+            upto = len(answers.published)
+            if answers.final and not final:
+                final = True
+                candidates: Iterable[str] = list(held)
+            else:
+                candidates = answers.published[published:upto]
+            published = upto
+            for arxiv_id in candidates:
+                waiting = held.get(arxiv_id)
+                if waiting:
+                    got = answers.ready(arxiv_id, lowest.get(arxiv_id))
+                    if got is not None:
+                        del held[arxiv_id]
+                        for entry in waiting:
+                            yield entry, *got
 
         with window.entries:
             if window.entries.file is not None:  # the version step reads the spilled entries
@@ -449,7 +458,7 @@ class Pipeline:
                 if arxiv_id in ids:
                     got = answers.ready(arxiv_id, lowest.get(arxiv_id))
                     if got is None:
-                        held.append(entry)
+                        held.setdefault(arxiv_id, []).append(entry)
                     else:
                         yield entry, *got
                     if held and answers.generation != seen:
@@ -615,6 +624,7 @@ class _Answers:
         self.final = False
         self.failed = False
         self.generation = 0  # counts publish() and finish(): what is ready may have changed
+        self.published: list[str] = []  # the ids published, in turn
         self.changed = threading.Condition()
         self._kept: list[DigestEntry] | None = None
         self._spool: Spool[DigestEntry] | None = None
@@ -636,6 +646,7 @@ class _Answers:
     def publish(self, lookups: Mapping[str, Any], versions: Mapping[str, Any]) -> None:
         self.versions.update(versions)
         self.lookups.update(lookups)
+        self.published.extend(lookups)
         with self.changed:
             self.generation += 1
             self.changed.notify_all()
