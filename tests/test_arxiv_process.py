@@ -124,9 +124,10 @@ def test_versions_asked_from_inside_settled(tmp_path: Path) -> None:
             again = remote.fetch_versions(wanted)  # outside a fetch: from the cache there
     assert expected and got == [expected]
     assert again == expected
-    # asked after the batch whose lookups the version step needed, between two batches
+    # asked after the batch whose lookups the version step needed (when the child was next
+    # between batches, or done)
     versions_at = next(n for n, ids in enumerate(asked) if ids[0].endswith("v1"))
-    assert 1 <= versions_at < len(asked) - 1
+    assert versions_at >= 1
 
 
 def test_a_dead_child_loses_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -134,7 +135,9 @@ def test_a_dead_child_loses_nothing(tmp_path: Path, caplog: pytest.LogCaptureFix
         with ArxivClient(_settings(server, tmp_path / "here")) as client:
             here = client.fetch(IDS)
         seen: Counter[str] = Counter()
-        with ProcessClient(_settings(server, tmp_path / "there")) as remote:
+        settings = _settings(server, tmp_path / "there")
+        settings.min_interval = 0.2  # the child cannot be done with its 3 batches before the kill
+        with ProcessClient(settings) as remote:
             pid = remote.pid
             assert pid is not None
 
