@@ -40,19 +40,21 @@ def _title_hash(title: str | None) -> int | None:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
-@lru_cache(maxsize=8192)  # a name comes back in paper after paper
-def _name_words(name: str) -> frozenset[int]:
-    """The words of one name, each hashed to 16 bits; initials say too little and are left out."""
-    return frozenset(
-        zlib.crc32(token.text.encode()) & 0xFFFF
-        for token in parse_name(name).tokens
-        if len(token.text) >= 2
-    )
+@lru_cache(maxsize=16384)  # the words of names repeat far more than the names do
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode()) & 0xFFFF
 
 
 def _author_sig(authors: list[str]) -> int:
-    """The name words of the first authors, each hashed to 16 bits, packed into one int."""
-    words = frozenset[int]().union(*map(_name_words, authors[:_AUTHORS_KEPT]))
+    """The name words of the first authors, each hashed to 16 bits, packed into one int; initials
+    say too little and are left out. (The words of each name from parse_name, which remembers
+    the names; their hashes remembered by word.)"""
+    words = {
+        _word_hash(token.text)
+        for name in authors[:_AUTHORS_KEPT]
+        for token in parse_name(name).tokens
+        if len(token.text) >= 2
+    }
     sig = 0
     for i, word in enumerate(sorted(words)[:_WORDS_KEPT]):
         sig |= (word + 1) << (_SLOT * i)  # +1: an empty slot is 0
