@@ -289,6 +289,7 @@ def test_a_page_of_the_paper_is_what_the_parse_says(link: str, arxiv_id: str) ->
     own = parsed is not None and bool(arxiv_id) and parsed.id == arxiv_id
     expected = (parsed.version or 0) if own and parsed is not None else None
     assert link_version(link, arxiv_id) == expected
+    assert link_version.__wrapped__(link, arxiv_id) == expected  # the memo, and without it
 
 
 def test_the_usual_links_take_the_page_path() -> None:

@@ -87,6 +87,7 @@ def page_version(link: str, arxiv_id: str | None) -> int | None:
     return int(number[1:]) if number else 0
 
 
+@lru_cache(maxsize=1024)  # the corrected view and the version rule ask of the same links
 def link_version(link: str, arxiv_id: str | None) -> int | None:
     """The version (0: none) a link to an arXiv page of `arxiv_id` names; None for a link to
     anything else. page_version's quick answer for the usual link, else the full parse's."""
