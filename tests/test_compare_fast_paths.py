@@ -561,3 +561,51 @@ def test_ascii_titles_are_never_mostly_foreign(text: str) -> None:
     letters = [ch for ch in text if ch.isalpha()]
     full = bool(letters) and sum(not titles._is_latin(ch) for ch in letters) * 2 >= len(letters)
     assert titles._mostly_foreign(text) == full
+
+
+def test_models_built_without_validation_equal_the_validated_ones() -> None:
+    """correct_entry and conflicts.conflict build their models with models.construct_valid:
+    each equals the model pydantic validates from the same values (the former code), field
+    order, fields set and JSON included, over the benchmark workload and findings of every kind."""
+    from enrich.compare import DuplicateFinder, compare_entry, correct_entry
+    from enrich.models import Conflict, CorrectedEntry
+
+    pairs = _workload_pairs(800)
+    stale = [(e.model_copy(update={"version": 1, "links": [*e.links, "x"]}), r) for e, r in pairs]
+    found: list[Conflict] = []
+    dup = DuplicateFinder()
+    for entry, record in pairs + stale[:100]:
+        corrected = correct_entry(entry, record)  # type: ignore[arg-type]
+        validated = CorrectedEntry(**corrected.__dict__)
+        assert corrected == validated
+        assert list(corrected.__dict__) == list(validated.__dict__)
+        assert corrected.model_fields_set == validated.model_fields_set
+        assert corrected.model_dump_json() == validated.model_dump_json()
+        found += compare_entry(entry, record)  # type: ignore[arg-type]
+        found += dup.add(entry)  # type: ignore[arg-type]
+    assert len({c.kind for c in found}) >= 6
+    for c in found:
+        validated_c = Conflict(**c.__dict__)
+        assert c == validated_c
+        assert list(c.__dict__) == list(validated_c.__dict__)
+        assert c.model_fields_set == validated_c.model_fields_set
+        assert c.model_dump_json() == validated_c.model_dump_json()
+
+
+def test_construct_valid_validates_what_it_cannot_trust() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from enrich.models import ArxivVersion, Conflict, construct_valid
+
+    full = construct_valid(ArxivVersion, version=2, date=None)
+    assert full == ArxivVersion(version=2) and full.model_fields_set == {"version", "date"}
+    # a field left out, or another order: validated (defaults filled, order the model's)
+    short = construct_valid(ArxivVersion, version=2)
+    assert short.model_fields_set == {"version"} and short.model_dump_json() == (
+        ArxivVersion(version=2).model_dump_json()
+    )
+    turned = construct_valid(ArxivVersion, date=None, version="3")
+    assert turned.version == 3 and list(turned.__dict__) == ["version", "date"]
+    with pytest.raises(ValidationError):
+        construct_valid(Conflict, kind="no such kind", severity="info", message="m")

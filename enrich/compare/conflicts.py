@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from enrich.ids import format_id
-from enrich.models import ArxivVersion, Conflict, ConflictKind, DigestEntry, Severity
+from enrich.models import (
+    ArxivVersion,
+    Conflict,
+    ConflictKind,
+    DigestEntry,
+    Severity,
+    construct_valid,
+)
 
 __all__ = [
     "SEVERITY",
@@ -53,7 +60,8 @@ def conflict(
     version: ArxivVersion | None = None,
 ) -> Conflict:
     """A Conflict with the default severity of its kind unless one is given."""
-    return Conflict(
+    return construct_valid(  # the types are the signature's (a test holds it)
+        Conflict,
         kind=kind,
         severity=severity or SEVERITY[kind],
         field=field,

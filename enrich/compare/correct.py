@@ -20,7 +20,7 @@ import re
 from enrich.compare.checks import link_version
 from enrich.compare.rules import primary_of
 from enrich.ids import format_id
-from enrich.models import ArxivRecord, CorrectedEntry, DigestEntry
+from enrich.models import ArxivRecord, CorrectedEntry, DigestEntry, construct_valid
 
 __all__ = ["correct_entry"]
 
@@ -65,7 +65,8 @@ def correct_entry(entry: DigestEntry, record: ArxivRecord) -> CorrectedEntry:
             others.append(link)
     abstract = _fold(record.abstract) or (_fold(entry.abstract) if entry.abstract else None)
     date = entry.date or (record.published.date() if record.published else None)
-    return CorrectedEntry(
+    return construct_valid(  # every value has its field's type (a test holds it)
+        CorrectedEntry,
         arxiv_id=record.arxiv_id,
         version=record.latest_version,
         title=_fold(record.title),
