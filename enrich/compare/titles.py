@@ -81,6 +81,8 @@ def _same_words(digest: str, arxiv: str) -> bool:
     both = digest + arxiv
     if "<" in both or "\\" in both:
         return False
+    if arxiv.replace("\n  ", " ") == digest:  # arXiv's line fold of the digest's title (most)
+        return True  # a run of white space for another: the same words
     if digest.split() == arxiv.split():
         return True
     return "&" not in both and digest.lower().split() == arxiv.lower().split()
