@@ -202,7 +202,7 @@ def test_author_signatures_as_before(names_: list[str]) -> None:
 PHRASE_PIECES = st.sampled_from(
     ["Ada Lovelace", ", ", " ", "not", "NOT", "Not", " provided", " been", "unknown", "UNKNOWN",
      "xxx", "XxX", "x", "无法", "请提供", "未提供", "未知", "需要您", "不详", "作者", "N/A", "Noé",
-     "ⁿ", "ǹ", "ⓝ", "ｎｏｔ", "-", ".", "\n"]
+     "ⁿ", "ǹ", "ⓝ", "ｎｏｔ", "-", ".", "\n", "Knott", "unK", "\u212a", "nown", "no", "t", "un"]
 )  # fmt: skip
 
 

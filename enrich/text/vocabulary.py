@@ -80,11 +80,14 @@ def is_placeholder(text: str) -> bool:
 
 def _may_hold_phrase(text: str) -> bool:
     """False where _PLACEHOLDER_PHRASE cannot match, found without its search: each English phrase
-    holds "no" ("not", "unknown"; only ASCII letters match n, o and x, whatever the case), the
-    last one "xxx", and each Chinese one begins with 无, 请, 未, 需 or 不."""
+    holds "not" or "unknown" (only ASCII letters match n, o, t, u, k, w and x whatever the case;
+    the Kelvin sign is a k once lowered), the last one "xxx", and each Chinese one begins with
+    无, 请, 未, 需 or 不. ("no" alone let every list with a Noémie or an Arnold through to the
+    search.)"""
     low = text.lower()
     return (
-        "no" in low
+        "not" in low
+        or "unknown" in low
         or "xxx" in low
         or (not text.isascii() and any(ch in text for ch in "无请未需不"))
     )
