@@ -609,3 +609,44 @@ def test_construct_valid_validates_what_it_cannot_trust() -> None:
     assert turned.version == 3 and list(turned.__dict__) == ["version", "date"]
     with pytest.raises(ValidationError):
         construct_valid(Conflict, kind="no such kind", severity="info", message="m")
+
+
+def _parse_name_reference(raw: str) -> names.Name:
+    """names.parse_name before it looked at a name's first letter before the suffix search, split
+    marks-free ASCII at white space without the pattern and made the Name without its __new__."""
+    if raw.isascii() and names._FOLDS_ASCII.search(raw) is None:
+        text, scripts = raw, names._NO_SCRIPTS
+    else:
+        text = names._fold_markup(raw)
+        scripts = names.name_scripts(text)
+    if "," in text:
+        parts = [p.strip() for p in text.split(",")]
+        parts = [p for p in parts if p and not names._is_suffix(p)]
+        text = " ".join([*parts[1:], parts[0]] if len(parts) >= 2 else parts)
+    else:
+        text = text.strip()
+        if names._NOT_IN_SUFFIXES.search(text) is None and names._is_suffix(text):
+            text = ""
+    tokens = [t for t in map(names._token, names._WORD_SPLIT.split(text)) if t is not None]
+    while len(tokens) > 1 and tokens[-1].text in names._SUFFIXES:
+        tokens.pop()
+    key = "".join(text.casefold().split())
+    return names.Name(raw, tuple(tokens), scripts, key)
+
+
+SUFFIXY = st.text(st.sampled_from("jJrRsSiI. ,-_/\t\u2013\u2003xAé"), max_size=8)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    NAMES | SUFFIXY | st.text(max_size=24) | st.text(st.characters(max_codepoint=127), max_size=20)
+)
+def test_names_parse_as_before(raw: str) -> None:
+    parsed = names.parse_name.__wrapped__(raw)
+    assert parsed == _parse_name_reference(raw)
+    assert type(parsed) is names.Name and parsed.compact == _parse_name_reference(raw).compact
+
+
+def test_the_suffix_letters_are_the_pattern_s() -> None:
+    letters = "abcdefghklmnopqtuvwxyz"  # a-h, k-q, t-z: all but the letters of jr, sr, ii, iii
+    assert set(letters + letters.upper()) == names._NO_SUFFIX_FIRST

@@ -23,6 +23,7 @@ Nothing here raises on odd input; a name that folds to nothing is simply not a n
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -162,6 +163,9 @@ def _letters(text: str) -> str:
 
 # A letter no suffix has: anyascii keeps ASCII as it is, so text holding one is no suffix.
 _NOT_IN_SUFFIXES = re.compile(r"[a-hk-qt-zA-HK-QT-Z]")
+# Those letters, to see the first character of a name without the search (most names).
+_NO_SUFFIX_FIRST = frozenset(c for c in string.ascii_letters if _NOT_IN_SUFFIXES.match(c))
+_new_name = tuple.__new__
 
 
 def _is_suffix(part: str) -> bool:
@@ -184,13 +188,27 @@ def parse_name(raw: str) -> Name:
         text = " ".join([*parts[1:], parts[0]] if len(parts) >= 2 else parts)
     else:
         text = text.strip()
-        if _NOT_IN_SUFFIXES.search(text) is None and _is_suffix(text):
+        if (
+            text[:1] not in _NO_SUFFIX_FIRST
+            and _NOT_IN_SUFFIXES.search(text) is None
+            and _is_suffix(text)
+        ):
             text = ""
-    tokens = [t for t in map(_token, _WORD_SPLIT.split(text)) if t is not None]
+    if (
+        text.isascii()
+        and "." not in text
+        and "-" not in text
+        and "/" not in text
+        and "_" not in text
+    ):
+        words = text.split()  # white space alone parts the words (_WORD_SPLIT's other marks)
+    else:
+        words = _WORD_SPLIT.split(text)
+    tokens = [t for t in map(_token, words) if t is not None]
     while len(tokens) > 1 and tokens[-1].text in _SUFFIXES:
         tokens.pop()
     key = "".join(text.casefold().split())
-    return Name(raw, tuple(tokens), scripts, key)
+    return _new_name(Name, (raw, tuple(tokens), scripts, key))  # Name(...) without its __new__
 
 
 def _tolerance(a: str, b: str) -> int:
