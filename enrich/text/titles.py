@@ -25,6 +25,9 @@ __all__ = ["fold_title", "title_key", "word_key"]
 _MATH_MARKUP = re.compile(r"(?<!\\)[$^_{}]")  # markup that joins, never separates: X$^2$ = X2
 _BARE_AMPERSAND = re.compile(r"(?<!\\)&")  # "&" is a word here, not a TeX table column
 _ALNUM = re.compile(r"[a-z0-9]+")
+# Every ASCII character but [a-z0-9] to a space: the words _ALNUM finds, parted by white space
+# alone (a table of single ASCII characters: str.translate's quick path, a third less than findall).
+_NOT_ALNUM = str.maketrans({c: c if _ALNUM.match(c) else " " for c in map(chr, range(128))})
 _GREEK_LETTERS = str.maketrans({"ϵ": "ε", "ϑ": "θ", "ϕ": "φ", "ϱ": "ρ", "ς": "σ", "ϖ": "π"})
 
 
@@ -41,7 +44,8 @@ def fold_title(text: str) -> str:
     text = text.lower()
     if "&" in text:
         text = text.replace("&", " and ")
-    return " ".join(_ALNUM.findall(text))  # every other run one space, none at the ends
+    # every other run one space, none at the ends (the text is ASCII here: a table maps the rest)
+    return " ".join(text.translate(_NOT_ALNUM).split())
 
 
 def title_key(text: str) -> str:
