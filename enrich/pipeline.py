@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from enrich.errors import InputError
 from enrich.ingest import FileReport, iter_entries
-from enrich.models import ArxivRecord, DigestEntry, EnrichedEntry, RunSummary
+from enrich.models import ArxivRecord, DigestEntry, EnrichedEntry, RunSummary, construct_valid
 from enrich.settings import Settings
 from enrich.spool import Spool
 
@@ -831,12 +831,16 @@ def enrich_one(
             conflicts=[compare.not_found_conflict(entry, reason), *compare.entry_conflicts(entry)],
         )
     record = compare.with_versions(lookup.record, (versions or {}).values())
-    return EnrichedEntry(
-        **base,
+    return construct_valid(  # every value has its field's type (tests/test_compare_fast_paths)
+        EnrichedEntry,
+        arxiv_id=entry.arxiv_id,
         status="enriched",
+        source=entry.source,
+        digest=entry,
         arxiv=record,
         corrected=compare.correct_entry(entry, record),
         conflicts=compare.compare_entry(entry, record, versions),
+        error=None,
     )
 
 

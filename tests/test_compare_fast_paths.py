@@ -584,6 +584,16 @@ def test_models_built_without_validation_equal_the_validated_ones() -> None:
         found += compare_entry(entry, record)  # type: ignore[arg-type]
         found += dup.add(entry)  # type: ignore[arg-type]
     assert len({c.kind for c in found}) >= 6
+    from enrich.models import EnrichedEntry
+    from enrich.pipeline import _Settled, enrich_one
+
+    for entry, record in pairs[:300] + stale[:50]:  # pipeline.enrich_one's EnrichedEntry too
+        enriched = enrich_one(entry, _Settled("found", record, None))  # type: ignore[arg-type]
+        validated_e = EnrichedEntry(**enriched.__dict__)
+        assert enriched == validated_e and enriched.status == "enriched"
+        assert list(enriched.__dict__) == list(validated_e.__dict__)
+        assert enriched.model_fields_set == validated_e.model_fields_set
+        assert enriched.model_dump_json() == validated_e.model_dump_json()
     for c in found:
         validated_c = Conflict(**c.__dict__)
         assert c == validated_c
