@@ -20,7 +20,7 @@ family-first, initials, diacritics dropped, titles cut or recased, stale version
   gaps' excess, last answer -> end);
 * memory: the peak RSS getrusage gives (the largest single process: the run, its look-up process
   or a worker) and the peak of all of a run's processes added up (proportional set sizes, so
-  that pages a forked child shares count once), sampled every 20 ms;
+  that pages a forked child shares count once), sampled every 0.25 s;
 * start-up: `enrich --help`, and `enrich run` on a one-entry JSONL (warm cache), best of 5.
 
 Every run is timed with the package byte-compiled first, as pip does on install (a machine with
@@ -179,12 +179,14 @@ def timed_span(
 
 
 LAST_TREE_MB = 0.0  # the last run's peak of its processes' resident memory added up
+SAMPLE_EVERY = 0.25  # seconds: reading a process's Pss walks its page tables (holding its memory
+# map's lock a few ms): sampled often, it slowed the run it measures
 
 
 class _TreeRss(threading.Thread):
-    """Samples, every 20 ms, the resident memory of a process's descendants added up (the
-    run, its look-up process and any workers, at the same moment; proportional shares, see
-    _rss_kb): getrusage gives only the largest single process's peak."""
+    """Samples, every SAMPLE_EVERY seconds, the resident memory of a process's descendants
+    added up (the run, its look-up process and any workers, at the same moment; proportional
+    shares, see _rss_kb): getrusage gives only the largest single process's peak."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -193,7 +195,7 @@ class _TreeRss(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        while not self._stop_event.wait(0.02):
+        while not self._stop_event.wait(SAMPLE_EVERY):
             self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in _descendants(self.pid)))
 
     def stop(self) -> None:
