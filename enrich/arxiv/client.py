@@ -126,11 +126,7 @@ def split_ids(ids: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, Looku
 
 def as_given(results: dict[str, Lookup], aliases: dict[str, list[str]]) -> dict[str, Lookup]:
     """Answers by canonical id -> answers keyed by every form the caller gave."""
-    out: dict[str, Lookup] = {}
-    for key, lookup in results.items():
-        for given in aliases.get(key, [key]):
-            out[given] = lookup
-    return out
+    return _as_given(results.items(), aliases)
 
 
 @dataclass
@@ -304,8 +300,7 @@ class ArxivClient:
         before `fetch` returns. It runs between requests, never inside the limiter's slot, and
         may use this client (the pipeline fetches versions from it).
         """
-        aliases: dict[str, list[str]] = {}  # canonical id -> the ids as given
-        run = _Run(progress=progress, top_up=top_up, settled=settled, aliases=aliases)
+        run = _Run(progress=progress, top_up=top_up, settled=settled)
         if self.cache is not None:
             run.started = self.cache.now()
         run.source = iter(ids)
@@ -314,7 +309,7 @@ class ArxivClient:
         run.report()
         self._drain(run)
         run.report()  # what the last batch settled (a batch's own report may come before)
-        return _as_given(run.results.items(), aliases)
+        return _as_given(run.results.items(), run.aliases)
 
     def _take(self, run: _Run, wanted: int | None) -> None:
         """More ids from `run.source` (all of them when `wanted` is None, else until `wanted`
