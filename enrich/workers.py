@@ -169,8 +169,6 @@ class Comparer:
     def _results(
         self, chunk: list[Item], future: Future[list[Any]] | None
     ) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
-        from enrich.pipeline import enrich_one
-
         results = None
         if future is not None:
             try:
@@ -180,8 +178,7 @@ class Comparer:
             except Exception:  # a worker raised: this chunk is compared here
                 pass
         if results is None:
-            for entry, lookup, versions in chunk:
-                yield entry, enrich_one(entry, lookup, versions)
+            yield from _compared_here(iter(chunk))
             return
         for (entry, lookup, _versions), result in zip(chunk, results, strict=True):
             yield entry, _rebuild(entry, lookup, result)
