@@ -676,20 +676,20 @@ class _Answers:
 
     def wait_change(self, seen: int, done: Future[None]) -> None:
         """Wait until something was published after `generation` was `seen`."""
-        with self.changed:
-            while self.generation == seen and not self.failed and not done.done():
-                self.changed.wait(1.0)
-        if self.generation == seen:
-            done.result()  # the worker's error
-            raise RuntimeError("the look-up thread ended with entries of its window unanswered")
+        self._wait(lambda: self.generation != seen, done, "with entries of its window unanswered")
 
     def wait_final(self, done: Future[None]) -> None:
+        self._wait(lambda: self.final, done, "before the window's version step")
+
+    def _wait(self, until: Callable[[], bool], done: Future[None], missing: str) -> None:
+        """Wait until `until()`; if the worker ends first, its error, or one saying what is
+        `missing`."""
         with self.changed:
-            while not self.final and not self.failed and not done.done():
+            while not until() and not self.failed and not done.done():
                 self.changed.wait(1.0)
-        if not self.final:
-            done.result()
-            raise RuntimeError("the look-up thread ended before the window's version step")
+        if not until():
+            done.result()  # the worker's error
+            raise RuntimeError(f"the look-up thread ended {missing}")
 
 
 class _State:
