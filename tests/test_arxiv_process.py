@@ -354,3 +354,24 @@ def test_closed_soon_the_child_is_reaped_on_a_thread(tmp_path: Path) -> None:
     assert pid is not None
     with pytest.raises(ChildProcessError):  # reaped: no zombie left
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_requests_made_here_after_the_child_died_are_counted_once(tmp_path: Path) -> None:
+    """Looked up in this process, with versions asked from inside `settled` too: the stats
+    count each request once."""
+    with (
+        StandIn(_records()) as server,
+        ProcessClient(_settings(server, tmp_path / "there")) as remote,
+    ):
+        assert remote.pid is not None
+        os.kill(remote.pid, signal.SIGKILL)
+        asked: list[int] = []
+
+        def settled(lookups: dict[str, Lookup]) -> None:
+            if not asked:
+                asked.append(len(remote.fetch_versions([(i, 1) for i in IDS[:120:3]])))
+
+        remote.fetch(IDS, settled=settled)
+        assert asked and asked[0] > 0
+        assert remote.pid is None
+        assert remote.stats.requests == len(server.requests)

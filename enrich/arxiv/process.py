@@ -79,6 +79,7 @@ class ProcessClient:
         self.stats = ClientStats()
         self.cache_note: str | None = None
         self._local: ArxivClient | None = None  # looks up here once the child is gone
+        self._counted: tuple[Any, ...] = ()  # its stats as last added to `stats`
         self._lock = threading.Lock()
         self._more: Callable[[], None] | None = None  # answers the child's ("more",), in a fetch
         self._backlog: deque[tuple[Any, ...]] = deque()  # the fetch's, while versions come
@@ -134,12 +135,8 @@ class ProcessClient:
             if progress is not None:
                 progress(done + n)
 
-        local = self._here()
-        before = dataclasses.astuple(local.stats)
-        try:
+        with self._here() as local:
             got.update(local.fetch(chain(rest, source) if lazy else rest, more, settled=settled))
-        finally:
-            self._add_local(before)
         return got
 
     def fetch_versions(
@@ -153,12 +150,8 @@ class ProcessClient:
                 return self._versions_answer()
             except _ChildGone as gone:
                 self._gone(gone.cause)
-        local = self._here()
-        before = dataclasses.astuple(local.stats)
-        try:
+        with self._here() as local:
             return local.fetch_versions(wanted, optional)
-        finally:
-            self._add_local(before)
 
     def close(self, wait: bool = True) -> None:
         """The child is told to end and reaped: here, or with `wait=False` on a thread of its own
@@ -298,19 +291,24 @@ class ProcessClient:
             f"exit code {code}" if code is not None else cause,
         )
 
-    def _here(self) -> ArxivClient:
+    @contextlib.contextmanager
+    def _here(self) -> Iterator[ArxivClient]:
+        """The client in this process (made once the child is gone); what it cost since it was
+        last counted is added to the child's stats (once, also when a `settled` it calls asks
+        for versions here too)."""
         if self._local is None:
             self._local = ArxivClient(self.settings)
+            self._counted = dataclasses.astuple(self._local.stats)
             if self._local.cache_note:
                 self.cache_note = self._local.cache_note
-        return self._local
-
-    def _add_local(self, before: tuple[Any, ...]) -> None:
-        """The stats of the client here since `before`, added to the child's."""
-        assert self._local is not None
-        after = dataclasses.astuple(self._local.stats)
-        for name, old, new in zip(_STAT_FIELDS, before, after, strict=True):
-            setattr(self.stats, name, getattr(self.stats, name) + new - old)
+        local = self._local
+        try:
+            yield local
+        finally:
+            now = dataclasses.astuple(local.stats)
+            for name, old, new in zip(_STAT_FIELDS, self._counted, now, strict=True):
+                setattr(self.stats, name, getattr(self.stats, name) + new - old)
+            self._counted = now
 
 
 def _reap(child: _Child | subprocess.Popen[bytes]) -> None:
