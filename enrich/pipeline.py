@@ -13,8 +13,6 @@ does I/O. Nothing is dropped: every input entry gives exactly one EnrichedEntry.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 import tempfile
 import threading
@@ -76,17 +74,21 @@ class Pipeline:
         format: str | None = None,
         progress: Progress | None = None,
         on_fixed: Callable[[FixedDigest], None] | None = None,
+        owns_client: bool | None = None,
     ) -> None:
+        """`client`: the look-up source to use (by default the one the settings name, opened
+        when first needed); closed with the pipeline when `owns_client` (by default, when the
+        pipeline opened it)."""
         self.settings = settings
         self.format = format
         self.progress = progress
         self.on_fixed = on_fixed  # each digest's corrected copy, once its entries went past
         self.files: list[FileReport] = []
         self.summary = RunSummary(offline=settings.offline)
-        self._own_client = client is None
+        self._own_client = client is None if owns_client is None else owns_client
         self._client = client
         self._settles: bool | None = None  # does the client's fetch take `settled`?
-        self._input_bytes: int | None = None  # the size of the input, when known (run())
+        self._paths: list[str | Path] | None = None  # the input, once run() is called
 
     def __enter__(self) -> Pipeline:
         return self
@@ -116,29 +118,16 @@ class Pipeline:
         return self._client
 
     def _lookup_process(self) -> bool:
-        """Look up in a process of its own (setting `lookup_process`, enrich/arxiv/process.py)?
-        Auto: on a POSIX machine with two cores or more, for an input known to be past
-        PROCESS_AFTER_BYTES, when requests may be sent (not offline)."""
-        choice = self.settings.lookup_process
-        if choice != "auto":
-            return choice == "on"
-        from enrich.workers import cpu_count
+        from enrich.arxiv.backends import wants_lookup_process
 
-        size = self._input_bytes
-        return (
-            not self.settings.offline
-            and size is not None
-            and size > PROCESS_AFTER_BYTES
-            and cpu_count() >= 2
-            and os.name == "posix"
-        )
+        return wants_lookup_process(self.settings, self._paths)
 
     def run(self, paths: Iterable[str | Path]) -> Iterator[EnrichedEntry]:
         paths = list(paths)
         for path in paths:  # fail before any output is written
             if str(path) != "-" and not Path(path).exists():
                 raise InputError(f"{path}: no such file or folder", str(path))
-        self._input_bytes = _input_size(paths)
+        self._paths = paths
         if self._client is None and self._lookup_process():
             self.client  # noqa: B018 - the look-up process starts while the input is read
         from enrich.report.writeback import settle_fixed
@@ -499,26 +488,6 @@ def _held_versions(ids: Iterable[str], state: _State) -> dict[str, dict[int, Arx
     return out
 
 
-def _input_size(paths: list[str | Path]) -> int | None:
-    """The bytes of the input files (those in folders too), None when one is standard input;
-    counting stops past PROCESS_AFTER_BYTES, all that is asked of it."""
-    total = 0
-    for path in paths:
-        if str(path) == "-":
-            return None
-        if not Path(path).is_dir():
-            total += Path(path).stat().st_size
-            continue
-        for folder, _dirs, files in os.walk(path):
-            for name in files:
-                with contextlib.suppress(OSError):
-                    total += os.stat(os.path.join(folder, name)).st_size
-                if total > PROCESS_AFTER_BYTES:
-                    return total
-    return total
-
-
-PROCESS_AFTER_BYTES = 1 << 20  # input size past which `lookup_process = "auto"` looks up apart
 SPOOL_IN_MEMORY = 1000  # records of earlier windows kept as objects before the rest go to a file
 SPILL_WRITE = 1 << 18  # bytes of records gathered before each write to the spill file
 WINDOW_IN_MEMORY = 10_000  # entries of one window kept as objects before the rest go to a file

@@ -21,6 +21,7 @@ from enrich.settings import Settings
 if TYPE_CHECKING:
     from enrich.models import EnrichedEntry
     from enrich.outputs import OutputPlan
+    from enrich.pipeline import LookupSource
 
 __all__ = ["SEVERITY_RANK", "RunOutcome", "run_command", "tune_gc"]
 
@@ -145,11 +146,44 @@ def run_command(
     fix: bool = False,
     diff: bool = False,
     progress: Progress | None = None,
+    client: LookupSource | None = None,
 ) -> RunOutcome:
     """Run the pipeline over `inputs`, writing the JSONL to `out` (or `stdout`), each report,
     the corrected digests under `fix_dir` (or in place with `fix`) and, with `diff`, a unified
     diff to `stdout`. Every output is checked against the inputs first and written atomically
-    (enrich.outputs)."""
+    (enrich.outputs). `client`: the look-up source, opened already (see
+    enrich.cli.run); closed here whatever happens."""
+    with contextlib.ExitStack() as owned:
+        if client is not None:
+            owned.callback(_close, client)
+        return _run_command(
+            settings=settings, inputs=inputs, stdout=stdout, out=out, reports=reports, fmt=fmt,
+            fix_dir=fix_dir, fix=fix, diff=diff, progress=progress, client=client,
+        )  # fmt: skip
+
+
+def _close(client: LookupSource) -> None:
+    """A look-up source let go: closed again when the pipeline closed it (a second close does
+    nothing)."""
+    close = getattr(client, "close", None)
+    if close is not None:
+        close()
+
+
+def _run_command(
+    *,
+    settings: Settings,
+    inputs: Sequence[str],
+    stdout: TextIO,
+    out: str | None,
+    reports: Sequence[str],
+    fmt: str | None,
+    fix_dir: str | None,
+    fix: bool,
+    diff: bool,
+    progress: Progress | None,
+    client: LookupSource | None,
+) -> RunOutcome:
     from enrich.outputs import OutputPlan
     from enrich.pipeline import Pipeline
     from enrich.report.collect import Findings
@@ -177,7 +211,14 @@ def run_command(
         stream = outputs.out
         outcome.out = None if out in (None, "-") else Path(str(out))
         with (
-            Pipeline(settings, format=fmt, progress=progress, on_fixed=on_fixed) as pipe,
+            Pipeline(
+                settings,
+                client=client,
+                owns_client=True,
+                format=fmt,
+                progress=progress,
+                on_fixed=on_fixed,
+            ) as pipe,
             _JsonlSink(stream) as sink,
         ):
             for enriched in pipe.run(inputs):

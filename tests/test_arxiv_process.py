@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from standin import StandIn, make_record
 
+from enrich.arxiv.backends import PROCESS_AFTER_BYTES, input_size, wants_lookup_process
 from enrich.arxiv.client import ArxivClient, Lookup
 from enrich.arxiv.process import ProcessClient
 from enrich.models import ArxivRecord
-from enrich.pipeline import PROCESS_AFTER_BYTES, Pipeline, _input_size
 from enrich.settings import Settings
 from enrich.testing.workload import workload
 
@@ -209,14 +209,13 @@ def test_when_the_pipeline_looks_up_apart(tmp_path: Path) -> None:
     small.write_text("{}\n")
     big.parent.mkdir()
     big.write_bytes(b" " * (PROCESS_AFTER_BYTES + 1))
-    assert _input_size([small]) == 3
-    assert _input_size([small, big.parent]) == PROCESS_AFTER_BYTES + 4
-    assert _input_size([small, "-"]) is None
+    assert input_size([small]) == 3
+    assert input_size([small, big.parent]) == PROCESS_AFTER_BYTES + 4
+    assert input_size([small, "-"]) is None
+    assert input_size([tmp_path / "absent"]) == 0  # the run itself says it is not there
 
     def decides(paths: list[Any], **settings: Any) -> bool:
-        pipe = Pipeline(Settings(**settings))
-        pipe._input_bytes = _input_size(paths)
-        return pipe._lookup_process()
+        return wants_lookup_process(Settings(**settings), paths)
 
     import enrich.workers
 
@@ -375,3 +374,82 @@ def test_requests_made_here_after_the_child_died_are_counted_once(tmp_path: Path
         assert asked and asked[0] > 0
         assert remote.pid is None
         assert remote.stats.requests == len(server.requests)
+
+
+_EARLY = """
+import json, sys
+import enrich.arxiv.process as process
+from enrich.cli import main
+
+seen = {}
+start = process._start
+
+def _start(*args):
+    seen["loaded"] = sorted(m for m in ("enrich.compare", "enrich.pipeline") if m in sys.modules)
+    return start(*args)
+
+process._start = _start
+sys.argv = ["enrich", *sys.argv[1:]]
+try:
+    main()
+finally:
+    print(json.dumps(seen), file=sys.stderr)
+"""
+
+
+def test_the_cli_starts_the_look_up_process_before_it_loads_the_comparison(
+    tmp_path: Path,
+) -> None:
+    """Its start-up (httpx) overlaps the loading of the comparison, not after it; the wait lines
+    the run turns on later still come from the child."""
+    source = tmp_path / "in.jsonl"
+    [(entry, record)] = list(workload(1, seed=3))
+    source.write_text(json.dumps(entry) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+    env |= {"ENRICH_MIN_INTERVAL": "0", "ENRICH_LOOKUP_PROCESS": "on"}
+    with StandIn([record]) as server:
+        server.fail("503", retry_after=0.05)
+        cmd = [sys.executable, "-c", _EARLY, "run", str(source), "--out", str(tmp_path / "o")]
+        cmd += ["--api-url", server.url, "--cache-dir", str(tmp_path / "c")]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stderr.splitlines()[-1]) == {"loaded": []}
+    assert "arXiv answered 503; retrying" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_run_closes_the_client_it_is_given_even_when_it_fails_first(tmp_path: Path) -> None:
+    from enrich.runner import run_command
+
+    class Client:
+        closed = 0
+
+        def close(self) -> None:
+            self.closed += 1
+
+    client = Client()
+    with pytest.raises(Exception, match="report"):
+        run_command(
+            settings=Settings(cache_dir=tmp_path, offline=True),
+            inputs=[str(tmp_path)],
+            stdout=sys.stdout,
+            reports=[str(tmp_path / "r.pdf")],
+            client=client,  # type: ignore[arg-type]
+        )
+    assert client.closed == 1
+
+
+def test_the_cli_loads_httpx_without_its_command_line_client() -> None:
+    """rich and pygments stay out of the processes that send requests; a program that loaded
+    httpx before keeps all of it."""
+    code = (
+        "import sys; from enrich.cli import _without_httpx_cli; {first}"
+        "_without_httpx_cli(); import httpx; httpx.Client().close(); "
+        "print(sorted(m for m in ('rich', 'pygments', 'httpx._main') if sys.modules.get(m)))"
+    )
+    lean = subprocess.run([sys.executable, "-c", code.format(first="")], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    assert lean.stdout.split() == ["[]"]
+    whole = subprocess.run([sys.executable, "-c", code.format(first="import httpx; ")],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    assert "'httpx._main'" in whole.stdout

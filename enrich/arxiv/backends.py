@@ -6,14 +6,19 @@
   process and machine pointing at that Redis shares one budget, one cache and one queue;
 * `server`: the look-ups go to a running `enrich serve` (enrich/serve/remote.py).
 
-Whichever it is, a local mirror (`mirror_path`, when the file exists) answers first.
+Whichever it is, a local mirror (`mirror_path`, when the file exists) answers first; and the
+embedded default's client may run in a process of its own (`lookup_process`, see
+wants_lookup_process).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from enrich.arxiv.cache import RecordCache, open_cache
@@ -22,7 +27,18 @@ from enrich.settings import Settings
 if TYPE_CHECKING:
     import redis
 
-__all__ = ["Budget", "make_limiter", "open_lookup_source", "open_record_cache", "redis_for"]
+__all__ = [
+    "PROCESS_AFTER_BYTES",
+    "Budget",
+    "input_size",
+    "make_limiter",
+    "open_lookup_source",
+    "open_record_cache",
+    "redis_for",
+    "wants_lookup_process",
+]
+
+PROCESS_AFTER_BYTES = 1 << 20  # input size past which `lookup_process = "auto"` looks up apart
 
 
 class Budget(Protocol):
@@ -117,6 +133,43 @@ def open_lookup_source(settings: Settings, *, process: bool = False) -> Any:
     from enrich.mirror.lookup import open_mirror_first
 
     return open_mirror_first(_remote_source(settings, process), settings)
+
+
+def wants_lookup_process(settings: Settings, paths: Iterable[str | Path] | None) -> bool:
+    """Does a run over `paths` look up in a process of its own (setting `lookup_process`,
+    enrich/arxiv/process.py)? "on" and "off" say so; auto: on a POSIX machine with two cores or
+    more, for an input known to be past PROCESS_AFTER_BYTES (`paths` None: not known), when
+    requests may be sent (not offline)."""
+    choice = settings.lookup_process
+    if choice != "auto":
+        return choice == "on"
+    if settings.offline or paths is None or os.name != "posix":
+        return False
+    from enrich.workers import cpu_count
+
+    size = input_size(paths)
+    return size is not None and size > PROCESS_AFTER_BYTES and cpu_count() >= 2
+
+
+def input_size(paths: Iterable[str | Path]) -> int | None:
+    """The bytes of the input files (those in folders too), None when one is standard input;
+    counting stops past PROCESS_AFTER_BYTES, all that is asked of it. A path that is not there
+    counts nothing (the run itself says so)."""
+    total = 0
+    for path in paths:
+        if str(path) == "-":
+            return None
+        if not Path(path).is_dir():
+            with contextlib.suppress(OSError):
+                total += Path(path).stat().st_size
+            continue
+        for folder, _dirs, files in os.walk(path):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    total += os.stat(os.path.join(folder, name)).st_size
+                if total > PROCESS_AFTER_BYTES:
+                    return total
+    return total
 
 
 def _remote_source(settings: Settings, process: bool = False) -> Any:

@@ -15,22 +15,24 @@ loaded again; with one thread no lock is copied half-held), else a fresh interpr
 its HTTP client at once and then waits for work. One socket pair, strictly request and reply:
 
   parent                                   child
-  ("fetch", ids | None)                    ("more",) while ids is None: the parent answers
+  ("fetch", ids | None, level)             ("more",) while ids is None: the parent answers
                                              ("ids", [ids...], ended) as its batches need them
                                            ("settled", lookups, stats): the parent runs the
                                              caller's `settled` while the child goes on
                                            ("progress", n), ("log", record): no answer
                                            ("done", stats, note) or ("error", exception)
-  ("versions", wanted, optional)           ("versions", [(id, version, json)...], stats) or
+  ("versions", wanted, optional, level)    ("versions", [(id, version, json)...], stats) or
                                              ("versions-error", exception); asked during a
                                              fetch, done when the child is next between
                                              batches (what the fetch sends meanwhile waits)
   ("close",)
 
-Log records of the child (the client's "arXiv: 100 ids ..." and wait lines, with their
-`enrich_event`) are passed to this process's loggers. A child that dies (killed, out of memory)
-loses nothing: what it had not settled is looked up here instead, with a warning. An exception the
-client raises in the child is raised here, as it would have been without the child.
+`level` is the lowest level this process's loggers pass at the time (the run may have changed it
+since the child started). Log records of the child (the client's "arXiv: 100 ids ..." and wait
+lines, with their `enrich_event`) are passed to this process's loggers. A child that dies
+(killed, out of memory) loses nothing: what it had not settled is looked up here instead, with a
+warning. An exception the client raises in the child is raised here, as it would have been
+without the child.
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ class ProcessClient:
         wanted, optional = list(wanted), list(optional)
         if self._child is not None:
             try:
-                self._send(("versions", wanted, optional))
+                self._send(("versions", wanted, optional, _log_level()))
                 return self._versions_answer()
             except _ChildGone as gone:
                 self._gone(gone.cause)
@@ -197,7 +199,7 @@ class ProcessClient:
             given.extend(chunk)
             self._send(("ids", chunk, not chunk))
 
-        self._send(("fetch", None if lazy else given))
+        self._send(("fetch", None if lazy else given, _log_level()))
         self._more = more
         try:
             while True:
@@ -473,16 +475,21 @@ def serve(conn: Connection, settings: Settings, level: int) -> None:
     """The child's loop (see the module docstring): one ArxivClient, until ("close",) or the
     parent is gone. Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    root = logging.getLogger()
-    root.handlers[:] = [_Forward(conn.send)]
-    root.setLevel(level)
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    logging.getLogger().handlers[:] = [_Forward(conn.send)]
+    _set_level(level)
     serving = _Serving(conn)
     with ArxivClient(settings, sleep=serving.sleep) as client:
         serving.client = client
         client._get_http()  # httpx is loaded before the first ids arrive
         with contextlib.suppress(EOFError, OSError, _Closing):
             serving.loop()
+
+
+def _set_level(level: int) -> None:
+    """The child logs what the parent's loggers pass (see _log_level), httpx's own lines only
+    from warnings up (the client's say more)."""
+    logging.getLogger().setLevel(level)
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
 
 
 class _Serving:
@@ -512,6 +519,8 @@ class _Serving:
     def _handle(self, message: tuple[Any, ...]) -> None:
         """A request of the parent's: a fetch (from the loop only), versions, or the end."""
         kind = message[0]
+        if kind in ("fetch", "versions"):  # the parent's level then (it may have changed)
+            _set_level(message[-1])
         if kind == "fetch":
             try:
                 self._fetch(message[1])
