@@ -481,14 +481,23 @@ def _guard(fn: Callable[[], None]) -> Callable[[], int]:
     return wrapper
 
 
-def _without_httpx_cli() -> None:
-    """httpx's own __init__ imports its command-line client (httpx._main), which loads rich and
-    pygments: about 50 ms and some MB in each process of this program that sends a request (the
-    look-up process, the service). This program never runs httpx's CLI: marked absent before
-    httpx is first imported, httpx defines its stand-in `main` instead (what it does when the
-    CLI's extras are not installed). Only in this program's own processes, never on import."""
+def _lean_imports() -> None:
+    """Modules this program never uses, that httpx would load in each of its processes that
+    sends a request (the look-up process, the service), marked absent before httpx is first
+    imported:
+
+    * httpx._main, httpx's own command-line client, which httpx's __init__ imports: it loads
+      rich and pygments (about 50 ms). httpx then defines its stand-in `main` instead (what it
+      does when the CLI's extras are not installed).
+    * trio, which httpcore imports when it happens to be installed, for programs running a trio
+      event loop (about 60 ms, more than httpx itself). This program runs none; httpcore then
+      serves asyncio and threads as it does without trio.
+
+    Only in this program's own processes (never on `import enrich`), and only when httpx is not
+    loaded yet."""
     if "httpx" not in sys.modules:
-        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+        for name in ("httpx._main", "trio"):
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 @_guard
@@ -497,7 +506,7 @@ def _invoke() -> None:
 
 
 def main() -> None:
-    _without_httpx_cli()
+    _lean_imports()
     code = _invoke()
     # The process ends here. Whatever is still held is frozen out of the collection the
     # interpreter makes on its way out, which would walk every object a long run left (about

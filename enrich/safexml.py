@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree
-
 __all__ = ["safe_xml_parser"]
 
 
@@ -25,4 +23,6 @@ def safe_xml_parser(**extra: Any) -> Any:
     clash = safety.keys() & extra.keys()
     if clash:
         raise ValueError(f"safety options cannot be overridden: {sorted(clash)}")
+    from lxml import etree  # with the first parser: many runs read no XML at all
+
     return etree.XMLParser(**safety, **extra)

@@ -2,25 +2,25 @@
 
 Every key is documented in config/enrich.toml (a test checks the two agree). Invalid values raise
 SettingsError with a one-line message; the CLI turns that into exit status 2.
+
+`load_settings` gathers the four sources into one validated `Settings` (a pydantic model). It does
+what pydantic-settings' BaseSettings did here (an environment source with a prefix, names in any
+case, and a TOML file), in a few lines: importing pydantic-settings cost about 60 ms of every run's
+start (it loads asyncio, argparse and its cloud providers). `Settings(...)` reads the environment
+as BaseSettings did.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tomllib
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from enrich import __version__
 from enrich.errors import SettingsError
@@ -36,14 +36,14 @@ _HOUR, _DAY, _YEAR = 3600.0, 86400.0, 366 * 86400.0
 # what an HTTP header value may hold: printable ASCII (no CR/LF, which would split the header)
 _HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
 
-_config_file: ContextVar[Path | None] = ContextVar("enrich_config_file", default=None)
+ENV_PREFIX = "ENRICH_"
 
 
-class Settings(BaseSettings):
-    """All settings of arxiv-enrich, validated."""
+class Settings(BaseModel):
+    """All settings of arxiv-enrich, validated (`load_settings` reads them from where they are
+    set)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="ENRICH_",
+    model_config = ConfigDict(
         extra="forbid",
         validate_default=True,
         validate_assignment=True,
@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     oai_url: str = "https://oaipmh.arxiv.org/oai"
     mirror_path: str = ""  # "" = <cache_dir>/mirror.sqlite3
     mirror_max_age: float = Field(default=172800.0, ge=0)
+
+    def __init__(self, **values: Any) -> None:
+        """The values given, over those of ENRICH_* variables, over the defaults (as with
+        pydantic-settings' BaseSettings: a test's or a library's `Settings(...)` sees the
+        environment too; load_settings adds the config file under it)."""
+        super().__init__(**(_in_environment() | values))
 
     @field_validator("api_url", "oai_url")
     @classmethod
@@ -160,21 +166,6 @@ class Settings(BaseSettings):
     def full_user_agent(self) -> str:
         return f"{self.user_agent} mailto:{self.contact}" if self.contact else self.user_agent
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = _config_file.get()
-        if path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
-        return tuple(sources)
-
 
 def normalise_host(host: str) -> str:
     """A host name as DNS sees it: no trailing dot, lower case, IDNA (`EXPORT.arXiv.org.` and
@@ -200,12 +191,11 @@ def user_cache_dir() -> Path:
 
 def _source_of(key: str, flags: set[str], file_keys: set[str], config: Path | None) -> str:
     """Where a setting's value came from, highest precedence first: flag, variable, file."""
-    import os
-
     if key in flags:
         return "flag --" + key.replace("_", "-")
-    if f"ENRICH_{key.upper()}" in os.environ:
-        return f"environment ENRICH_{key.upper()}"
+    named = _environment_names().get(key)
+    if named is not None:
+        return f"environment {named}"
     if config is not None and key in file_keys:
         return f"config {config}"
     return "default"
@@ -235,12 +225,15 @@ def unknown_environment() -> list[str]:
     """One warning line per ENRICH_* variable that names no setting (a typo is not silently
     ignored: the same key in the TOML file is refused), with the nearest setting's name."""
     import difflib
-    import os
 
-    known = {f"ENRICH_{name.upper()}" for name in Settings.model_fields}
+    known = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
     lines = []
     for name in sorted(os.environ):
-        if name.startswith("ENRICH_") and name not in known and name not in _NOT_SETTINGS:
+        if (
+            name.upper().startswith(ENV_PREFIX)
+            and name.upper() not in known
+            and name.upper() not in _NOT_SETTINGS
+        ):
             close = difflib.get_close_matches(name, sorted(known), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             lines.append(f"enrich: warning: {name} is not a setting and is ignored{hint}")
@@ -263,19 +256,34 @@ def load_settings(config: Path | str | None = None, **overrides: Any) -> Setting
         path = Path(config)
         if not path.is_file():
             raise SettingsError(f"config file {path} does not exist")
-    file_keys: set[str] = set()
+    in_file: dict[str, Any] = {}
     if path is not None:
         try:
-            file_keys = set(tomllib.loads(path.read_text("utf-8")))
+            in_file = tomllib.loads(path.read_text("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             raise SettingsError(f"config file {path}: {exc}") from None
     for line in unknown_environment():
         logging.getLogger(__name__).warning("%s", line)
-    token = _config_file.set(path)
     flags = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return Settings(**flags)
+        return Settings(**(in_file | _in_environment() | flags))
     except ValidationError as exc:
-        raise SettingsError(_one_line(exc, path, set(flags), file_keys)) from None
-    finally:
-        _config_file.reset(token)
+        raise SettingsError(_one_line(exc, path, set(flags), set(in_file))) from None
+
+
+def _in_environment() -> dict[str, str]:
+    return {key: os.environ[name] for key, name in _environment_names().items()}
+
+
+def _environment_names() -> dict[str, str]:
+    """Each setting set in the environment, with the variable that sets it: ENRICH_ and the
+    key, in any case (`ENRICH_TIMEOUT`, `enrich_timeout`); its value is validated as the same
+    text in the file or a flag would be."""
+    names = {}
+    for name in os.environ:
+        key = name.lower()
+        if key.startswith(ENV_PREFIX.lower()):
+            key = key[len(ENV_PREFIX) :]
+            if key in Settings.model_fields:
+                names[key] = name
+    return names

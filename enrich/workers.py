@@ -34,7 +34,6 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
 from enrich.models import ArxivRecord, Conflict, CorrectedEntry, DigestEntry, EnrichedEntry
@@ -170,7 +169,9 @@ class Comparer:
         self, chunk: list[Item], future: Future[list[Any]] | None
     ) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
         results = None
-        if future is not None:
+        if future is not None:  # from the pool, so its module is loaded
+            from concurrent.futures.process import BrokenProcessPool
+
             try:
                 results = future.result()
             except BrokenProcessPool:  # a worker died: this chunk and the rest are done here

@@ -439,13 +439,14 @@ def test_a_run_closes_the_client_it_is_given_even_when_it_fails_first(tmp_path: 
     assert client.closed == 1
 
 
-def test_the_cli_loads_httpx_without_its_command_line_client() -> None:
-    """rich and pygments stay out of the processes that send requests; a program that loaded
-    httpx before keeps all of it."""
+def test_the_cli_loads_httpx_without_its_command_line_client_or_trio() -> None:
+    """rich, pygments and trio stay out of the processes that send requests; a program that
+    loaded httpx before keeps all of it."""
     code = (
-        "import sys; from enrich.cli import _without_httpx_cli; {first}"
-        "_without_httpx_cli(); import httpx; httpx.Client().close(); "
-        "print(sorted(m for m in ('rich', 'pygments', 'httpx._main') if sys.modules.get(m)))"
+        "import sys; from enrich.cli import _lean_imports; {first}"
+        "_lean_imports(); import httpx; httpx.Client().close(); "
+        "print(sorted(m for m in ('rich', 'pygments', 'httpx._main', 'trio') "
+        "if sys.modules.get(m)))"
     )
     lean = subprocess.run([sys.executable, "-c", code.format(first="")], capture_output=True,
                           text=True, check=True)  # fmt: skip

@@ -132,3 +132,63 @@ def test_the_project_config_keeps_the_cache_in_the_project(monkeypatch: pytest.M
     monkeypatch.delenv("ENRICH_CACHE_DIR", raising=False)
     monkeypatch.chdir(ROOT)
     assert load_settings(None).cache_dir == Path("cache")
+
+
+def test_the_environment_is_read_in_any_case_and_under_what_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As pydantic-settings' BaseSettings did: ENRICH_ and the key in any case; `Settings(...)`
+    itself reads the environment, under the values it is given."""
+    monkeypatch.setenv("enrich_Timeout", "9")
+    monkeypatch.setenv("ENRICH_OFFLINE", "yes")
+    assert Settings().timeout == 9.0
+    assert Settings().offline is True
+    assert Settings(timeout=3).timeout == 3.0
+    assert load_settings(None).timeout == 9.0
+    assert load_settings(None, timeout=4).timeout == 4.0
+    monkeypatch.setenv("ENRICH_BATCH_SIZE", "")
+    with pytest.raises(SettingsError, match=r"batch_size: .*environment ENRICH_BATCH_SIZE"):
+        load_settings(None)
+
+
+def test_a_variable_that_names_no_setting_is_a_warning_not_a_value(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("ENRICH_TIMEOUTS", "9")
+    assert load_settings(None).timeout == Settings.model_fields["timeout"].default
+    assert "ENRICH_TIMEOUTS is not a setting and is ignored (did you mean ENRICH_TIMEOUT?)" in (
+        caplog.text
+    )
+
+
+_LEAN = """
+import sys
+from enrich.cli import main
+sys.argv = ["enrich", "run", *sys.argv[1:]]
+try:
+    main()
+finally:
+    heavy = ("asyncio", "pydantic_settings", "lxml", "rich", "httpx", "enrich.mirror.store",
+             "concurrent.futures.process")
+    print(sorted(m for m in heavy if sys.modules.get(m)), file=sys.stderr)
+"""
+
+
+def test_a_run_from_the_cache_loads_only_what_it_needs(tmp_path: Path) -> None:
+    """The start of `enrich run` on a small input, offline: none of these is needed (each cost
+    5-60 ms of a one-entry run, whose goal is 0.3 s)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from enrich.testing.workload import workload
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(next(iter(workload(1, seed=2)))[0]) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+    cmd = [sys.executable, "-c", _LEAN, str(source), "--out", str(tmp_path / "o.jsonl")]
+    cmd += ["--offline", "-q", "--cache-dir", str(tmp_path / "c")]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode in (0, 3), done.stderr  # 3: not in the cache, so unavailable
+    assert done.stderr.splitlines()[-1] == "[]"

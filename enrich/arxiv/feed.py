@@ -42,8 +42,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml import etree
-
 from enrich.errors import ArxivBadResponse, ArxivUnparseable
 from enrich.ids import try_parse
 from enrich.models import ArxivRecord, ArxivVersion
@@ -301,6 +299,8 @@ def load_answer(content: bytes, root_tag: str, what: str, *, refused: tuple[str,
     ArxivUnparseable instead: not transient, so not worth a retry."""
     if not content or not content.strip():
         raise ArxivBadResponse(f"empty body where {what} was expected")
+    from lxml import etree  # loaded with the first answer: a run from the cache never needs it
+
     try:
         root = etree.fromstring(content, _parser())
     except etree.XMLSyntaxError as exc:

@@ -23,14 +23,16 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from enrich.errors import CacheError, InvalidArxivId
 from enrich.ids import parse_arxiv_id
 from enrich.mirror.paper import to_record
-from enrich.mirror.store import MirrorStore
 from enrich.models import ArxivRecord
 from enrich.settings import Settings
+
+if TYPE_CHECKING:
+    from enrich.mirror.store import MirrorStore
 
 __all__ = ["MirrorFirst", "MirrorLookup", "open_mirror_first"]
 
@@ -155,6 +157,8 @@ def open_mirror_first(client: Any, settings: Settings) -> Any:
     path = settings.mirror_file
     if settings.mirror_max_age <= 0 or not path.is_file():
         return client
+    from enrich.mirror.store import MirrorStore  # only when there is a mirror
+
     try:
         store = MirrorStore(path)
     except CacheError as exc:
