@@ -8,7 +8,7 @@ validate (ingest), plan_version_lookups (one window of 500), correct_entry, comp
 DuplicateFinder.add; prints the CPU seconds (time.process_time) of each and a hash of everything
 they returned (equal hashes before and after a change: the same results). One pass in a fresh
 process, so the caches start cold as in a run; the collector tuned as a run tunes it
-(runner.tune_gc), so a full collection of the loaded data does not land in one stage by chance.
+(runtime.tune_gc), so a full collection of the loaded data does not land in one stage by chance.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from enrich.compare import DuplicateFinder, compare_entry, correct_entry
 from enrich.ingest import validate
 from enrich.models import ArxivRecord, DigestEntry
-from enrich.runner import tune_gc
+from enrich.runtime import tune_gc
 from enrich.versions import plan_version_lookups
 
 

@@ -16,6 +16,7 @@ from enrich.errors import InputError
 from enrich.ingest import FileReport
 from enrich.models import RunSummary
 from enrich.report.writeback import FixedDigest
+from enrich.runtime import tune_gc
 from enrich.settings import Settings
 
 if TYPE_CHECKING:
@@ -70,27 +71,6 @@ def _check_inputs(inputs: Sequence[str]) -> None:
     for raw in inputs:  # before any output file is created
         if raw != "-" and not Path(raw).exists():
             raise InputError(f"{raw}: no such file or folder", raw)
-
-
-def tune_gc() -> None:
-    """A long run allocates millions of short-lived objects and keeps few: the modules and
-    settings loaded so far are frozen out of every collection, and the youngest generation is
-    collected once a million more objects are held rather than 700 (a run is otherwise about a
-    tenth garbage collection, most of it full collections walking the start-up heap).
-
-    A run makes next to no cyclic garbage (a warm 20,000-entry run: none), so the collections
-    only walk the objects a window holds: at 50,000 that was ~10 collections of ~90,000 objects,
-    0.45 s of CPU of a 5 s warm run; at a million, 0.03 s. The threshold still bounds what
-    cyclic garbage could pile up between collections.
-
-    Before the freeze the young generations are collected, where a long-lived caller's garbage
-    since its last collection is: a full collection would walk the whole start-up heap (~10 ms
-    of a one-entry run) to find what start-up left (10 objects after every import)."""
-    import gc
-
-    gc.collect(1)
-    gc.freeze()
-    gc.set_threshold(1_000_000, 20, 20)
 
 
 class _JsonlSink:

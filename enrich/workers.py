@@ -247,7 +247,7 @@ def _worker_started() -> None:
     """In each worker: Ctrl-C is the main process's to handle; garbage collection as in a run."""
     import signal
 
-    from enrich.runner import tune_gc
+    from enrich.runtime import tune_gc
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_gc()

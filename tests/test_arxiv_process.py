@@ -454,3 +454,26 @@ def test_the_cli_loads_httpx_without_its_command_line_client_or_trio() -> None:
     whole = subprocess.run([sys.executable, "-c", code.format(first="import httpx; ")],
                            capture_output=True, text=True, check=True)  # fmt: skip
     assert "'httpx._main'" in whole.stdout
+
+
+_TUNED = """
+import sys
+from pathlib import Path
+import enrich.arxiv.process as process
+from enrich.settings import Settings
+
+process.tune_gc = lambda: Path(sys.argv[2]).write_text("tuned")  # what the forked child calls
+with process.ProcessClient(Settings(cache_dir=sys.argv[1], offline=True)) as remote:
+    remote.fetch(["2501.00001"])
+    assert isinstance(remote._child, process._Child)
+"""
+
+
+def test_the_child_tunes_its_collector_itself(tmp_path: Path) -> None:
+    """The CLI starts the child before the run tunes the collector, so the child does it (else
+    its first full collections walk all it loaded, between two requests)."""
+    marker = tmp_path / "gc"
+    cmd = [sys.executable, "-c", _TUNED, str(tmp_path / "c"), str(marker)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text() == "tuned"

@@ -58,6 +58,7 @@ from typing import Any
 from enrich.arxiv.cache import decode_records
 from enrich.arxiv.client import ArxivClient, ClientStats, Lookup
 from enrich.models import ArxivRecord
+from enrich.runtime import tune_gc
 from enrich.settings import Settings
 
 __all__ = ["ProcessClient"]
@@ -475,6 +476,7 @@ def serve(conn: Connection, settings: Settings, level: int) -> None:
     """The child's loop (see the module docstring): one ArxivClient, until ("close",) or the
     parent is gone. Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tune_gc()  # started before the run tuned its own (the CLI starts it early)
     logging.getLogger().handlers[:] = [_Forward(conn.send)]
     _set_level(level)
     serving = _Serving(conn)
