@@ -217,25 +217,29 @@ def run(
     verbose = bool(settings_options.get("verbose"))
     settings = _load(settings_options)
     client = _lookup_process_now(settings, inputs)
-    from enrich.report.terminal import print_outcome, progress_line
-    from enrich.runner import run_command
+    try:
+        from enrich.report.terminal import print_outcome, progress_line
+        from enrich.runner import run_command
 
-    show_progress = not quiet and sys.stderr.isatty()
-    announce = not quiet and not verbose  # -v logs the same lines itself
-    with progress_line(show_progress, sys.stderr, announce_waits=announce) as progress:
-        outcome = run_command(
-            settings=settings,
-            inputs=inputs,
-            stdout=sys.stdout,
-            out=out,
-            reports=reports,
-            fmt=fmt,
-            fix_dir=fix_dir,
-            fix=fix,
-            diff=diff,
-            progress=progress,
-            client=client,
-        )
+        show_progress = not quiet and sys.stderr.isatty()
+        announce = not quiet and not verbose  # -v logs the same lines itself
+        with progress_line(show_progress, sys.stderr, announce_waits=announce) as progress:
+            outcome = run_command(
+                settings=settings,
+                inputs=inputs,
+                stdout=sys.stdout,
+                out=out,
+                reports=reports,
+                fmt=fmt,
+                fix_dir=fix_dir,
+                fix=fix,
+                diff=diff,
+                progress=progress,
+                client=client,
+            )
+    finally:
+        if client is not None:  # done already when the run got that far (a second close: none)
+            client.close()
     code, why = exit_status(outcome, fail_on, inputs)
     print_outcome(outcome, sys.stderr, quiet=quiet, why=why)
     raise Exit(code)

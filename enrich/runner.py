@@ -135,39 +135,8 @@ def run_command(
     """Run the pipeline over `inputs`, writing the JSONL to `out` (or `stdout`), each report,
     the corrected digests under `fix_dir` (or in place with `fix`) and, with `diff`, a unified
     diff to `stdout`. Every output is checked against the inputs first and written atomically
-    (enrich.outputs). `client`: the look-up source, opened already (see
-    enrich.cli.run); closed here whatever happens."""
-    with contextlib.ExitStack() as owned:
-        if client is not None:
-            owned.callback(_close, client)
-        return _run_command(
-            settings=settings, inputs=inputs, stdout=stdout, out=out, reports=reports, fmt=fmt,
-            fix_dir=fix_dir, fix=fix, diff=diff, progress=progress, client=client,
-        )  # fmt: skip
-
-
-def _close(client: LookupSource) -> None:
-    """A look-up source let go: closed again when the pipeline closed it (a second close does
-    nothing)."""
-    close = getattr(client, "close", None)
-    if close is not None:
-        close()
-
-
-def _run_command(
-    *,
-    settings: Settings,
-    inputs: Sequence[str],
-    stdout: TextIO,
-    out: str | None,
-    reports: Sequence[str],
-    fmt: str | None,
-    fix_dir: str | None,
-    fix: bool,
-    diff: bool,
-    progress: Progress | None,
-    client: LookupSource | None,
-) -> RunOutcome:
+    (enrich.outputs). `client`: the look-up source, opened already by the caller (who closes
+    it in the end; the pipeline lets it go as soon as it is done with it)."""
     from enrich.outputs import OutputPlan
     from enrich.pipeline import Pipeline
     from enrich.report.collect import Findings

@@ -418,8 +418,12 @@ def test_the_cli_starts_the_look_up_process_before_it_loads_the_comparison(
     assert "Traceback" not in done.stderr
 
 
-def test_a_run_closes_the_client_it_is_given_even_when_it_fails_first(tmp_path: Path) -> None:
-    from enrich.runner import run_command
+def test_the_cli_closes_the_look_up_source_it_opened_when_the_run_fails_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    import enrich.cli
 
     class Client:
         closed = 0
@@ -428,14 +432,12 @@ def test_a_run_closes_the_client_it_is_given_even_when_it_fails_first(tmp_path: 
             self.closed += 1
 
     client = Client()
-    with pytest.raises(Exception, match="report"):
-        run_command(
-            settings=Settings(cache_dir=tmp_path, offline=True),
-            inputs=[str(tmp_path)],
-            stdout=sys.stdout,
-            reports=[str(tmp_path / "r.pdf")],
-            client=client,  # type: ignore[arg-type]
-        )
+    monkeypatch.setattr(enrich.cli, "_lookup_process_now", lambda settings, inputs: client)
+    source = tmp_path / "in.jsonl"
+    source.write_text("{}\n")
+    args = ["run", str(source), "--report", str(tmp_path / "r.pdf"), "--offline", "-q"]
+    done = CliRunner().invoke(enrich.cli.cli, args)
+    assert done.exit_code != 0 and "report" in str(done.output) + str(done.exception)
     assert client.closed == 1
 
 
