@@ -7,10 +7,10 @@ by path:line:
     and twelve letters, so "Introduction" never matches) and overlapping authors. Entries without
     authors never match this way: a title alone is not enough to call two ids one paper.
 
-Memory per entry: the id with the index of its path and its line; a 64-bit title hash with the id
-and one int packing 16-bit hashes of up to eight name words of the first four authors (any name word
-in common counts as overlap: family-first spellings still meet). Paths are stored once.
-Entries that are not valid (no id) are skipped.
+Memory per entry: the id with one int packing the index of its path, its line and 16-bit hashes of
+up to eight name words of the first four authors (any name word in common counts as overlap:
+family-first spellings still meet); and, when its title gives a key, the 64-bit title hash naming
+the id. Paths are stored once. Entries that are not valid (no id) are skipped.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ _AUTHORS_KEPT = 4  # the first names say enough about who wrote it
 _WORDS_KEPT = 8
 _SLOT = 17  # bits per packed word hash
 _PER_TITLE = 4  # ids kept per title: more would be a data set of its own, not duplicates
+_SIG_BITS = _SLOT * _WORDS_KEPT  # the author signature, in the low bits of an id's int
+_LINE_BITS = 48  # then its line + 1 (0: none; all ones: the line is kept apart), then its path
+_FAR = (1 << _LINE_BITS) - 1
+_SIG_MASK = (1 << _SIG_BITS) - 1
 
 
 def _title_hash(title: str | None) -> int | None:
@@ -75,23 +79,29 @@ class DuplicateFinder:
     def __init__(self) -> None:
         self._paths: dict[str, int] = {}
         self._path_list: list[str] = []
-        self._ids: dict[str, tuple[int, int | None]] = {}
-        self._titles: dict[int, list[tuple[str, int]]] = {}
+        self._ids: dict[str, int] = {}  # id -> path index, line + 1, author signature (packed)
+        self._titles: dict[int, str] = {}  # title hash -> the first id with it
+        self._more: dict[int, list[str]] = {}  # title hash -> the next ids, up to _PER_TITLE
+        self._far: dict[str, int] = {}  # id -> a line the packed field cannot hold (never seen)
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def _where(self, arxiv_id: str) -> str:
-        path_index, line = self._ids[arxiv_id]
-        path = self._path_list[path_index]
-        return f"{path}:{line}" if line is not None else path
+        packed = self._ids[arxiv_id] >> _SIG_BITS
+        path = self._path_list[packed >> _LINE_BITS]
+        code = packed & _FAR
+        if not code:
+            return path
+        return f"{path}:{self._far[arxiv_id] if code == _FAR else code - 1}"
 
     def add(self, entry: DigestEntry) -> list[Conflict]:
         """Remember `entry`; findings when its paper was seen before."""
         if entry.status != "valid" or not entry.arxiv_id:
             return []
         arxiv_id = entry.arxiv_id
-        if arxiv_id in self._ids:
+        ids = self._ids
+        if arxiv_id in ids:
             return [
                 conflict(
                     "duplicate",
@@ -102,25 +112,34 @@ class DuplicateFinder:
                 )
             ]
         path = entry.source.path
-        if path not in self._paths:
-            self._paths[path] = len(self._path_list)
+        path_index = self._paths.get(path)
+        if path_index is None:
+            path_index = self._paths[path] = len(self._path_list)
             self._path_list.append(path)
-        self._ids[arxiv_id] = (self._paths[path], entry.source.line)
-
+        line = entry.source.line
+        if line is None:
+            code = 0
+        elif 0 <= line < _FAR - 1:
+            code = line + 1
+        else:
+            code = _FAR
+            self._far[arxiv_id] = line
+        where = path_index << _LINE_BITS | code
         key = _title_hash(entry.title)
-        if key is None:
+        sig = 0 if key is None else _author_sig(entry.authors)
+        ids[arxiv_id] = where << _SIG_BITS | sig
+        if key is None or not sig:
             return []
-        sig = _author_sig(entry.authors)
-        if not sig:
+        first = self._titles.get(key)
+        if first is None:
+            self._titles[key] = arxiv_id
             return []
-        seen = self._titles.get(key)
-        if seen is None:
-            self._titles[key] = [(arxiv_id, sig)]
-            return []
+        more = self._more.get(key)
+        seen = [first, *more] if more else [first]
         words = _unpack(sig)
         found: list[Conflict] = []
-        for other_id, other_sig in seen:
-            if words & _unpack(other_sig):
+        for other_id in seen:
+            if words & _unpack(ids[other_id] & _SIG_MASK):
                 found.append(
                     conflict(
                         "duplicate",
@@ -133,5 +152,8 @@ class DuplicateFinder:
                 )
                 break
         if len(seen) < _PER_TITLE:
-            seen.append((arxiv_id, sig))
+            if more is None:
+                self._more[key] = [arxiv_id]
+            else:
+                more.append(arxiv_id)
         return cap_guessed(found, entry)
