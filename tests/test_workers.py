@@ -247,3 +247,28 @@ def test_flush_sends_what_is_held_and_the_last_items_are_shared(
         assert all(0 < size <= CHUNK for size in sizes)
         assert len(sizes) > -(-(620 - start_after) // CHUNK)  # partial chunks went on a FLUSH
         assert sizes[-2:] == [50, 50]  # the 100 after the last FLUSH, one half to each worker
+
+
+def test_a_worker_keeps_its_within_entry_caches_small(
+    items: list[Any], here: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """compare_chunk empties the caches a worker only asks again within an entry once they are
+    past TRIM_AT (a worker kept thousands of answers it never asked for again); the results are
+    those of comparing here."""
+    from enrich.ids import parse_arxiv_id
+    from enrich.text.titles import fold_title
+
+    monkeypatch.setattr(workers_module, "TRIM_AT", 50)
+    for n in range(200):  # answers left by earlier work in this process
+        fold_title(f"A title number {n} of many")
+        parse_arxiv_id(f"2501.{n:05d}")
+    results = [
+        workers_module._rebuild(entry, lookup, result).model_dump_json()
+        for chunk in (items[:100], items[100:200])
+        for (entry, lookup, _), result in zip(
+            chunk, workers_module.compare_chunk(workers_module._payload(chunk)), strict=True
+        )
+    ]
+    assert results == here[:200]
+    assert fold_title.cache_info().currsize <= 50
+    assert parse_arxiv_id.cache_info().currsize <= 50
