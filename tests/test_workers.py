@@ -272,3 +272,25 @@ def test_a_worker_keeps_its_within_entry_caches_small(
     assert results == here[:200]
     assert fold_title.cache_info().currsize <= 50
     assert parse_arxiv_id.cache_info().currsize <= 50
+
+
+def test_once_the_pool_compares_this_process_lets_the_comparison_caches_go(
+    items: list[Any], here: list[str]
+) -> None:
+    """The entries compared here before the pool started fill the comparison's caches; they are
+    emptied when the pool takes over (held to the end of a run, they were ~10 MB of 100,000);
+    those the reading and the duplicate finder ask stay."""
+    from enrich.compare.rules import _arxiv_codes
+    from enrich.text.names import _match_tokens, parse_name
+
+    comparer = Comparer(2, start_after=300)
+    got = []
+    for n, (_, enriched) in enumerate(comparer.run(items)):
+        got.append(enriched.model_dump_json())
+        if n == 299:
+            assert _arxiv_codes.cache_info().currsize and _match_tokens.cache_info().currsize
+    comparer.close()
+    assert got == here and not comparer.broken
+    assert _arxiv_codes.cache_info().currsize == 0
+    assert _match_tokens.cache_info().currsize == 0
+    assert parse_name.cache_info().currsize
