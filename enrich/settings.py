@@ -226,15 +226,16 @@ def unknown_environment() -> list[str]:
     ignored: the same key in the TOML file is refused), with the nearest setting's name."""
     import difflib
 
-    known = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
+    known = sorted(f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields)
     lines = []
     for name in sorted(os.environ):
+        key = _key_of(name)
         if (
-            name.upper().startswith(ENV_PREFIX)
-            and name.upper() not in known
+            key is not None
+            and key not in Settings.model_fields
             and name.upper() not in _NOT_SETTINGS
         ):
-            close = difflib.get_close_matches(name, sorted(known), n=1)
+            close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             lines.append(f"enrich: warning: {name} is not a setting and is ignored{hint}")
     return lines
@@ -281,9 +282,14 @@ def _environment_names() -> dict[str, str]:
     text in the file or a flag would be."""
     names = {}
     for name in os.environ:
-        key = name.lower()
-        if key.startswith(ENV_PREFIX.lower()):
-            key = key[len(ENV_PREFIX) :]
-            if key in Settings.model_fields:
-                names[key] = name
+        key = _key_of(name)
+        if key in Settings.model_fields:
+            names[key] = name
     return names
+
+
+def _key_of(name: str) -> str | None:
+    """The key an environment variable names: ENRICH_ and the key, in any case; None for a
+    variable without the prefix."""
+    lowered = name.lower()
+    return lowered[len(ENV_PREFIX) :] if lowered.startswith(ENV_PREFIX.lower()) else None
