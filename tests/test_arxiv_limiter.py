@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from enrich.arxiv.limiter import BUSY_NAME, STAMP_NAME, Limiter, Stamp
+from enrich.arxiv.limiter import BUSY_NAME, STAMP_NAME, Early, Limiter, Stamp, wait_out
 
 
 class FakeTime:
@@ -261,3 +261,55 @@ def test_a_slot_with_nothing_to_send_neither_waits_nor_stamps(tmp_path: Path) ->
     with gate.slot(ready=lambda: False) as go:
         assert not go
     assert t.sleeps == [] and (tmp_path / STAMP_NAME).read_text() == before
+
+
+# -- the next connection, opened ahead -------------------------------------------------------------
+
+
+def test_early_runs_lead_seconds_before_the_wait_ends_and_the_wait_never_ends_sooner() -> None:
+    t = FakeTime()
+    ran: list[float] = []
+
+    def run() -> None:
+        ran.append(t.mono)
+        t.advance(0.03)  # opening the connection takes time: it is part of the wait, not after
+
+    wait_out(3.0, t.clock, t.sleep, Early(0.5, run))
+    assert ran == [pytest.approx(102.5)]
+    assert t.mono == pytest.approx(103.0)  # 100 + 3: the wait is whole, not 3 + 0.03
+    assert t.sleeps == [pytest.approx(2.5), pytest.approx(0.47)]
+
+
+def test_early_runs_at_once_in_a_short_wait_and_a_slow_run_is_not_waited_again() -> None:
+    t = FakeTime()
+    ran: list[float] = []
+    wait_out(0.2, t.clock, t.sleep, Early(0.5, lambda: (ran.append(t.mono), t.advance(0.3))))
+    assert ran == [100.0] and t.sleeps == [] and t.mono == pytest.approx(100.3)
+
+
+def test_a_failed_early_run_is_a_missed_head_start_and_no_wait_means_no_early_run() -> None:
+    t = FakeTime()
+
+    def fail() -> None:
+        raise OSError("connection refused")
+
+    wait_out(1.0, t.clock, t.sleep, Early(0.25, fail))
+    assert t.mono == pytest.approx(101.0)
+    called: list[int] = []
+    wait_out(0.0, t.clock, t.sleep, Early(0.25, lambda: called.append(1)))
+    assert called == [] and t.mono == pytest.approx(101.0)
+
+
+def test_the_slot_opens_the_next_connection_before_the_gap_ends_not_before_the_first(
+    tmp_path: Path,
+) -> None:
+    t = FakeTime()
+    gate = limiter(tmp_path, t)
+    ran: list[float] = []
+    early = Early(0.1, lambda: ran.append(t.mono))
+    with gate.slot(early=early):  # the first request: nothing to wait for, nothing run ahead
+        t.advance(0.5)
+    assert ran == []
+    with gate.slot(early=early):
+        started = t.mono
+    assert ran == [pytest.approx(started - 0.1)] and started == pytest.approx(103.5)

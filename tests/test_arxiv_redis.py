@@ -12,7 +12,7 @@ import redis
 
 from enrich.arxiv.backends import make_limiter, open_lookup_source, open_record_cache
 from enrich.arxiv.client import ArxivClient
-from enrich.arxiv.limiter import Limiter
+from enrich.arxiv.limiter import Early, Limiter
 from enrich.arxiv.redis_store import RedisLimiter, RedisRecordCache, connect
 from enrich.arxiv.shared import SharedLookup
 from enrich.errors import BudgetUnavailable
@@ -119,7 +119,9 @@ def test_two_limiters_on_one_redis_keep_one_connection_and_the_gap(redis_prefix:
         assert start - end >= interval * 0.95  # Redis TIME and monotonic differ by microseconds
 
 
-def test_the_redis_gap_runs_from_end_request(redis_prefix: str) -> None:
+def test_the_redis_gap_runs_from_end_request_and_opens_the_next_connection_ahead(
+    redis_prefix: str,
+) -> None:
     now = [100.0]
     slept: list[float] = []
 
@@ -133,9 +135,11 @@ def test_the_redis_gap_runs_from_end_request(redis_prefix: str) -> None:
     with limiter.slot():
         limiter.end_request()
         now[0] += 2.0  # parsing and storing the answer, the budget still held
-    with limiter.slot():
+    ran: list[float] = []
+    with limiter.slot(early=Early(0.25, lambda: ran.append(now[0]))):
         pass
-    assert slept == [pytest.approx(1.0)]
+    assert slept == [pytest.approx(0.75), pytest.approx(0.25)]  # the same 1 s, split
+    assert ran == [pytest.approx(102.75)]  # the next connection opened 0.25 s before the end
 
 
 def test_hold_off_is_shared_through_redis(redis_prefix: str) -> None:

@@ -27,6 +27,8 @@ from enrich.settings import Settings
 if TYPE_CHECKING:
     import redis
 
+    from enrich.arxiv.limiter import Early
+
 __all__ = [
     "PROCESS_AFTER_BYTES",
     "Budget",
@@ -47,9 +49,12 @@ class Budget(Protocol):
     seconds_waiting: float
     degraded: str | None
 
-    def slot(self, ready: Callable[[], bool] | None = None) -> AbstractContextManager[bool]:
+    def slot(
+        self, ready: Callable[[], bool] | None = None, early: Early | None = None
+    ) -> AbstractContextManager[bool]:
         """Hold the request slot; yields False (no wait, no stamp) when `ready()`, called once
-        the slot is held, says there is nothing left to send."""
+        the slot is held, says there is nothing left to send. `early.run()` is called
+        `early.lead` seconds before the wait for the gap ends (limiter.wait_out)."""
         ...
 
     def end_request(self) -> None:

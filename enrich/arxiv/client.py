@@ -80,6 +80,8 @@ if TYPE_CHECKING:  # httpx and tenacity load with the first request: a cached ru
     import httpx
     import tenacity
 
+    from enrich.arxiv.transport import LazyTLS
+
 __all__ = ["GET_MAX_IDS", "ArxivClient", "ArxivRejected", "ClientStats", "Lookup"]
 
 log = logging.getLogger(__name__)
@@ -239,6 +241,7 @@ class ArxivClient:
         self._rng = rng or random.Random()
         self._http = http
         self._own_http = http is None
+        self._transport: LazyTLS | None = None  # ours, when this client makes its own http
         self._limiter: Budget | None = limiter
         self._own_limiter = limiter is None
         self._own_cache = isinstance(cache, _UseDefault)
@@ -268,6 +271,7 @@ class ArxivClient:
         if self._own_http and self._http is not None:
             self._http.close()
             self._http = None
+            self._transport = None
         if self._own_limiter and self._limiter is not None:
             self._limiter.close()
             self._limiter = None
@@ -587,8 +591,16 @@ class ArxivClient:
             return bool(asked)
 
         waited = limiter.seconds_waiting
+        transport, early = self._transport, None
+        if transport is not None:
+            from enrich.arxiv.limiter import Early
+
+            # the next connection, opened while the gap ends
+            lead = transport.lead(url, self.settings.min_interval)
+            timeout = self.settings.timeout
+            early = Early(lead, lambda: transport.warm(request[0].url, timeout)) if lead else None
         try:
-            with limiter.slot(ready=ready) as go:
+            with limiter.slot(ready=ready, early=early) as go:
                 if not go:
                     return Feed()  # everything arrived in the cache meanwhile: nothing sent
                 self.stats.requests += 1
@@ -608,6 +620,8 @@ class ArxivClient:
                 if self.cache is not None and run is not None:  # before the slot is let go
                     self.cache.put_found(r for i, r in feed.records.items() if i in asked)
         finally:
+            if transport is not None and early is not None:
+                transport.cool()  # opened ahead and not taken (an error before the send)
             self.stats.seconds_waiting += limiter.seconds_waiting - waited
         self._check_complete(feed, asked, tries, attempt)
         return feed
@@ -683,10 +697,11 @@ class ArxivClient:
             from enrich.arxiv.transport import LazyTLS
 
             limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
+            self._transport = LazyTLS(limits)
             self._http = httpx.Client(
                 timeout=httpx.Timeout(self.settings.timeout),
                 headers={"User-Agent": self.settings.full_user_agent},
-                transport=LazyTLS(limits),
+                transport=self._transport,
                 follow_redirects=True,
             )
         return self._http

@@ -36,6 +36,10 @@ budget:
   removed when the request ends. A process that gets the lock and finds it (its writer died,
   even by SIGKILL, before it could stamp the end) does not know when that request really ended
   (arXiv may have gone on answering it), so it waits the full interval from now.
+* **The next connection, opened ahead.** `slot(early=Early(lead, run))` calls `run()` (the
+  client opens the connection its request will use) `lead` seconds before the wait ends, then
+  sleeps the rest out by the clock: the request still goes no sooner than the gap allows, and
+  its connection is opened with the slot held, the previous one closed (see `wait_out`).
 * **Degraded mode.** When the lock file cannot be created (read-only or missing folder), the
   limiter still enforces the gap and the single connection within this process and says why in
   `degraded`.
@@ -56,7 +60,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Limiter", "Stamp"]
+__all__ = ["Early", "Limiter", "Stamp", "wait_out"]
 
 try:
     import fcntl
@@ -92,6 +96,40 @@ class Stamp:
             return cls(float(parts[0]), int(parts[1]), parts[2], float(parts[3]), float(parts[4]))
         except ValueError:
             return None
+
+
+@dataclass(frozen=True, slots=True)
+class Early:
+    """Something to do `lead` seconds before a slot's wait ends: open the request's connection."""
+
+    lead: float
+    run: Callable[[], None]
+
+
+def wait_out(
+    seconds: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    early: Early | None = None,
+) -> None:
+    """Sleep `seconds`, calling `early.run()` `early.lead` seconds before the end (at once when
+    the wait is shorter); what is left is slept out by `clock`, so the wait never ends sooner.
+    `early.run()` failing is only a head start missed: the request connects by itself."""
+    if seconds <= 0:
+        return
+    if early is None or early.lead <= 0:
+        sleep(seconds)
+        return
+    due = clock() + seconds
+    if seconds > early.lead:
+        sleep(seconds - early.lead)
+    try:
+        early.run()
+    except Exception as exc:
+        log.debug("the next connection, opened ahead, failed: %s", exc)
+    left = due - clock()
+    if left > 0:
+        sleep(left)
 
 
 class Limiter:
@@ -142,11 +180,13 @@ class Limiter:
     # -- the slot ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def slot(self, ready: Callable[[], bool] | None = None) -> Iterator[bool]:
+    def slot(
+        self, ready: Callable[[], bool] | None = None, early: Early | None = None
+    ) -> Iterator[bool]:
         """Hold the only connection: wait for the lock and the gap; stamp the end of the request.
 
         Yields True; or False, at once and without stamping, when `ready()` (called with the lock
-        held, before any wait) says there is nothing to send.
+        held, before any wait) says there is nothing to send. `early`: see `wait_out`.
         """
         started = self.clock()
         with self._thread_lock, self._file_lock():
@@ -169,8 +209,7 @@ class Limiter:
             # waiting costs the next holder one full interval, never a shorter gap
             self._mark_busy(True)
             self._in_request = True
-            if wait > 0:
-                self.sleep(wait)
+            wait_out(wait, self.clock, self.sleep, early)
             self.seconds_waiting += max(0.0, self.clock() - started)
             try:
                 yield True

@@ -41,6 +41,7 @@ import redis
 from redis.lock import Lock
 
 from enrich.arxiv.cache import CachedAnswer, CachedStatus, CacheStats, PutItem, RecordCache
+from enrich.arxiv.limiter import Early, wait_out
 from enrich.errors import BudgetUnavailable, CacheError
 from enrich.models import ArxivRecord
 
@@ -138,10 +139,12 @@ class RedisLimiter:
                 self._exit()
 
     @contextlib.contextmanager
-    def slot(self, ready: Callable[[], bool] | None = None) -> Iterator[bool]:
+    def slot(
+        self, ready: Callable[[], bool] | None = None, early: Early | None = None
+    ) -> Iterator[bool]:
         """Hold the only connection for one request: the lock, the gap, then the stamp.
         When `ready()` (asked once the lock is held) says nothing is left to send: no gap, no
-        stamp, and False is yielded."""
+        stamp, and False is yielded. `early`: see limiter.wait_out."""
         with self._mutex:
             started = self.clock()
             self._enter()
@@ -149,7 +152,7 @@ class RedisLimiter:
                 if ready is not None and not ready():
                     yield False
                     return
-                self._wait_gap()
+                self._wait_gap(early)
                 self.seconds_waiting += max(0.0, self.clock() - started)
                 self._in_request = True
                 try:
@@ -208,7 +211,7 @@ class RedisLimiter:
                 # the lease ends by itself; the next holder waits at most that long
                 log.warning("could not release the arXiv budget in Redis: %s", exc)
 
-    def _wait_gap(self) -> None:
+    def _wait_gap(self, early: Early | None = None) -> None:
         try:
             stamp, hold, hold_left = self._read()
             now = _now(self.redis)
@@ -228,9 +231,7 @@ class RedisLimiter:
             waits.append(self.min_interval)
         if hold is not None and hold_left > 0:
             waits.append(min(hold_left, hold))
-        wait = max(waits)
-        if wait > 0:
-            self.sleep(wait)
+        wait_out(max(waits), self.clock, self.sleep, early)
 
     _stamp_unreadable = False
 

@@ -1,34 +1,215 @@
-"""The client's HTTP transport: TLS set up only for the first https:// request.
+"""The client's HTTP transport: TLS set up only when needed, the next connection opened early.
 
-httpx builds its TLS context (the CA bundle read and parsed, ~25 ms of CPU) when a client is
-made, whatever it will ask. The arXiv API is https, but a stand-in or a mirror on plain http://
-never needs it: `LazyTLS` sends http:// requests through a transport with no certificate
-loaded (there is no TLS on such a connection), and makes the usual, verifying transport for
-the first https:// request (arXiv itself, or a redirect to it). Loaded with the first request,
-like httpx itself.
+* **Lazy TLS.** httpx builds its TLS context (the CA bundle read and parsed, ~25 ms of CPU) when
+  a client is made, whatever it will ask. The arXiv API is https, but a stand-in or a mirror on
+  plain http:// never needs it: `LazyTLS` sends http:// requests through a transport with no
+  certificate loaded (there is no TLS on such a connection), and makes the usual, verifying
+  transport for the first https:// request (arXiv itself, or a redirect to it).
+* **The connection opened before the gap ends** (`LazyTLS.warm`). The client holds the
+  limiter's slot while it waits out the gap between two requests, and the previous connection
+  is closed by then (`Connection: close`). So it may open the next one in the last moments of
+  that wait (`lead()` seconds ahead: twice what the last connection took to open, TCP and TLS,
+  at least MIN_LEAD, at most half the gap) and send the request when the gap is over: the
+  handshakes (a round trip or two to arXiv, the stand-in's accept and new thread) no longer
+  come after the gap. Still one connection at a time, and the request itself is sent no
+  sooner. Only once a connection to that origin has really been opened and timed here: never
+  under respx, which answers before any socket is made. A warmed connection the server closed
+  meanwhile is dropped and a new one made; one left unused is closed by `cool()`.
+
+Loaded with the first request, like httpx itself.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from typing import Any
+
+import httpcore
 import httpx
 
-__all__ = ["LazyTLS"]
+__all__ = ["MIN_LEAD", "LazyTLS"]
+
+MIN_LEAD = 0.01  # seconds: the least head start (a server's own accept is not seen from here)
 
 
 class LazyTLS(httpx.BaseTransport):
     def __init__(self, limits: httpx.Limits) -> None:
         self._limits = limits
-        self._plain = httpx.HTTPTransport(verify=False, limits=limits)  # http:// only
+        self._backend = _Warming(httpcore.SyncBackend())
+        self._plain = self._warming(httpx.HTTPTransport(verify=False, limits=limits))  # http://
         self._tls: httpx.HTTPTransport | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme == "http":
             return self._plain.handle_request(request)
-        if self._tls is None:
-            self._tls = httpx.HTTPTransport(limits=self._limits)  # verify=True: the CA bundle
-        return self._tls.handle_request(request)
+        return self._tls_transport().handle_request(request)
+
+    def lead(self, url: httpx.URL | str, gap: float) -> float:
+        """Seconds before the end of a `gap`-long wait to open the connection for a request to
+        `url`; 0: don't (no connection to its origin opened and timed yet)."""
+        return self._backend.lead(_origin(url), gap)
+
+    def warm(self, url: httpx.URL, timeout: float | None) -> None:
+        """Open the connection the next request to `url` will use (see the module docstring)."""
+        self._backend.warm(_origin(url), timeout)
+
+    def cool(self) -> None:
+        """Close a warmed connection no request took."""
+        self._backend.cool()
 
     def close(self) -> None:
+        self._backend.cool()
         self._plain.close()
         if self._tls is not None:
             self._tls.close()
+
+    def _tls_transport(self) -> httpx.HTTPTransport:
+        if self._tls is None:
+            self._tls = self._warming(httpx.HTTPTransport(limits=self._limits))  # verify=True
+        return self._tls
+
+    def _warming(self, transport: httpx.HTTPTransport) -> httpx.HTTPTransport:
+        """`transport`, its connections opened through this transport's warming backend (httpx
+        keeps its httpcore pool as `_pool`: when that changes, nothing is warmed, as before)."""
+        pool = getattr(transport, "_pool", None)
+        if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
+            pool._network_backend = self._backend
+        return transport
+
+
+class _Warming(httpcore.NetworkBackend):
+    """httpcore's own backend, able to open one connection ahead and hand it to the next
+    `connect_tcp` for the same host and port; it learns how long opening one takes, and the
+    TLS settings to repeat, from the connections it opens for real."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+        self._lock = threading.Lock()
+        self._held: tuple[str, int, _Warmed] | None = None
+        self._took: dict[tuple[str, int], float] = {}  # seconds to open one, TCP and TLS
+        self._tls: dict[tuple[str, int], dict[str, Any]] = {}  # start_tls's arguments
+
+    def lead(self, key: tuple[str, int], gap: float) -> float:
+        took = self._took.get(key)
+        if took is None:
+            return 0.0  # never opened for real: not known how (respx, or a first request)
+        return min(gap / 2, max(MIN_LEAD, 2 * took))
+
+    def warm(self, key: tuple[str, int], timeout: float | None) -> None:
+        if key not in self._took:
+            return
+        self.cool()
+        host, port = key
+        started = time.perf_counter()
+        stream = self._inner.connect_tcp(host, port, timeout=timeout)
+        try:
+            tls = self._tls.get(key)
+            if tls is not None:
+                stream = stream.start_tls(**tls)
+        except BaseException:
+            stream.close()
+            raise
+        self._took[key] = time.perf_counter() - started
+        with self._lock:
+            self._held = (host, port, _Warmed(stream, tls is not None))
+
+    def cool(self) -> None:
+        with self._lock:
+            held, self._held = self._held, None
+        if held is not None:
+            held[2].close()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        with self._lock:
+            held, self._held = self._held, None
+        if held is not None:
+            if held[:2] == (host, port) and not held[2].get_extra_info("is_readable"):
+                return held[2]  # readable before any request: the server closed it
+            held[2].close()
+        started = time.perf_counter()
+        stream = self._inner.connect_tcp(
+            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
+        return _Timed(stream, self, (host, port), time.perf_counter() - started)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:  # pragma: no cover - the client connects over TCP
+        return self._inner.connect_unix_socket(path, timeout=timeout, socket_options=socket_options)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _Stream(httpcore.NetworkStream):
+    """A stream that passes everything on to the one it wraps."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _Timed(_Stream):
+    """A connection opened for real: its TLS handshake is timed and its settings kept."""
+
+    def __init__(
+        self, stream: httpcore.NetworkStream, backend: _Warming, key: tuple[str, int], took: float
+    ) -> None:
+        super().__init__(stream)
+        self._backend, self._key = backend, key
+        backend._took[key] = took
+        backend._tls.pop(key, None)
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        started = time.perf_counter()
+        stream = self._stream.start_tls(ssl_context, server_hostname, timeout)
+        self._backend._took[self._key] += time.perf_counter() - started
+        self._backend._tls[self._key] = {
+            "ssl_context": ssl_context,
+            "server_hostname": server_hostname,
+            "timeout": timeout,
+        }
+        return stream
+
+
+class _Warmed(_Stream):
+    """A connection opened ahead (TLS done if the origin's connections use it)."""
+
+    def __init__(self, stream: httpcore.NetworkStream, secured: bool) -> None:
+        super().__init__(stream)
+        self._secured = secured
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        if self._secured:
+            return self._stream
+        return self._stream.start_tls(ssl_context, server_hostname, timeout)
+
+
+def _origin(url: httpx.URL | str) -> tuple[str, int]:
+    """(host, port) as httpcore connects to them."""
+    url = httpx.URL(url)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return url.raw_host.decode("ascii"), port

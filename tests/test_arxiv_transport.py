@@ -1,0 +1,149 @@
+"""The client's transport over real sockets on 127.0.0.1: the next connection opened ahead.
+
+A small HTTP server of its own logs, per connection, when it was accepted, when its request
+line arrived and when the client closed it; one may be told to close a connection at once.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import respx
+
+from enrich.arxiv.client import ArxivClient
+from enrich.arxiv.transport import MIN_LEAD, LazyTLS
+from enrich.settings import Settings
+
+ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+LIMITS = httpx.Limits(max_connections=1, max_keepalive_connections=0)
+
+
+@dataclass
+class Seen:
+    accepted: float
+    request: float | None = None  # time.monotonic() when its request line was read
+    ended: float | None = None  # when the client closed it (or this server did)
+
+
+class Server:
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/api/query"
+        self.seen: list[Seen] = []
+        self.drop: set[int] = set()  # connections (by number, from 0) closed as accepted
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            seen = Seen(time.monotonic())
+            self.seen.append(seen)
+            if len(self.seen) - 1 in self.drop:
+                conn.close()
+                seen.ended = time.monotonic()
+                continue
+            threading.Thread(target=self._one, args=(conn, seen), daemon=True).start()
+
+    def _one(self, conn: socket.socket, seen: Seen) -> None:
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:  # closed before any request
+                    seen.ended = time.monotonic()
+                    return
+                if not data:
+                    seen.request = time.monotonic()
+                data += chunk
+            conn.sendall(ANSWER)
+            while conn.recv(4096):
+                pass
+            seen.ended = time.monotonic()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    s = Server()
+    yield s
+    s.close()
+
+
+def wait_for(condition: object, seconds: float = 2.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+        time.sleep(0.005)
+
+
+def test_the_next_request_goes_on_the_connection_opened_ahead(server: Server) -> None:
+    transport = LazyTLS(LIMITS)
+    with httpx.Client(transport=transport) as http:
+        assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+        lead = transport.lead(server.url, 1.0)
+        assert MIN_LEAD <= lead <= 0.5  # learnt from the first connection, at most half the gap
+        wait_for(lambda: server.seen[0].ended is not None)
+        transport.warm(httpx.URL(server.url), 5.0)
+        time.sleep(0.05)
+        assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+    wait_for(lambda: all(s.ended for s in server.seen))
+    assert len(server.seen) == 2  # the warmed connection carried the request: none made anew
+    first, second = server.seen
+    assert first.ended is not None and first.ended <= second.accepted  # one at a time
+    assert second.request is not None and second.request - second.accepted >= 0.04
+
+
+def test_nothing_is_opened_ahead_before_a_connection_was_made_and_timed(server: Server) -> None:
+    transport = LazyTLS(LIMITS)
+    assert transport.lead(server.url, 3.0) == 0.0
+    transport.warm(httpx.URL(server.url), 5.0)
+    time.sleep(0.05)
+    assert server.seen == []
+    transport.close()
+
+
+def test_a_warmed_connection_the_server_closed_is_replaced(server: Server) -> None:
+    server.drop.add(1)
+    transport = LazyTLS(LIMITS)
+    with httpx.Client(transport=transport) as http:
+        http.get(server.url, headers={"Connection": "close"})
+        transport.warm(httpx.URL(server.url), 5.0)
+        wait_for(lambda: len(server.seen) == 2 and server.seen[1].ended is not None)
+        time.sleep(0.02)  # its end reaches this side
+        assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+    assert len(server.seen) == 3 and server.seen[2].request is not None
+
+
+def test_cool_closes_a_warmed_connection_no_request_took(server: Server) -> None:
+    transport = LazyTLS(LIMITS)
+    with httpx.Client(transport=transport) as http:
+        http.get(server.url, headers={"Connection": "close"})
+        transport.warm(httpx.URL(server.url), 5.0)
+        wait_for(lambda: len(server.seen) == 2)
+        transport.cool()
+        wait_for(lambda: server.seen[1].ended is not None)
+        assert server.seen[1].ended is not None and server.seen[1].request is None
+
+
+def test_under_respx_no_socket_is_ever_opened_ahead(tmp_path: object) -> None:
+    url = "http://127.0.0.1:9/api/query"  # nothing listens there
+    feed = '<feed xmlns="http://www.w3.org/2005/Atom"></feed>'
+    settings = Settings(api_url=url, cache_dir=tmp_path, min_interval=3.0)  # type: ignore[arg-type]
+    slept: list[float] = []
+    with respx.mock() as router, ArxivClient(settings, sleep=slept.append) as client:
+        router.get(url).respond(200, text=feed)
+        client.fetch(["2501.00001"])
+        client.fetch(["2501.00002"])  # the second request waits the gap (slept, not really)
+        assert router.calls.call_count >= 2 and slept  # answered by respx, the gap waited
+        assert client._transport is not None and client._transport.lead(url, 3.0) == 0.0
