@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from enrich.errors import InvalidArxivId
+from enrich.runtime import COMPARISON, WITHIN_ENTRY, remembered
 from enrich.taxonomy import taxonomy
 
 __all__ = [
@@ -193,7 +193,7 @@ _PLAIN_ID = re.compile(
 _TRAILER = re.compile(r"(?:\.pdf)?(?:[?#].*)?/?(?:\s+\[[^\[\]]*\]?)?$", re.IGNORECASE)
 
 
-@lru_cache(maxsize=8192)  # pure, and asked about the same id several times per entry
+@remembered(8192, WITHIN_ENTRY)  # pure, and asked about the same id several times per entry
 def parse_arxiv_id(text: str) -> ArxivId:
     """Parse one identifier in any accepted form, or raise InvalidArxivId with a plain reason."""
     plain = _PLAIN_ID.fullmatch(text)
@@ -228,7 +228,8 @@ def _parse(text: str) -> ArxivId:
 _MAY_HOLD_ID = re.compile(r"\d{4}\.\d|\d{7}")
 
 
-@lru_cache(maxsize=8192)  # a link that is no arXiv id (a code repository) is asked about again too
+# a link that is no arXiv id (a code repository) is asked about again too
+@remembered(8192, WITHIN_ENTRY, COMPARISON)
 def try_parse(text: str) -> ArxivId | None:
     if _MAY_HOLD_ID.search(text) is None:
         return None

@@ -1,9 +1,49 @@
 """How this package's long-lived processes run: garbage collection tuned for a long run (the CLI's
-run, the look-up process, the comparison workers each call `tune_gc` once they are loaded)."""
+run, the look-up process, the comparison workers each call `tune_gc` once they are loaded), and
+the caches its text and comparison rules keep, each registered with who asks it again
+(`remembered`), so that a process can let go of those it no longer needs (`empty_caches`:
+enrich/workers.py does, in a worker after each chunk and here when the pool takes over)."""
 
 from __future__ import annotations
 
-__all__ = ["tune_gc"]
+import functools
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from functools import _lru_cache_wrapper
+    from typing import TypeVar
+
+    T = TypeVar("T")
+
+__all__ = ["COMPARISON", "WITHIN_ENTRY", "empty_caches", "remembered", "tune_gc"]
+
+WITHIN_ENTRY = "within an entry"  # asked again only while the same entry is handled
+COMPARISON = "by the comparison only"  # neither the reading nor the duplicate finder asks it
+
+_CACHES: dict[str, list[Any]] = {}
+
+
+def remembered(maxsize: int, *asked: str) -> Callable[[Callable[..., T]], _lru_cache_wrapper[T]]:
+    """`functools.lru_cache(maxsize=maxsize)`, registered under each of `asked` (WITHIN_ENTRY,
+    COMPARISON) for `empty_caches`. A cache whose module is not loaded is not registered, and
+    has nothing to let go of."""
+
+    def wrap(function: Callable[..., T]) -> _lru_cache_wrapper[T]:
+        cached = functools.lru_cache(maxsize=maxsize)(function)
+        for use in asked:
+            _CACHES.setdefault(use, []).append(cached)
+        return cached
+
+    return wrap
+
+
+def empty_caches(asked: str, above: int = 0) -> None:
+    """Empty the caches registered under `asked` that hold more than `above` answers. The
+    answers are the same either way: what is asked again is worked out again."""
+    for cached in _CACHES.get(asked, ()):
+        if cached.cache_info().currsize > above:
+            cached.cache_clear()
 
 
 def tune_gc() -> None:

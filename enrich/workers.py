@@ -37,6 +37,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from enrich.models import ArxivRecord, Conflict, CorrectedEntry, DigestEntry, EnrichedEntry
+from enrich.runtime import COMPARISON, WITHIN_ENTRY, empty_caches
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -326,49 +327,22 @@ def compare_chunk(payload: tuple[list[tuple[bytes, int | None]], list[Any]]) -> 
 
 
 def _trim_caches() -> None:
-    """After a chunk: the caches whose answers a worker asks for again only within an entry are
-    emptied once past TRIM_AT. In the main process they are sized for the reading and the
-    duplicate finder too, which ask thousands of entries later (a warm 100,000-entry run: an id
-    parsed on reading is parsed again by the comparison ~200,000 times out of ~300,000); a worker
-    does neither, so it kept up to 8,192 or 16,384 answers each that it never asked for again
-    (about 8 MB of a worker's ~54 MB). The answers are the same either way."""
-    from enrich.ids import parse_arxiv_id, try_parse
-    from enrich.text.latex import latex_to_text
-    from enrich.text.titles import fold_title
-    from enrich.text.vocabulary import is_placeholder
-
-    for cached in (parse_arxiv_id, try_parse, latex_to_text, fold_title, is_placeholder):
-        if cached.cache_info().currsize > TRIM_AT:
-            cached.cache_clear()
+    """After a chunk: the caches whose answers a worker asks for again only within an entry
+    (runtime.WITHIN_ENTRY) are emptied once past TRIM_AT. In the main process they are sized
+    for the reading and the duplicate finder too, which ask thousands of entries later (a warm
+    100,000-entry run: an id parsed on reading is parsed again by the comparison ~200,000 times
+    out of ~300,000); a worker does neither, so it kept up to 8,192 or 16,384 answers each that
+    it never asked for again (about 8 MB of a worker's ~54 MB)."""
+    empty_caches(WITHIN_ENTRY, above=TRIM_AT)
 
 
 def _let_comparison_caches_go() -> None:
     """The pool compares from now on: this process empties the caches only the comparison fills
-    (the entries compared here before the pool started left them full, held to the end of the
-    run: ~10 MB of a warm 100,000-entry run's main process). Those the reading and the duplicate
-    finder ask too (parse_name, fold_title, parse_arxiv_id, the name words) are kept. The answers
-    are the same either way: a chunk compared here later (a worker failed) fills them again."""
-    from enrich.compare.authors import _compare
-    from enrich.compare.checks import entry_codes, link_version
-    from enrich.compare.rules import _arxiv_codes
-    from enrich.compare.titles import compare_titles
-    from enrich.ids import try_parse
-    from enrich.text.latex import latex_to_text
-    from enrich.text.names import _match_tokens
-    from enrich.text.vocabulary import is_placeholder
-
-    for cached in (
-        _compare,
-        compare_titles,
-        link_version,
-        entry_codes,
-        _arxiv_codes,
-        _match_tokens,
-        latex_to_text,
-        is_placeholder,
-        try_parse,
-    ):
-        cached.cache_clear()
+    (runtime.COMPARISON: the entries compared here before the pool started left them full, held
+    to the end of the run: ~10 MB of a warm 100,000-entry run's main process). Those the reading
+    and the duplicate finder ask too (parse_name, fold_title, parse_arxiv_id, the name words)
+    are kept. A chunk compared here later (a worker failed) fills them again."""
+    empty_caches(COMPARISON)
 
 
 def _rebuild(entry: DigestEntry, lookup: LookupLike | None, result: Any) -> EnrichedEntry:

@@ -25,9 +25,9 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
+from enrich.runtime import COMPARISON, remembered
 from enrich.text.authors import is_user_handle
 from enrich.text.names import Name, match_names, pair_names, parse_name
 
@@ -135,7 +135,8 @@ def compare_authors(
     return _identical(d, truncated, a) or _compare(d, truncated, a)
 
 
-@lru_cache(maxsize=1024)  # an entry's list is compared more than once (authors, versions, claims)
+# an entry's list is compared more than once (authors, versions, claims)
+@remembered(1024, COMPARISON)
 def _compare(digest: tuple[str, ...], truncated: bool, arxiv: tuple[str, ...]) -> AuthorComparison:
     d = _names(digest)
     if not d:

@@ -23,6 +23,7 @@ from enrich.compare.versions import dated
 from enrich.errors import InvalidArxivId
 from enrich.ids import ArxivId, find_arxiv_ids, parse_arxiv_id, try_parse
 from enrich.models import ArxivRecord, Claim, Conflict, DigestEntry
+from enrich.runtime import COMPARISON, remembered
 from enrich.taxonomy import taxonomy
 
 __all__ = [
@@ -87,7 +88,7 @@ def page_version(link: str, arxiv_id: str | None) -> int | None:
     return int(number[1:]) if number else 0
 
 
-@lru_cache(maxsize=1024)  # the corrected view and the version rule ask of the same links
+@remembered(1024, COMPARISON)  # the corrected view and the version rule ask of the same links
 def link_version(link: str, arxiv_id: str | None) -> int | None:
     """The version (0: none) a link to an arXiv page of `arxiv_id` names; None for a link to
     anything else. page_version's quick answer for the usual link, else the full parse's."""
@@ -139,7 +140,7 @@ def category_codes(value: object) -> list[str]:
     return list(dict.fromkeys(str(c).strip().strip("[]()`") for c in items if str(c).strip()))
 
 
-@lru_cache(maxsize=8192)  # an entry's list is one of a few thousand, asked about twice
+@remembered(8192, COMPARISON)  # an entry's list is one of a few thousand, asked about twice
 def entry_codes(categories: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """An entry's categories as (the known codes, canonical; the codes arXiv never had)."""
     codes = category_codes(list(categories))

@@ -17,8 +17,6 @@ Rules where the issue left a choice:
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from enrich.compare.authors import compare_authors, describe_difference, short_list
 from enrich.compare.checks import (
     VersionStatement,
@@ -31,6 +29,7 @@ from enrich.compare.names import is_placeholder, script_names
 from enrich.compare.titles import compare_titles, describe_title
 from enrich.compare.versions import dated
 from enrich.models import ArxivRecord, Conflict, ConflictKind, DigestEntry
+from enrich.runtime import COMPARISON, remembered
 
 __all__ = [
     "author_conflicts",
@@ -175,7 +174,7 @@ def author_conflicts(
     return out
 
 
-@lru_cache(maxsize=8192)  # a record's categories are one of a few thousand lists
+@remembered(8192, COMPARISON)  # a record's categories are one of a few thousand lists
 def _arxiv_codes(primary: str, categories: tuple[str, ...]) -> tuple[str, frozenset[str]]:
     """arXiv's primary category and all its categories, canonical (a code the taxonomy does not
     know as it is)."""

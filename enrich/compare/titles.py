@@ -21,12 +21,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
 
 from enrich.models import Severity
+from enrich.runtime import COMPARISON, remembered
 from enrich.text.titles import fold_title, title_key
 
 __all__ = ["TitleComparison", "compare_titles", "describe_title", "fold_title", "title_key"]
@@ -88,7 +88,7 @@ def _same_words(digest: str, arxiv: str) -> bool:
     return "&" not in both and digest.lower().split() == arxiv.lower().split()
 
 
-@lru_cache(maxsize=1024)  # the version plan, the title rule and the version revision ask again
+@remembered(1024, COMPARISON)  # the version plan, the title rule and the version revision ask again
 def compare_titles(digest: str, arxiv: str) -> TitleComparison:
     """How the digest's title relates to arXiv's (see the module docstring)."""
     if digest == arxiv or _same_words(digest, arxiv):

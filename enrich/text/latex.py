@@ -16,6 +16,8 @@ import unicodedata
 from functools import cache, lru_cache
 from typing import Any, Literal
 
+from enrich.runtime import COMPARISON, WITHIN_ENTRY, remembered
+
 __all__ = ["has_latex", "latex_to_text"]
 
 _LATEX_HINT = re.compile(r"[\\{}~]|--")
@@ -176,7 +178,7 @@ def _convert(text: str, math: str) -> str:
         return text.replace("{", "").replace("}", "")
 
 
-@lru_cache(maxsize=16384)
+@remembered(16384, WITHIN_ENTRY, COMPARISON)
 def latex_to_text(text: str, math: Literal["verbatim", "text"] = "verbatim") -> str:
     """`text` with its LaTeX resolved to Unicode (see the module docstring)."""
     if not has_latex(text) and (math == "verbatim" or "$" not in text):

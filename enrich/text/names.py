@@ -32,6 +32,7 @@ from typing import Literal, NamedTuple
 from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 
+from enrich.runtime import COMPARISON, remembered
 from enrich.text.latex import has_latex, latex_to_text
 from enrich.text.markup import strip_html
 
@@ -262,7 +263,7 @@ def _same_order(d: tuple[Token, ...], a: tuple[Token, ...]) -> bool:
     return _covers(d[:-1], a[:-1]) or _covers(a[:-1], d[:-1])
 
 
-@lru_cache(maxsize=8192)
+@remembered(8192, COMPARISON)
 def _match_tokens(d: tuple[Token, ...], a: tuple[Token, ...]) -> Match | None:
     if not d or not a or len(d) > 8 or len(a) > 8:  # eight words is no name: compare as is
         return "same" if d == a and d else None

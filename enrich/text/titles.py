@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from anyascii import anyascii
 
+from enrich.runtime import WITHIN_ENTRY, remembered
 from enrich.text.latex import latex_to_text
 from enrich.text.markup import strip_html
 
@@ -31,7 +31,7 @@ _NOT_ALNUM = str.maketrans({c: c if _ALNUM.match(c) else " " for c in map(chr, r
 _GREEK_LETTERS = str.maketrans({"ϵ": "ε", "ϑ": "θ", "ϕ": "φ", "ϱ": "ρ", "ς": "σ", "ϖ": "π"})
 
 
-@lru_cache(maxsize=8192)
+@remembered(8192, WITHIN_ENTRY)
 def fold_title(text: str) -> str:
     """Lower-case ASCII words separated by single spaces (see the module docstring)."""
     text = strip_html(text)

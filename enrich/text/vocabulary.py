@@ -10,7 +10,8 @@ so a word is a placeholder (or a cut) for both or for neither.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from enrich.runtime import COMPARISON, WITHIN_ENTRY, remembered
 
 __all__ = ["CUT_ITEM", "PLACEHOLDER_AUTHORS", "is_cut_item", "is_placeholder", "strip_cut_marker"]
 
@@ -66,7 +67,8 @@ def is_cut_item(text: str) -> bool:
     return CUT_ITEM.fullmatch(text.strip()) is not None
 
 
-@lru_cache(maxsize=4096)  # an entry's author line is asked about by the checks and the comparison
+# an entry's author line is asked about by the checks and the comparison
+@remembered(4096, WITHIN_ENTRY, COMPARISON)
 def is_placeholder(text: str) -> bool:
     """True for text standing where names should be: "[Authors not provided]", TBD, 未提供."""
     text = (_TAG.sub(" ", text) if "<" in text else text).strip()
