@@ -19,6 +19,7 @@ from enrich.arxiv.retry import (
     parse_retry_after,
 )
 from enrich.errors import ArxivBadResponse, ArxivHTTPError
+from enrich.settings import Settings
 
 
 @pytest.mark.parametrize("status", [406, 429, 500, 502, 503, 504])
@@ -91,9 +92,8 @@ def test_retry_after_http_date() -> None:
 
 def test_retry_after_is_honoured_and_capped_at_backoff_max() -> None:
     sleeps: list[float] = []
-    retrying = build_retrying(
-        max_attempts=3, backoff_initial=1.0, backoff_max=10.0, sleep=sleeps.append
-    )
+    policy = Settings(max_attempts=3, backoff_initial=1.0, backoff_max=10.0)
+    retrying = build_retrying(policy, sleep=sleeps.append)
     failures = iter(
         [
             ArxivHTTPError("429", status=429, retry_after=4.0),
@@ -114,9 +114,8 @@ def test_retry_after_is_honoured_and_capped_at_backoff_max() -> None:
 def test_at_most_max_attempts_then_the_last_error_is_raised() -> None:
     sleeps: list[float] = []
     calls = []
-    retrying = build_retrying(
-        max_attempts=4, backoff_initial=1.0, backoff_max=5.0, sleep=sleeps.append
-    )
+    policy = Settings(max_attempts=4, backoff_initial=1.0, backoff_max=5.0)
+    retrying = build_retrying(policy, sleep=sleeps.append)
 
     def always() -> None:
         calls.append(1)

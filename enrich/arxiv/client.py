@@ -534,12 +534,7 @@ class ArxivClient:
         """
         tries = _Tries(empties=0 if expects_entries else 1)
         retrying = build_retrying(
-            max_attempts=self.settings.max_attempts,
-            backoff_initial=self.settings.backoff_initial,
-            backoff_max=self.settings.backoff_max,
-            sleep=self._backoff_sleep,
-            rng=self._rng,
-            before_sleep=self._before_retry,
+            self.settings, sleep=self._backoff_sleep, rng=self._rng, before_sleep=self._before_retry
         )
         import httpx
 

@@ -25,7 +25,7 @@ import email.utils
 import random
 import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from enrich.errors import ArxivBadResponse, ArxivHTTPError, ArxivUnparseable
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # httpx and tenacity load when the first request is made, not
 __all__ = [
     "RETRY_STATUSES",
     "EmptyFeed",
+    "RetrySettings",
     "ShortFeed",
     "backoff_wait",
     "build_retrying",
@@ -118,17 +119,27 @@ def backoff_wait(
     return min(max(value, initial), maximum)
 
 
+class RetrySettings(Protocol):
+    """The settings a retry policy is made of (enrich.settings.Settings has them)."""
+
+    max_attempts: int
+    backoff_initial: float
+    backoff_max: float
+
+
 def build_retrying(
+    settings: RetrySettings,
     *,
-    max_attempts: int,
-    backoff_initial: float,
-    backoff_max: float,
     sleep: Callable[[float], None],
     rng: random.Random | None = None,
     before_sleep: Callable[[tenacity.RetryCallState], None] | None = None,
 ) -> tenacity.Retrying:
-    """A tenacity policy for one batch; the last failure is re-raised as it is."""
+    """A tenacity policy for one batch, by `settings`' max_attempts, backoff_initial and
+    backoff_max; the last failure is re-raised as it is."""
     import tenacity
+
+    max_attempts = settings.max_attempts
+    backoff_initial, backoff_max = settings.backoff_initial, settings.backoff_max
 
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None

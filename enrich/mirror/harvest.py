@@ -104,12 +104,7 @@ class _Harvest:
 
     def request(self, params: dict[str, str]) -> OaiPage:
         retrying = build_retrying(
-            max_attempts=self.settings.max_attempts,
-            backoff_initial=self.settings.backoff_initial,
-            backoff_max=self.settings.backoff_max,
-            sleep=self.sleep,
-            rng=self.rng,
-            before_sleep=self._before_retry,
+            self.settings, sleep=self.sleep, rng=self.rng, before_sleep=self._before_retry
         )
         attempts = [0]
         try:
