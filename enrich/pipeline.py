@@ -277,21 +277,13 @@ class Pipeline:
         for those ids first, so the version step comes early in the window and only the
         entries of the ids asked last wait for the last answers; the first window, whose ids
         it is given as they are read (`window.feed`), in the order read, with its version step
-        once it is whole. Only this thread touches the client and `state`.
-
-        While it runs, a thread waiting for the GIL asks for it after LOOKUP_SWITCH rather than
-        Python's 5 ms: each request's steps (the wake-up after the gap, the connection, each
-        read of the answer) wait for the GIL when the comparison holds it, and at 5 ms a step
-        that took ~2 ms per request took ~10."""
-        previous = sys.getswitchinterval()
-        sys.setswitchinterval(min(previous, LOOKUP_SWITCH))
+        once it is whole. Only this thread touches the client and `state`. (While a request
+        is out, the client has the GIL change hands sooner: runtime.prompt_switch.)"""
         try:
             self._settle_window(window, answers, state, total)
         except BaseException:
             answers.fail()
             raise
-        finally:
-            sys.setswitchinterval(previous)
 
     def _settle_window(
         self, window: _Window, answers: _Answers, state: _State, total: Callable[[], int]
@@ -493,7 +485,6 @@ SPILL_WRITE = 1 << 18  # bytes of records gathered before each write to the spil
 WINDOW_IN_MEMORY = 10_000  # entries of one window kept as objects before the rest go to a file
 FETCH_BATCHES = 20  # batches of new ids per window (one `fetch` call): bounds what is held
 WINDOWS_AHEAD = 1  # windows read and settling while the one before them is compared
-LOOKUP_SWITCH = 0.0002  # seconds: Python's switch interval while the look-up thread settles
 HOLD_AT_MOST = 1.0  # seconds the reading thread lets the first request go first (_IdFeed)
 
 

@@ -413,3 +413,47 @@ def test_ready_entries_are_compared_while_an_earlier_one_waits_and_written_in_or
     assert compared[-1] == IDS[0] and sorted(compared[:-1]) == sorted(IDS[1:])  # it came last
     assert [e.arxiv_id for e in out] == IDS  # and went out first
     assert all(e.status == "enriched" for e in out)
+
+
+def test_the_gil_changes_hands_sooner_only_while_a_request_is_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """runtime.prompt_switch lowers Python's switch interval around each request (the steps of
+    a request wait for the GIL while the comparison holds it), never for a run that makes none:
+    two busy threads then swapped the GIL every 0.2 ms for the whole run."""
+    import sys
+
+    from enrich.runtime import PROMPT_SWITCH
+
+    records = [make_record(i) for i in IDS]
+    entries = [_entry(i, n) for n, i in enumerate(IDS)]
+    before = sys.getswitchinterval()
+    during: list[float] = []
+    with StandIn(records) as server:
+        settings = Settings(
+            api_url=server.url, cache_dir=tmp_path / "c", batch_size=10, min_interval=0
+        )
+        with ArxivClient(settings) as client:
+            real_send = client._get_http().send
+
+            def send(*args: Any, **kwargs: Any) -> Any:
+                during.append(sys.getswitchinterval())
+                return real_send(*args, **kwargs)
+
+            monkeypatch.setattr(client._get_http(), "send", send)
+            cold = enrich_entries(entries, settings, client=client)
+            assert len(during) == 3
+            assert during == [pytest.approx(min(before, PROMPT_SWITCH), abs=1e-6)] * 3
+            assert sys.getswitchinterval() == before  # put back after the requests
+
+            seen: list[float] = []
+            real_get_many = RecordCache.get_many
+
+            def get_many(self: RecordCache, ids: Any, *args: Any, **kwargs: Any) -> Any:
+                seen.append(sys.getswitchinterval())
+                return real_get_many(self, ids, *args, **kwargs)
+
+            monkeypatch.setattr(RecordCache, "get_many", get_many)
+            warm = enrich_entries(entries, settings, client=client)  # every record cached now
+    assert len(during) == 3 and seen and set(seen) == {before}  # no request: never lowered
+    assert [e.model_dump() for e in warm] == [e.model_dump() for e in cold]

@@ -294,25 +294,3 @@ def test_once_the_pool_compares_this_process_lets_the_comparison_caches_go(
     assert _arxiv_codes.cache_info().currsize == 0
     assert _match_tokens.cache_info().currsize == 0
     assert parse_name.cache_info().currsize
-
-
-def test_a_remembered_function_is_emptied_by_what_asks_it_again() -> None:
-    """runtime.remembered is lru_cache, registered under the uses given; empty_caches empties
-    those registered under one use that hold more than `above` answers, and no others."""
-    from enrich.runtime import empty_caches, remembered
-
-    @remembered(64, "test: asked again within a line")
-    def double(n: int) -> int:
-        return 2 * n
-
-    @remembered(64, "test: asked again by the report")
-    def triple(n: int) -> int:
-        return 3 * n
-
-    for n in range(10):
-        assert double(n) == 2 * n and triple(n) == 3 * n
-    empty_caches("test: asked again within a line", above=10)
-    assert double.cache_info().currsize == 10  # not past `above`: kept
-    empty_caches("test: asked again within a line", above=5)
-    assert double.cache_info().currsize == 0 and triple.cache_info().currsize == 10
-    assert double(4) == 8 and double.cache_info().currsize == 1  # worked out again

@@ -74,6 +74,7 @@ from enrich.errors import (
 )
 from enrich.ids import format_id, parse_arxiv_id
 from enrich.models import ArxivRecord
+from enrich.runtime import prompt_switch
 from enrich.settings import Settings
 
 if TYPE_CHECKING:  # httpx and tenacity load with the first request: a cached run never needs them
@@ -595,7 +596,7 @@ class ArxivClient:
             timeout = self.settings.timeout
             early = Early(lead, lambda: transport.warm(request[0].url, timeout)) if lead else None
         try:
-            with limiter.slot(ready=ready, early=early) as go:
+            with prompt_switch(), limiter.slot(ready=ready, early=early) as go:
                 if not go:
                     return Feed()  # everything arrived in the cache meanwhile: nothing sent
                 self.stats.requests += 1
