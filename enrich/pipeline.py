@@ -205,7 +205,8 @@ class Pipeline:
                             from enrich.compare import DuplicateFinder
 
                             duplicates = DuplicateFinder()
-                        enriched.conflicts.extend(duplicates.add(entry))
+                        keys = comparer.duplicate_keys.pop(id(entry), None)
+                        enriched.conflicts.extend(duplicates.add(entry, keys))
                     statuses[enriched.status] += 1
                     for conflict in enriched.conflicts:
                         conflicts[conflict.kind][conflict.severity] += 1

@@ -94,6 +94,10 @@ class Comparer:
         self.workers: list[Any] = []  # the worker processes, once the last task is sent
         self._manager: threading.Thread | None = None  # the pool's manager thread, then
         self._stream: Iterator[Item] | None = None
+        # by id(entry), for entries compared by a worker: their duplicate_keys, worked out
+        # there, so that this process (the one waited for) need not parse their names again;
+        # taken by the caller (the duplicate finder) as each entry is written
+        self.duplicate_keys: dict[int, tuple[int | None, int]] = {}
 
     def run(self, items: Iterable[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
         """Each item's entry with its EnrichedEntry, in order. An error raised by `items` comes
@@ -184,7 +188,10 @@ class Comparer:
         if results is None:
             yield from _compared_here(iter(chunk))
             return
+        keys = self.duplicate_keys
         for (entry, lookup, _versions), result in zip(chunk, results, strict=True):
+            if result[5] is not None:
+                keys[id(entry)] = result[5]
             yield entry, _rebuild(entry, lookup, result)
 
     def close(self) -> None:
@@ -290,6 +297,7 @@ def _payload(chunk: list[Item]) -> tuple[list[tuple[bytes, int | None]], list[An
 
 def compare_chunk(payload: tuple[list[tuple[bytes, int | None]], list[Any]]) -> list[Any]:
     """In a worker: enrich_one over a chunk, each result as plain values (see _rebuild)."""
+    from enrich.compare.duplicates import duplicate_keys
     from enrich.pipeline import _Settled, enrich_one
 
     entries, raw = payload
@@ -320,6 +328,7 @@ def compare_chunk(payload: tuple[list[tuple[bytes, int | None]], list[Any]]) -> 
                 arxiv,
                 None if enriched.corrected is None else enriched.corrected.__dict__,
                 [conflict.__dict__ for conflict in enriched.conflicts],
+                duplicate_keys(entry) if entry.status == "valid" and entry.arxiv_id else None,
             )
         )
     _trim_caches()
@@ -348,7 +357,7 @@ def _let_comparison_caches_go() -> None:
 def _rebuild(entry: DigestEntry, lookup: LookupLike | None, result: Any) -> EnrichedEntry:
     """The EnrichedEntry a worker's result stands for, around this process's own entry and
     record objects (the values were validated where they were made, in the worker)."""
-    status, error, arxiv, corrected, conflicts = result
+    status, error, arxiv, corrected, conflicts, _keys = result
     if arxiv is True:
         record = lookup.record if lookup is not None else None
     elif arxiv:

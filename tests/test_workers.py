@@ -82,6 +82,25 @@ def test_a_pool_gives_what_this_process_gives(items: list[Any], here: list[str])
     assert comparer.workers and all(p.exitcode == 0 for p in comparer.workers)
 
 
+def test_a_worker_hands_back_the_duplicate_keys_of_the_entries_it_compared(
+    items: list[Any],
+) -> None:
+    """What the duplicate finder keeps of an entry (title hash, author signature: names parsed)
+    is worked out in the worker that compares it, not again in this process, which every entry
+    passes through; the same keys as worked out here."""
+    from enrich.compare.duplicates import duplicate_keys
+
+    comparer = Comparer(2)
+    try:
+        compared = [entry for entry, _ in comparer.run(items)]
+    finally:
+        comparer.close()
+    assert not comparer.broken
+    valid = [e for e in compared if e.status == "valid" and e.arxiv_id]
+    assert len(valid) > 600 and any(duplicate_keys(e)[1] for e in valid)
+    assert comparer.duplicate_keys == {id(e): duplicate_keys(e) for e in valid}
+
+
 def test_a_worker_that_raises_loses_nothing_and_prints_nothing(
     items: list[Any], here: list[str], capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -24,7 +24,7 @@ from enrich.models import Conflict, DigestEntry
 from enrich.text.names import parse_name
 from enrich.text.titles import fold_title
 
-__all__ = ["DuplicateFinder"]
+__all__ = ["DuplicateFinder", "duplicate_keys"]
 
 _AUTHORS_KEPT = 4  # the first names say enough about who wrote it
 _WORDS_KEPT = 8
@@ -65,6 +65,13 @@ def _author_sig(authors: list[str]) -> int:
     return sig
 
 
+def duplicate_keys(entry: DigestEntry) -> tuple[int | None, int]:
+    """What the finder keeps of an entry besides where it is: its title hash (None: the title
+    says too little) and, with one, its author signature (0 without)."""
+    key = _title_hash(entry.title)
+    return key, 0 if key is None else _author_sig(entry.authors)
+
+
 def _unpack(sig: int) -> set[int]:
     out = set()
     while sig:
@@ -95,8 +102,9 @@ class DuplicateFinder:
             return path
         return f"{path}:{self._far[arxiv_id] if code == _FAR else code - 1}"
 
-    def add(self, entry: DigestEntry) -> list[Conflict]:
-        """Remember `entry`; findings when its paper was seen before."""
+    def add(self, entry: DigestEntry, keys: tuple[int | None, int] | None = None) -> list[Conflict]:
+        """Remember `entry`; findings when its paper was seen before. `keys`: what
+        `duplicate_keys(entry)` gives, when it was worked out already (by a worker process)."""
         if entry.status != "valid" or not entry.arxiv_id:
             return []
         arxiv_id = entry.arxiv_id
@@ -125,8 +133,7 @@ class DuplicateFinder:
             code = _FAR
             self._far[arxiv_id] = line
         where = path_index << _LINE_BITS | code
-        key = _title_hash(entry.title)
-        sig = 0 if key is None else _author_sig(entry.authors)
+        key, sig = keys if keys is not None else duplicate_keys(entry)
         ids[arxiv_id] = where << _SIG_BITS | sig
         if key is None or not sig:
             return []
