@@ -10,8 +10,9 @@ crosses the boundary is kept cheap (a pickled pydantic model costs more than the
   to a worker     each entry and record as its JSON bytes (pydantic's serialiser), a record once
                   per chunk however many entries name it;
   back            status, error, the corrected entry's and each conflict's field values (plain
-                  Python values, pickled), and the record only when the comparison made a new one
-                  (the versions step), as JSON.
+                  Python values, pickled), the record only when the comparison made a new one
+                  (the versions step), as JSON, and the entry's duplicate_keys (its names parsed
+                  there, not again here: see Comparer.duplicate_keys).
 
 Same output bytes as comparing in this process (tests/test_workers.py holds it on the seeds, the
 corpus and the bench workload). A chunk a worker could not do (an exception, a worker that died)
