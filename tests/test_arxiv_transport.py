@@ -7,10 +7,12 @@ line arrived and when the client closed it; one may be told to close a connectio
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +22,7 @@ from enrich.arxiv.client import ArxivClient
 from enrich.arxiv.transport import MIN_LEAD, LazyTLS
 from enrich.settings import Settings
 
+FIXTURES = Path(__file__).parent / "fixtures"  # localhost-*.pem: self-signed, 127.0.0.1, tests only
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
 LIMITS = httpx.Limits(max_connections=1, max_keepalive_connections=0)
 
@@ -29,12 +32,15 @@ class Seen:
     accepted: float
     request: float | None = None  # time.monotonic() when its request line was read
     ended: float | None = None  # when the client closed it (or this server did)
+    tls: str | None = None  # the TLS version it spoke
 
 
 class Server:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/api/query"
+        self.tls = tls
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.sock.getsockname()[1]}/api/query"
         self.seen: list[Seen] = []
         self.drop: set[int] = set()  # connections (by number, from 0) closed as accepted
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -55,6 +61,9 @@ class Server:
             threading.Thread(target=self._one, args=(conn, seen), daemon=True).start()
 
     def _one(self, conn: socket.socket, seen: Seen) -> None:
+        if self.tls is not None:
+            conn = self.tls.wrap_socket(conn, server_side=True)  # TLS 1.3: tickets follow
+            seen.tls = conn.version()
         with conn:
             data = b""
             while b"\r\n\r\n" not in data:
@@ -147,3 +156,30 @@ def test_under_respx_no_socket_is_ever_opened_ahead(tmp_path: object) -> None:
         client.fetch(["2501.00002"])  # the second request waits the gap (slept, not really)
         assert router.calls.call_count >= 2 and slept  # answered by respx, the gap waited
         assert client._transport is not None and client._transport.lead(url, 3.0) == 0.0
+
+
+def test_a_connection_opened_ahead_over_tls_13_carries_the_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A TLS 1.3 server sends its session tickets after the handshake: the warmed connection's
+    socket is readable before any request, and is still good (not dropped for a new one)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(FIXTURES / "localhost-cert.pem", FIXTURES / "localhost-key.pem")
+    monkeypatch.setenv("SSL_CERT_FILE", str(FIXTURES / "localhost-cert.pem"))  # trusted here
+    server = Server(tls=context)
+    transport = LazyTLS(LIMITS)
+    try:
+        with httpx.Client(transport=transport) as http:
+            assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+            wait_for(lambda: server.seen[0].ended is not None)
+            transport.warm(httpx.URL(server.url), 5.0)
+            time.sleep(0.05)  # the tickets are in
+            response = http.get(server.url, headers={"Connection": "close"})
+            assert response.text == "ok"
+    finally:
+        server.close()
+    wait_for(lambda: all(s.ended for s in server.seen))
+    assert len(server.seen) == 2  # the warmed connection, TLS and all, carried the request
+    assert [s.tls for s in server.seen] == ["TLSv1.3", "TLSv1.3"]
+    second = server.seen[1]
+    assert second.request is not None and second.request - second.accepted >= 0.04

@@ -14,13 +14,17 @@
   come after the gap. Still one connection at a time, and the request itself is sent no
   sooner. Only once a connection to that origin has really been opened and timed here: never
   under respx, which answers before any socket is made. A warmed connection the server closed
-  meanwhile is dropped and a new one made; one left unused is closed by `cool()`.
+  meanwhile (or that has bytes waiting, other than a TLS 1.3 server's session tickets) is
+  dropped and a new one made; one left unused is closed by `cool()`.
 
 Loaded with the first request, like httpx itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import ssl
 import threading
 import time
 from typing import Any
@@ -131,9 +135,9 @@ class _Warming(httpcore.NetworkBackend):
         with self._lock:
             held, self._held = self._held, None
         if held is not None:
-            if held[:2] == (host, port) and not held[2].get_extra_info("is_readable"):
-                return held[2]  # readable before any request: the server closed it
-            held[2].close()
+            if held[:2] == (host, port) and _alive(held[2]):
+                return held[2]
+            held[2].close()  # closed by the server meanwhile (or another origin's)
         started = time.perf_counter()
         stream = self._inner.connect_tcp(
             host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
@@ -206,6 +210,31 @@ class _Warmed(_Stream):
         if self._secured:
             return self._stream
         return self._stream.start_tls(ssl_context, server_hostname, timeout)
+
+
+def _alive(stream: httpcore.NetworkStream) -> bool:
+    """A connection opened ahead can still carry the request: the server has not closed it, nor
+    sent anything. Read without waiting: on TLS the records that came are read through (a TLS
+    1.3 server sends its session tickets after the handshake: the socket is readable, yet they
+    are no answer), on plain TCP peeked at."""
+    sock = stream.get_extra_info("socket")
+    if not isinstance(sock, socket.socket):
+        return not stream.get_extra_info("is_readable")
+    timeout = sock.gettimeout()
+    try:
+        sock.settimeout(0.0)
+        if isinstance(sock, ssl.SSLSocket):
+            sock.recv(1)
+        else:
+            sock.recv(1, socket.MSG_PEEK)
+    except (BlockingIOError, ssl.SSLWantReadError):
+        return True  # nothing to read: open, and quiet
+    except OSError:
+        return False  # reset, or a TLS alert
+    finally:
+        with contextlib.suppress(OSError):
+            sock.settimeout(timeout)
+    return False  # b"": closed; bytes: an answer nobody asked for
 
 
 def _origin(url: httpx.URL | str) -> tuple[str, int]:
