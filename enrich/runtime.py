@@ -89,7 +89,9 @@ _switch_before = 0.005
 @contextlib.contextmanager
 def prompt_switch() -> Iterator[None]:
     """While the block runs (a request: the wait for its slot, the wake-up after the gap, the
-    connection, each read of the answer), a thread waiting for the GIL gets it after
+    connection, each read of the answer; the wait itself, for the gap, another process's turn
+    or a hold-off, asks for no GIL, and the setting only tells a thread holding the GIL to let
+    go of it when another waits for it), a thread waiting for the GIL gets it after
     PROMPT_SWITCH rather than Python's 5 ms: each of those steps waits for the GIL when another
     thread (the comparison) holds it, and at 5 ms a step that took ~2 ms per request took ~10.
     Only there: set for all of a run's look-ups, two threads busy at once (decoding cached

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpcore
 import httpx
 import pytest
 import respx
@@ -183,3 +184,50 @@ def test_a_connection_opened_ahead_over_tls_13_carries_the_request(
     assert [s.tls for s in server.seen] == ["TLSv1.3", "TLSv1.3"]
     second = server.seen[1]
     assert second.request is not None and second.request - second.accepted >= 0.04
+
+
+def test_a_failed_warm_up_stops_the_warming_and_a_stalled_one_is_not_waited_for_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Opening ahead may take WARM_TIMES what the last connection took (at least
+    MIN_WARM_TIMEOUT), not the request's whole timeout: the request would wait for a stalled
+    network a second time. After a failure no connection is opened ahead until one made for a
+    request succeeds."""
+    import enrich.arxiv.transport as transport_module
+
+    monkeypatch.setattr(transport_module, "MIN_WARM_TIMEOUT", 0.1)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(FIXTURES / "localhost-cert.pem", FIXTURES / "localhost-key.pem")
+    monkeypatch.setenv("SSL_CERT_FILE", str(FIXTURES / "localhost-cert.pem"))
+    server = Server(tls=context)
+    transport = LazyTLS(LIMITS)
+    try:
+        with httpx.Client(transport=transport) as http:
+            http.get(server.url, headers={"Connection": "close"})
+            server.tls = None  # from now on it accepts, and never answers the TLS handshake
+            started = time.monotonic()
+            with pytest.raises(httpcore.TimeoutException):
+                transport.warm(httpx.URL(server.url), 5.0)
+            assert time.monotonic() - started < 1.0  # not the 5 s the request may take
+            assert transport.lead(server.url, 1.0) == 0.0  # warming stops...
+            server.tls = context
+            assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+            assert transport.lead(server.url, 1.0) > 0  # ...until a connection is made again
+    finally:
+        server.close()
+
+
+def test_cool_closes_only_what_its_own_thread_opened_ahead(server: Server) -> None:
+    """`enrich serve` shares a client between threads: one thread's late `cool()` (after its
+    slot) must not close what another opened ahead for its own request."""
+    transport = LazyTLS(LIMITS)
+    with httpx.Client(transport=transport) as http:
+        http.get(server.url, headers={"Connection": "close"})
+        transport.warm(httpx.URL(server.url), 5.0)
+        other = threading.Thread(target=transport.cool)
+        other.start()
+        other.join()
+        time.sleep(0.05)
+        assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+    wait_for(lambda: all(s.ended for s in server.seen))
+    assert len(server.seen) == 2  # the connection opened ahead survived and carried it

@@ -42,9 +42,11 @@ compares with the latest version only, as it would without version look-ups.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import re
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
@@ -594,9 +596,14 @@ class ArxivClient:
             # the next connection, opened while the gap ends
             lead = transport.lead(url, self.settings.min_interval)
             timeout = self.settings.timeout
-            early = Early(lead, lambda: transport.warm(request[0].url, timeout)) if lead else None
+            if lead:
+                early = Early(lead, lambda: transport.warm(request[0].url, timeout))
         try:
-            with prompt_switch(), limiter.slot(ready=ready, early=early) as go:
+            with (
+                prompt_switch(),
+                limiter.slot(ready=ready, early=early) as go,
+                _cooling(transport if early is not None else None),
+            ):
                 if not go:
                     return Feed()  # everything arrived in the cache meanwhile: nothing sent
                 self.stats.requests += 1
@@ -617,7 +624,7 @@ class ArxivClient:
                     self.cache.put_found(r for i, r in feed.records.items() if i in asked)
         finally:
             if transport is not None and early is not None:
-                transport.cool()  # opened ahead and not taken (an error before the send)
+                transport.cool()  # an error in the wait itself: after the slot, still closed
             self.stats.seconds_waiting += limiter.seconds_waiting - waited
         self._check_complete(feed, asked, tries, attempt)
         return feed
@@ -688,19 +695,36 @@ class ArxivClient:
 
     def _get_http(self) -> httpx.Client:
         if self._http is None:
-            import httpx
+            with _SETUP_LOCK:  # threads of `enrich serve` may ask first together: one client
+                if self._http is None:
+                    import httpx
 
-            from enrich.arxiv.transport import LazyTLS
+                    from enrich.arxiv.transport import LazyTLS
 
-            limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
-            self._transport = LazyTLS(limits)
-            self._http = httpx.Client(
-                timeout=httpx.Timeout(self.settings.timeout),
-                headers={"User-Agent": self.settings.full_user_agent},
-                transport=self._transport,
-                follow_redirects=True,
-            )
+                    limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
+                    self._transport = LazyTLS(limits)  # set first: it goes with this client
+                    self._http = httpx.Client(
+                        timeout=httpx.Timeout(self.settings.timeout),
+                        headers={"User-Agent": self.settings.full_user_agent},
+                        transport=self._transport,
+                        follow_redirects=True,
+                    )
         return self._http
+
+
+_SETUP_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _cooling(transport: LazyTLS | None) -> Iterator[None]:
+    """Inside the slot: a connection opened ahead that the request did not take (an error
+    before the send) is closed while the slot is still held, never after another thread took
+    the slot and opened its own."""
+    try:
+        yield
+    finally:
+        if transport is not None:
+            transport.cool()
 
 
 def _as_given(

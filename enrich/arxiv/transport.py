@@ -15,7 +15,10 @@
   sooner. Only once a connection to that origin has really been opened and timed here: never
   under respx, which answers before any socket is made. A warmed connection the server closed
   meanwhile (or that has bytes waiting, other than a TLS 1.3 server's session tickets) is
-  dropped and a new one made; one left unused is closed by `cool()`.
+  dropped and a new one made; one left unused is closed by `cool()`, by the thread that opened
+  it, with the slot still held. Opening one ahead may take WARM_TIMES what the last one took (at
+  least MIN_WARM_TIMEOUT): a stalled network is not waited for twice; one that fails stops the
+  warming until a connection made for a request succeeds again.
 
 Loaded with the first request, like httpx itself.
 """
@@ -35,6 +38,8 @@ import httpx
 __all__ = ["MIN_LEAD", "LazyTLS"]
 
 MIN_LEAD = 0.01  # seconds: the least head start (a server's own accept is not seen from here)
+WARM_TIMES = 4  # a connection opened ahead may take this many times what the last one took...
+MIN_WARM_TIMEOUT = 1.0  # ...and at least this many seconds
 
 
 class LazyTLS(httpx.BaseTransport):
@@ -59,11 +64,11 @@ class LazyTLS(httpx.BaseTransport):
         self._backend.warm(_origin(url), timeout)
 
     def cool(self) -> None:
-        """Close a warmed connection no request took."""
+        """Close the connection this thread opened ahead, if no request took it."""
         self._backend.cool()
 
     def close(self) -> None:
-        self._backend.cool()
+        self._backend.cool(everyone=True)
         self._plain.close()
         if self._tls is not None:
             self._tls.close()
@@ -90,7 +95,7 @@ class _Warming(httpcore.NetworkBackend):
     def __init__(self, inner: httpcore.NetworkBackend) -> None:
         self._inner = inner
         self._lock = threading.Lock()
-        self._held: tuple[str, int, _Warmed] | None = None
+        self._held: tuple[str, int, _Warmed, int] | None = None  # and the thread that opened it
         self._took: dict[tuple[str, int], float] = {}  # seconds to open one, TCP and TLS
         self._tls: dict[tuple[str, int], dict[str, Any]] = {}  # start_tls's arguments
 
@@ -101,28 +106,43 @@ class _Warming(httpcore.NetworkBackend):
         return min(gap / 2, max(MIN_LEAD, 2 * took))
 
     def warm(self, key: tuple[str, int], timeout: float | None) -> None:
-        if key not in self._took:
+        """Open a connection to `key` ahead, given WARM_TIMES what the last one took at most
+        (and no more than `timeout`): a stalled network is not waited for twice, once here and
+        once by the request, which connects by itself. One that fails stops the warming until
+        a connection made for a request succeeds again."""
+        took = self._took.get(key)
+        if took is None:
             return
-        self.cool()
+        self.cool(everyone=True)
         host, port = key
+        limit = max(MIN_WARM_TIMEOUT, WARM_TIMES * took)
+        limit = limit if timeout is None else min(timeout, limit)
         started = time.perf_counter()
-        stream = self._inner.connect_tcp(host, port, timeout=timeout)
         try:
-            tls = self._tls.get(key)
-            if tls is not None:
-                stream = stream.start_tls(**tls)
-        except BaseException:
-            stream.close()
+            stream = self._inner.connect_tcp(host, port, timeout=limit)
+            try:
+                tls = self._tls.get(key)
+                if tls is not None:
+                    stream = stream.start_tls(**{**tls, "timeout": limit})
+            except BaseException:
+                stream.close()
+                raise
+        except Exception:
+            self._took.pop(key, None)
             raise
         self._took[key] = time.perf_counter() - started
         with self._lock:
-            self._held = (host, port, _Warmed(stream, tls is not None))
+            self._held = (host, port, _Warmed(stream, tls is not None), threading.get_ident())
 
-    def cool(self) -> None:
+    def cool(self, everyone: bool = False) -> None:
+        """Close the connection opened ahead by this thread (by any, with `everyone`) if no
+        request took it."""
         with self._lock:
-            held, self._held = self._held, None
-        if held is not None:
-            held[2].close()
+            held = self._held
+            if held is None or not (everyone or held[3] == threading.get_ident()):
+                return
+            self._held = None
+        held[2].close()
 
     def connect_tcp(
         self,
