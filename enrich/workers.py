@@ -329,7 +329,7 @@ def compare_chunk(payload: tuple[list[tuple[bytes, int | None]], list[Any]]) -> 
                 arxiv,
                 None if enriched.corrected is None else enriched.corrected.__dict__,
                 [conflict.__dict__ for conflict in enriched.conflicts],
-                duplicate_keys(entry) if entry.status == "valid" and entry.arxiv_id else None,
+                duplicate_keys(entry),
             )
         )
     _trim_caches()

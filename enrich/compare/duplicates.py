@@ -65,9 +65,19 @@ def _author_sig(authors: list[str]) -> int:
     return sig
 
 
-def duplicate_keys(entry: DigestEntry) -> tuple[int | None, int]:
+def _tracked(entry: DigestEntry) -> bool:
+    """Is `entry` one the finder remembers (valid, with an id)?"""
+    return entry.status == "valid" and bool(entry.arxiv_id)
+
+
+def duplicate_keys(entry: DigestEntry) -> tuple[int | None, int] | None:
     """What the finder keeps of an entry besides where it is: its title hash (None: the title
-    says too little) and, with one, its author signature (0 without)."""
+    says too little) and, with one, its author signature (0 without); None for an entry the
+    finder does not remember."""
+    return _keys(entry) if _tracked(entry) else None
+
+
+def _keys(entry: DigestEntry) -> tuple[int | None, int]:
     key = _title_hash(entry.title)
     return key, 0 if key is None else _author_sig(entry.authors)
 
@@ -105,9 +115,9 @@ class DuplicateFinder:
     def add(self, entry: DigestEntry, keys: tuple[int | None, int] | None = None) -> list[Conflict]:
         """Remember `entry`; findings when its paper was seen before. `keys`: what
         `duplicate_keys(entry)` gives, when it was worked out already (by a worker process)."""
-        if entry.status != "valid" or not entry.arxiv_id:
+        if not _tracked(entry):
             return []
-        arxiv_id = entry.arxiv_id
+        arxiv_id = entry.arxiv_id or ""
         ids = self._ids
         if arxiv_id in ids:
             return [
@@ -133,7 +143,7 @@ class DuplicateFinder:
             code = _FAR
             self._far[arxiv_id] = line
         where = path_index << _LINE_BITS | code
-        key, sig = keys if keys is not None else duplicate_keys(entry)
+        key, sig = keys if keys is not None else _keys(entry)
         ids[arxiv_id] = where << _SIG_BITS | sig
         if key is None or not sig:
             return []
