@@ -13,7 +13,7 @@ from enrich.compare.correct import _fold
 from enrich.text import authors as authors_text
 from enrich.text import latex, names
 from enrich.text.latex import has_latex, latex_to_text
-from enrich.text.markup import strip_html
+from enrich.text.markup import fold_space, strip_html
 
 NAME_PARTS = st.sampled_from(
     ["Ada", "Lovelace", "Wei", "Zhang", "Müller", "J.", "van der", "Jr", "II", ",", "*", "1",
@@ -259,6 +259,17 @@ def test_the_folded_abstract_is_split_and_joined(text: str, repeat: int) -> None
         assert _fold(sample) == " ".join(sample.split())
     wrapped = "Deep learning\n  of models" * 30
     assert _fold(wrapped) == " ".join(wrapped.split())
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(FOLD_PIECES, max_size=12).map("".join), st.integers(0, 80))
+def test_white_space_folding_keeps_only_what_is_folded(text: str, repeat: int) -> None:
+    """fold_space gives a folded ASCII text back as it is, and folds every other."""
+    for sample in (text, "Deep learning of models " * repeat + text, text.strip()):
+        folded = fold_space(sample)
+        assert folded == " ".join(sample.split())
+        if folded == sample and sample.isascii():
+            assert folded is sample  # not split and joined again
 
 
 PAGE_IDS = st.sampled_from(["2401.10000", "2401.1000", "0704.0001", "1412.12345", "2413.00001",

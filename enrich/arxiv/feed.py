@@ -47,6 +47,7 @@ from enrich.ids import try_parse
 from enrich.models import ArxivRecord, ArxivVersion
 from enrich.safexml import safe_xml_parser
 from enrich.taxonomy import taxonomy
+from enrich.text.markup import fold_space
 
 __all__ = [
     "ARXIV",
@@ -120,8 +121,8 @@ def _parser() -> Any:
 
 
 def _fold(text: str | None) -> str:
-    """Runs of whitespace -> one space, stripped (str.split's whitespace is regex `\\s`'s)."""
-    return " ".join(text.split()) if text else ""
+    """Runs of white space -> one space, stripped (fold_space); None -> ""."""
+    return fold_space(text) if text else ""
 
 
 def _all_text(element: Any) -> str:

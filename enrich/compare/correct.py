@@ -21,31 +21,20 @@ from enrich.compare.checks import link_version
 from enrich.compare.rules import primary_of
 from enrich.ids import format_id
 from enrich.models import ArxivRecord, CorrectedEntry, DigestEntry, construct_valid
+from enrich.text.markup import fold_space
 
 __all__ = ["correct_entry"]
 
 _WRAP = re.compile("\n  ")  # how arXiv wraps a long abstract (a regex: quicker here)
-# The white space of str.split in ASCII, but for the space: text holding none, no double space
-# and no space at either end is folded already.
-_ASCII_BREAKS = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
 def _fold(text: str) -> str:
-    """White space folded: every run one space, none at the ends (the white space of regex \\s).
-    In a long text arXiv wrapped, the wraps become spaces first (one run of white space for
-    another: the same fold), and what then needs no fold is kept as it is."""
-    if len(text) < 400 or "\n  " not in text:
-        return " ".join(text.split())  # short text: quickest this way
-    text = _WRAP.sub(" ", text)
-    if (
-        text.isascii()
-        and "  " not in text
-        and text[:1] != " "
-        and text[-1:] != " "
-        and not any(ch in text for ch in _ASCII_BREAKS)
-    ):
-        return text
-    return " ".join(text.split())
+    """White space folded (fold_space). In a long text arXiv wrapped, the wraps become spaces
+    first: one run of white space for another, the same fold, and what then needs no more is
+    kept as it is."""
+    if len(text) >= 400 and "\n  " in text:
+        text = _WRAP.sub(" ", text)
+    return fold_space(text)
 
 
 def correct_entry(entry: DigestEntry, record: ArxivRecord) -> CorrectedEntry:

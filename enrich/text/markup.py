@@ -10,7 +10,7 @@ import html
 import re
 import unicodedata
 
-__all__ = ["clean_text", "clean_title", "strip_html", "strip_markdown"]
+__all__ = ["clean_text", "clean_title", "fold_space", "strip_html", "strip_markdown"]
 
 _TAG = re.compile(r"<[^<>]{0,500}>")
 # [text](target) and [text]( target "title" ): CommonMark allows spaces around the target.
@@ -23,6 +23,22 @@ _MD_EMPH = re.compile(
     r"(\*\*|\*|`|~~)(?=\S)(.+?)(?<=\S)\1|(?<![\w\\])(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)"
 )
 _SPACES = re.compile(r"\s+")
+# The white space of str.split (and of regex \s) in ASCII, but for the space itself
+_ASCII_BREAKS = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def fold_space(text: str) -> str:
+    """White space folded: every run of it one space, none at either end (str.split's white
+    space, which is regex \\s's). ASCII text that is folded already (no double space, no other
+    white space, none at the ends: what arXiv's records hold once read) is given back as it is,
+    after a few scans of it: about a fifth of what splitting and joining it again costs."""
+    if text.isascii() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        for mark in _ASCII_BREAKS:
+            if mark in text:
+                break
+        else:
+            return text
+    return " ".join(text.split())
 
 
 def strip_html(text: str) -> str:
