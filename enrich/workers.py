@@ -98,7 +98,7 @@ class Comparer:
         # by id(entry), for entries compared by a worker: their duplicate_keys, worked out
         # there, so that this process (the one waited for) need not parse their names again;
         # taken by the caller (the duplicate finder) as each entry is written
-        self.duplicate_keys: dict[int, tuple[int | None, int]] = {}
+        self.duplicate_keys: dict[int, tuple[int | None, list[str]]] = {}
 
     def run(self, items: Iterable[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
         """Each item's entry with its EnrichedEntry, in order. An error raised by `items` comes

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from enrich.compare import DuplicateFinder
 from enrich.models import DigestEntry, Source
 
@@ -122,3 +125,62 @@ def test_the_same_title_names_the_first_of_at_most_four_earlier_ids() -> None:
     assert finder.add(_entry("2504.00002", authors=["Emmy Noether"])) == []  # not kept: fifth
     found = finder.add(_entry("2504.00003", authors=["Jue Wang", "Alan Turing"]))
     assert "arXiv:2503.00000 at a.md:0" in found[0].message  # the first that overlaps
+
+
+SOME_NAMES = ["Jue Wang", "Wang, Jue", "J. W.", "Ada Lovelace", "A.", "Lei Zhang", "",
+              "Name\x1fWith Separator", "Lone \udc80 Surrogate", "Alan Turing Jr"]  # fmt: skip
+
+
+class _Reference:
+    """The finder's rules written plainly (each entry's author signature worked out as it comes,
+    everything kept in lists), for the packed finder, which reads names only when a title comes
+    again, to be held to."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, str] = {}
+        self.titles: dict[int, list[tuple[str, int]]] = {}
+
+    def add(self, entry: DigestEntry) -> list[str]:
+        from enrich.compare.duplicates import _author_sig, _title_hash, _unpack
+
+        if entry.status != "valid" or not entry.arxiv_id:
+            return []
+        arxiv_id = entry.arxiv_id
+        if arxiv_id in self.ids:
+            return [f"arXiv:{arxiv_id} is listed again; first at {self.ids[arxiv_id]}."]
+        line = entry.source.line
+        self.ids[arxiv_id] = entry.source.path + ("" if line is None else f":{line}")
+        key = _title_hash(entry.title)
+        sig = 0 if key is None else _author_sig(entry.authors)
+        if key is None or not sig:
+            return []
+        kept = self.titles.setdefault(key, [])
+        found = [
+            f"arXiv:{arxiv_id} has the same title and authors as arXiv:{other} at "
+            f"{self.ids[other]}; it may be the same paper under two ids."
+            for other, other_sig in kept
+            if _unpack(sig) & _unpack(other_sig)
+        ][:1]
+        if len(kept) < 4:
+            kept.append((arxiv_id, sig))
+        return found
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 40),  # the id
+            st.sampled_from([TITLE, TITLE.upper() + ".", "Another Paper About Diffusion", "ORAL"]),
+            st.lists(st.sampled_from(SOME_NAMES), max_size=6),
+        ),
+        max_size=30,
+    )
+)
+def test_names_read_only_when_a_title_comes_again_give_the_same_findings(
+    stream: list[tuple[int, str, list[str]]],
+) -> None:
+    finder, reference = DuplicateFinder(), _Reference()
+    for line, (n, title, authors) in enumerate(stream):
+        entry = _entry(f"2503.{n:05d}", line=line, title=title, authors=authors)
+        assert [c.message for c in finder.add(entry)] == reference.add(entry)

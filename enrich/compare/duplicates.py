@@ -7,10 +7,13 @@ by path:line:
     and twelve letters, so "Introduction" never matches) and overlapping authors. Entries without
     authors never match this way: a title alone is not enough to call two ids one paper.
 
-Memory per entry: the id with one int packing the index of its path, its line and 16-bit hashes of
-up to eight name words of the first four authors (any name word in common counts as overlap:
-family-first spellings still meet); and, when its title gives a key, the 64-bit title hash naming
-the id. Paths are stored once. Entries that are not valid (no id) are skipped.
+Memory per entry: the id with one int packing the index of its path, its line and where its first
+four authors' names lie in one growing byte string (kept only when its title gives a key); and,
+when its title gives a key, the 64-bit title hash naming the id. Paths are stored once. Entries
+that are not valid (no id) are skipped. The authors are compared only when a title is seen again,
+rarely: the names' words (hashed to 16 bits, up to eight, initials left out; any word in common
+counts as overlap, so that family-first spellings still meet) are worked out then, for the entries
+that share the title, and not for every entry (that took parsing every name of every entry).
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ _AUTHORS_KEPT = 4  # the first names say enough about who wrote it
 _WORDS_KEPT = 8
 _SLOT = 17  # bits per packed word hash
 _PER_TITLE = 4  # ids kept per title: more would be a data set of its own, not duplicates
-_SIG_BITS = _SLOT * _WORDS_KEPT  # the author signature, in the low bits of an id's int
-_LINE_BITS = 48  # then its line + 1 (0: none; all ones: the line is kept apart), then its path
+_LENGTH_BITS = 24  # an id's int: the length of its names in the byte string (0: none kept),
+_NAMES_BITS = 64  # their offset (in the next 40 bits), then its line + 1 (0: none; all ones:
+_LINE_BITS = 48  # the line is kept apart), then its path
 _FAR = (1 << _LINE_BITS) - 1
-_SIG_MASK = (1 << _SIG_BITS) - 1
+_LONGEST = (1 << _LENGTH_BITS) - 1  # names longer, or holding _SEP: their signature kept apart
+_SEP = "\x1f"  # between the names kept
 
 
 def _title_hash(title: str | None) -> int | None:
@@ -70,16 +75,16 @@ def _tracked(entry: DigestEntry) -> bool:
     return entry.status == "valid" and bool(entry.arxiv_id)
 
 
-def duplicate_keys(entry: DigestEntry) -> tuple[int | None, int] | None:
+def duplicate_keys(entry: DigestEntry) -> tuple[int | None, list[str]] | None:
     """What the finder keeps of an entry besides where it is: its title hash (None: the title
-    says too little) and, with one, its author signature (0 without); None for an entry the
-    finder does not remember."""
+    says too little) and, with one, the names its authors are compared by (the first ones);
+    None for an entry the finder does not remember."""
     return _keys(entry) if _tracked(entry) else None
 
 
-def _keys(entry: DigestEntry) -> tuple[int | None, int]:
+def _keys(entry: DigestEntry) -> tuple[int | None, list[str]]:
     key = _title_hash(entry.title)
-    return key, 0 if key is None else _author_sig(entry.authors)
+    return key, [] if key is None else entry.authors[:_AUTHORS_KEPT]
 
 
 def _unpack(sig: int) -> set[int]:
@@ -96,23 +101,53 @@ class DuplicateFinder:
     def __init__(self) -> None:
         self._paths: dict[str, int] = {}
         self._path_list: list[str] = []
-        self._ids: dict[str, int] = {}  # id -> path index, line + 1, author signature (packed)
+        self._ids: dict[str, int] = {}  # id -> path index, line + 1, its names' place (packed)
+        self._names = bytearray()  # the first authors' names of the ids with a title key
         self._titles: dict[int, str] = {}  # title hash -> the first id with it
         self._more: dict[int, list[str]] = {}  # title hash -> the next ids, up to _PER_TITLE
         self._far: dict[str, int] = {}  # id -> a line the packed field cannot hold (never seen)
+        self._sigs: dict[str, int] = {}  # id -> the signature of names the bytes cannot hold
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def _where(self, arxiv_id: str) -> str:
-        packed = self._ids[arxiv_id] >> _SIG_BITS
+        packed = self._ids[arxiv_id] >> _NAMES_BITS
         path = self._path_list[packed >> _LINE_BITS]
         code = packed & _FAR
         if not code:
             return path
         return f"{path}:{self._far[arxiv_id] if code == _FAR else code - 1}"
 
-    def add(self, entry: DigestEntry, keys: tuple[int | None, int] | None = None) -> list[Conflict]:
+    def _keep(self, arxiv_id: str, names: list[str]) -> int:
+        """The names' place in the byte string (offset and length, packed; 0: none)."""
+        if not names:
+            return 0
+        text = _SEP.join(names)
+        data = text.encode("utf-8", "surrogatepass")
+        if len(data) > _LONGEST or text.count(_SEP) != len(names) - 1:
+            self._sigs[arxiv_id] = _author_sig(names)
+            return 0
+        offset = len(self._names)
+        self._names += data
+        return offset << _LENGTH_BITS | len(data)
+
+    def _sig(self, arxiv_id: str) -> int:
+        """The author signature of an id kept (0: no words to compare)."""
+        sig = self._sigs.get(arxiv_id)
+        if sig is not None:
+            return sig
+        place = self._ids[arxiv_id] & ((1 << _NAMES_BITS) - 1)
+        length = place & _LONGEST
+        if not length:
+            return 0
+        offset = place >> _LENGTH_BITS
+        text = self._names[offset : offset + length].decode("utf-8", "surrogatepass")
+        return _author_sig(text.split(_SEP))
+
+    def add(
+        self, entry: DigestEntry, keys: tuple[int | None, list[str]] | None = None
+    ) -> list[Conflict]:
         """Remember `entry`; findings when its paper was seen before. `keys`: what
         `duplicate_keys(entry)` gives, when it was worked out already (by a worker process)."""
         if not _tracked(entry):
@@ -143,20 +178,36 @@ class DuplicateFinder:
             code = _FAR
             self._far[arxiv_id] = line
         where = path_index << _LINE_BITS | code
-        key, sig = keys if keys is not None else _keys(entry)
-        ids[arxiv_id] = where << _SIG_BITS | sig
-        if key is None or not sig:
+        key, names = keys if keys is not None else _keys(entry)
+        if key is None:
+            ids[arxiv_id] = where << _NAMES_BITS
             return []
+        ids[arxiv_id] = where << _NAMES_BITS | self._keep(arxiv_id, names)
         first = self._titles.get(key)
-        if first is None:
+        if first is None:  # its names are read only if the title comes again
             self._titles[key] = arxiv_id
+            return []
+        sig = self._sig(arxiv_id)
+        if not sig:  # no names to compare: never a duplicate of this kind, and not kept
             return []
         more = self._more.get(key)
         seen = [first, *more] if more else [first]
+        sigs = [(other_id, self._sig(other_id)) for other_id in seen]
+        if not all(other_sig for _, other_sig in sigs):
+            # an id kept before its names were read that has none to compare: as if never kept
+            sigs = [(other_id, other_sig) for other_id, other_sig in sigs if other_sig]
+            self._more.pop(key, None)
+            if not sigs:
+                self._titles[key] = arxiv_id
+                return []
+            self._titles[key] = sigs[0][0]
+            if len(sigs) > 1:
+                self._more[key] = [other_id for other_id, _ in sigs[1:]]
+            more = self._more.get(key)
         words = _unpack(sig)
         found: list[Conflict] = []
-        for other_id in seen:
-            if words & _unpack(ids[other_id] & _SIG_MASK):
+        for other_id, other_sig in sigs:
+            if words & _unpack(other_sig):
                 found.append(
                     conflict(
                         "duplicate",
@@ -168,7 +219,7 @@ class DuplicateFinder:
                     )
                 )
                 break
-        if len(seen) < _PER_TITLE:
+        if len(sigs) < _PER_TITLE:
             if more is None:
                 self._more[key] = [arxiv_id]
             else:
