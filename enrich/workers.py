@@ -11,8 +11,8 @@ crosses the boundary is kept cheap (a pickled pydantic model costs more than the
                   per chunk however many entries name it;
   back            status, error, the corrected entry's and each conflict's field values (plain
                   Python values, pickled), the record only when the comparison made a new one
-                  (the versions step), as JSON, and the entry's duplicate_keys (its names parsed
-                  there, not again here: see Comparer.duplicate_keys).
+                  (the versions step), as JSON, and the entry's duplicate_keys (its title folded
+                  and hashed there, not again here: see Comparer.duplicate_keys).
 
 Same output bytes as comparing in this process (tests/test_workers.py holds it on the seeds, the
 corpus and the bench workload). A chunk a worker could not do (an exception, a worker that died)
@@ -96,8 +96,8 @@ class Comparer:
         self._manager: threading.Thread | None = None  # the pool's manager thread, then
         self._stream: Iterator[Item] | None = None
         # by id(entry), for entries compared by a worker: their duplicate_keys, worked out
-        # there, so that this process (the one waited for) need not parse their names again;
-        # taken by the caller (the duplicate finder) as each entry is written
+        # there, so that this process (the one waited for) need not fold and hash their titles
+        # again; taken by the caller (the duplicate finder) as each entry is written
         self.duplicate_keys: dict[int, tuple[int | None, list[str]]] = {}
 
     def run(self, items: Iterable[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
