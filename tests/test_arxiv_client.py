@@ -564,6 +564,22 @@ def test_refresh_ignores_the_cache_but_stores_the_new_answers(
     assert len(api.calls) == 2
 
 
+def test_a_fetched_record_carries_the_json_the_cache_stored(
+    api: FakeArxiv, make_client: Callable[..., ArxivClient]
+) -> None:
+    """The look-up process passes each record on as JSON: the bytes the cache stored, not made
+    again; the same record, and the same text as in the cache."""
+    api.add(*ids(3))
+    client = make_client()
+    fresh = client.fetch(ids(3))
+    for arxiv_id, lookup in fresh.items():
+        assert not lookup.from_cache and lookup.record is not None and lookup.raw is not None
+        assert ArxivRecord.model_validate_json(lookup.raw) == lookup.record
+        assert lookup.raw.decode() == lookup.record.model_dump_json()
+        cached = make_client().fetch([arxiv_id])[arxiv_id]
+        assert cached.from_cache and cached.raw in (lookup.raw, lookup.raw.decode())
+
+
 def test_without_a_cache_every_fetch_asks(api: FakeArxiv, t: FakeTime, tmp_path: Path) -> None:
     api.add("2501.00001")
     settings = Settings(cache_dir=tmp_path / "c")

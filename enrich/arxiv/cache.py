@@ -66,6 +66,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+_RECORD_JSON = ArxivRecord.__pydantic_serializer__.to_json  # model_dump_json, as bytes
 _FILE = "cache.db"
 _NEW_YORK = ZoneInfo("America/New_York")
 _ANNOUNCE_HOUR = 20
@@ -279,12 +280,16 @@ class RecordCache:
         rows = [(r.arxiv_id, r.latest_version, r.model_dump_json(), now) for r in records]
         self._write("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?)", rows, now)
 
-    def put_found(self, records: Iterable[ArxivRecord]) -> None:
-        """Store records as soon as they arrive (a killed run keeps what it fetched)."""
+    def put_found(self, records: Iterable[ArxivRecord]) -> dict[str, bytes]:
+        """Store records as soon as they arrive (a killed run keeps what it fetched). Gives each
+        record's JSON by id, the bytes stored: a caller passing the records on (the look-up
+        process) need not make it again."""
         now = self.now()
         expires = positive_expiry(now, self.cache_ttl)
-        items = [(r.arxiv_id, "found", r.model_dump_json(), None) for r in records]
+        dumped = {r.arxiv_id: _RECORD_JSON(r) for r in records}  # model_dump_json's, undecoded
+        items = [(arxiv_id, "found", data.decode(), None) for arxiv_id, data in dumped.items()]
         self._put_many(items, now, expires)
+        return dumped
 
     def put_not_found(self, ids: Iterable[str]) -> None:
         now = self.now()

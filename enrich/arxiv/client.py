@@ -104,7 +104,8 @@ class Lookup:
     record: ArxivRecord | None = None
     reason: str | None = None
     from_cache: bool = False
-    raw: bytes | None = field(default=None, repr=False, compare=False)  # CachedAnswer.raw
+    # the record's JSON when it is at hand (CachedAnswer.raw, or what the cache stored)
+    raw: bytes | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def cached(cls, answer: CachedAnswer) -> Lookup:
@@ -195,6 +196,7 @@ class _Run:
     source: Iterator[str] | None = None  # the ids given, until all are read
     given: set[str] = field(default_factory=set)  # the ids read from it so far
     asked: int = 0  # of those, ids the cache did not answer
+    stored: dict[str, bytes] = field(default_factory=dict)  # found records' JSON, as stored
 
     def settle(self, arxiv_id: str, lookup: Lookup) -> None:
         self.results.setdefault(arxiv_id, lookup)
@@ -451,8 +453,9 @@ class ArxivClient:
             for arxiv_id in batch:
                 record = exc.feed.records.get(arxiv_id)
                 if record is not None:
-                    run.settle(arxiv_id, Lookup("found", record))
+                    run.settle(arxiv_id, Lookup("found", record, raw=run.stored.get(arxiv_id)))
         for arxiv_id in batch:
+            run.stored.pop(arxiv_id, None)
             run.settle(arxiv_id, Lookup("unavailable", reason=str(exc)))
 
     def _absorb(self, batch: list[str], feed: Feed, run: _Run) -> None:
@@ -461,11 +464,12 @@ class ArxivClient:
         records were stored in the cache by `_attempt`."""
         not_found = []
         for arxiv_id in batch:
+            raw = run.stored.pop(arxiv_id, None)
             if arxiv_id in run.results:
                 continue
             record = feed.records.get(arxiv_id)
             if record is not None:
-                run.settle(arxiv_id, Lookup("found", record))
+                run.settle(arxiv_id, Lookup("found", record, raw=raw))
             elif arxiv_id in run.asked_again:
                 not_found.append(arxiv_id)
                 run.settle(arxiv_id, Lookup("not_found", reason=NOT_FOUND_REASON))
@@ -621,7 +625,8 @@ class ArxivClient:
                 )  # fmt: skip
                 feed = self._read(response.status_code, response.headers, content, attempt)
                 if self.cache is not None and run is not None:  # before the slot is let go
-                    self.cache.put_found(r for i, r in feed.records.items() if i in asked)
+                    stored = self.cache.put_found(r for i, r in feed.records.items() if i in asked)
+                    run.stored.update(stored)  # passed on with each record (the look-up process)
         finally:
             if transport is not None and early is not None:
                 transport.cool()  # an error in the wait itself: after the slot, still closed
