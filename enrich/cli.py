@@ -504,6 +504,17 @@ def _lean_imports() -> None:
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
+def _no_pydantic_plugins() -> None:
+    """Pydantic looks for plugins (entry points of the group "pydantic" in every installed
+    package's metadata) when the first model is built: a walk of site-packages that cost a
+    start-up here 15-60 ms, and no plugin has any business inside this program's models. Turned
+    off for this program's own processes (PYDANTIC_DISABLE_PLUGINS, pydantic's own switch; the
+    look-up process and the workers inherit it), unless the user set that variable."""
+    import os
+
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
 @_guard
 def _invoke() -> None:
     cli.main(standalone_mode=False)
@@ -511,6 +522,7 @@ def _invoke() -> None:
 
 def main() -> None:
     _lean_imports()
+    _no_pydantic_plugins()
     code = _invoke()
     # The process ends here. Whatever is still held is frozen out of the collection the
     # interpreter makes on its way out, which would walk every object a long run left (about

@@ -458,6 +458,24 @@ def test_the_cli_loads_httpx_without_its_command_line_client_or_trio() -> None:
     assert "'httpx._main'" in whole.stdout
 
 
+def test_the_cli_looks_for_no_pydantic_plugins_unless_told_to() -> None:
+    """enrich's own processes skip pydantic's walk of every installed package's entry points;
+    a value the user set is kept."""
+    code = (
+        "import os, sys; import enrich.cli as cli; cli._no_pydantic_plugins(); "
+        "import pydantic.plugin._loader as loader; from enrich.models import ArxivRecord; "
+        "print(os.environ['PYDANTIC_DISABLE_PLUGINS'], loader._plugins is None)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env=env)  # fmt: skip
+    assert done.stdout.split() == ["__all__", "True"]  # never scanned
+    env["PYDANTIC_DISABLE_PLUGINS"] = "logfire"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env=env)  # fmt: skip
+    assert done.stdout.split() == ["logfire", "False"]
+
+
 _TUNED = """
 import sys
 from pathlib import Path
