@@ -580,6 +580,35 @@ def test_a_fetched_record_carries_the_json_the_cache_stored(
         assert cached.from_cache and cached.raw in (lookup.raw, lookup.raw.decode())
 
 
+def test_json_kept_for_records_an_attempt_stored_is_let_go_with_the_fetch(
+    api: FakeArxiv, make_client: Callable[..., ArxivClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short answer stores the records it holds; when the retry is refused (400) and the batch
+    is split, the JSON kept for them is dropped, not held until the fetch ends."""
+    batch = ids(4)
+    api.add(*batch)
+
+    def short(asked: list[str]) -> httpx.Response:
+        page = [api.records[i] for i in asked if i in batch[:2]]
+        body = render_feed([(r, r.latest_version) for r in page], id_list=",".join(asked),
+                           max_results=len(asked), total=len(asked))  # fmt: skip
+        return httpx.Response(200, content=body)
+
+    api.then(short, httpx.Response(400, content=render_error_feed("incorrect id format")))
+    runs: list[Any] = []
+    drain = ArxivClient._drain
+
+    def spied(client: ArxivClient, run: Any) -> Any:
+        runs.append(run)
+        return drain(client, run)
+
+    monkeypatch.setattr(ArxivClient, "_drain", spied)
+    result = make_client(backoff_initial=0, backoff_max=0).fetch(batch)
+    assert [result[i].status for i in batch[:2]] == ["found", "found"]
+    assert [call.status for call in api.calls][:2] == [200, 400]  # short, then refused
+    assert runs and all(not run.stored for run in runs)
+
+
 def test_without_a_cache_every_fetch_asks(api: FakeArxiv, t: FakeTime, tmp_path: Path) -> None:
     api.add("2501.00001")
     settings = Settings(cache_dir=tmp_path / "c")

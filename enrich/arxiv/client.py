@@ -495,6 +495,8 @@ class ArxivClient:
         """Find the id that made arXiv refuse `batch`, or whose entry cannot be parsed (see the
         module docstring, points 7 and 8)."""
         message, refused = str(exc), isinstance(exc, ArxivRejected)
+        for arxiv_id in batch:  # what an earlier attempt stored: settled since, or asked again
+            run.stored.pop(arxiv_id, None)
         leftovers: list[str] = []
         candidates = [i for i in batch if i not in run.results]
         culprit = self._named(message, candidates) if refused else None
