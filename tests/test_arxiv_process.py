@@ -450,12 +450,8 @@ def test_the_cli_loads_httpx_without_its_command_line_client_or_trio() -> None:
         "print(sorted(m for m in ('rich', 'pygments', 'httpx._main', 'trio') "
         "if sys.modules.get(m)))"
     )
-    lean = subprocess.run([sys.executable, "-c", code.format(first="")], capture_output=True,
-                          text=True, check=True)  # fmt: skip
-    assert lean.stdout.split() == ["[]"]
-    whole = subprocess.run([sys.executable, "-c", code.format(first="import httpx; ")],
-                           capture_output=True, text=True, check=True)  # fmt: skip
-    assert "'httpx._main'" in whole.stdout
+    assert _python_says(code.format(first="")) == ["[]"]
+    assert "'httpx._main'" in " ".join(_python_says(code.format(first="import httpx; ")))
 
 
 def test_the_cli_looks_for_no_pydantic_plugins_unless_told_to() -> None:
@@ -467,13 +463,15 @@ def test_the_cli_looks_for_no_pydantic_plugins_unless_told_to() -> None:
         "print(os.environ['PYDANTIC_DISABLE_PLUGINS'], loader._plugins is None)"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    assert _python_says(code, env) == ["__all__", "True"]  # never scanned
+    assert _python_says(code, env | {"PYDANTIC_DISABLE_PLUGINS": "logfire"}) == ["logfire", "False"]
+
+
+def _python_says(code: str, env: dict[str, str] | None = None) -> list[str]:
+    """The words a fresh interpreter prints running `code`."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, env=env)  # fmt: skip
-    assert done.stdout.split() == ["__all__", "True"]  # never scanned
-    env["PYDANTIC_DISABLE_PLUGINS"] = "logfire"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, env=env)  # fmt: skip
-    assert done.stdout.split() == ["logfire", "False"]
+    return done.stdout.split()
 
 
 _TUNED = """
