@@ -51,6 +51,7 @@ from enrich.ids import IdMatch, find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
 from enrich.safexml import safe_xml_parser
 from enrich.text.dates import parse_date
+from enrich.text.markup import fold_space
 
 __all__ = ["FORMAT", "NAME", "parse", "sniff"]
 
@@ -260,7 +261,7 @@ def _read_regex(text: str) -> list[_Raw]:
 def _fold(text: str | None) -> str | None:
     if text is None:
         return None
-    folded = " ".join(unicodedata.normalize("NFC", text).split())
+    folded = fold_space(unicodedata.normalize("NFC", text))
     return folded or None
 
 

@@ -17,6 +17,7 @@ from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Record
 from enrich.digests.fields import entries_of
 from enrich.models import DigestEntry
+from enrich.text.markup import fold_space
 
 __all__ = ["FORMAT", "NAME", "latex_to_text", "parse", "records", "sniff"]
 
@@ -35,7 +36,7 @@ def latex_to_text(latex: str) -> str:
         text = _CONVERTER.latex_to_text(latex)
     except Exception:  # pylatexenc raises on some malformed input
         text = latex
-    return " ".join(text.replace("\u00a0", " ").split())
+    return fold_space(text)  # a no-break space is white space to it too
 
 
 def _record(text: str, start: int, end: int) -> Record:

@@ -39,6 +39,7 @@ from enrich.text import (
     structured_authors,
 )
 from enrich.text.dates import parse_date
+from enrich.text.markup import fold_space
 
 __all__ = [
     "FIELDS",
@@ -225,7 +226,7 @@ def guessed_title(raw: str) -> str | None:
     title = _NUMBERING.sub("", title)
     for m in reversed(list(find_arxiv_ids(title, bare=False))):
         title = title[: m.start] + title[m.end :]
-    title = _TRAILING_COUNT.sub("", " ".join(title.split())).strip(" -–—|:[]()")
+    title = _TRAILING_COUNT.sub("", fold_space(title)).strip(" -–—|:[]()")
     return title if looks_like_title(title) else None
 
 

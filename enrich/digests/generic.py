@@ -38,6 +38,7 @@ from enrich.digests.fields import looks_like_title
 from enrich.digests.text import clean_title
 from enrich.ids import IdMatch, find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
+from enrich.text.markup import fold_space
 
 __all__ = ["FORMAT", "MAX_BLOCK", "NAME", "LineIndex", "iter_scan", "parse", "scan", "sniff"]
 
@@ -183,7 +184,7 @@ def _meaningful(raw: str, *, bold: bool = False) -> str | None:
         title = _URL.sub(" ", title)
         for m in reversed(list(find_arxiv_ids(title))):
             title = title[: m.start] + " " + title[m.end :]
-        title = _EDGE.sub("", " ".join(title.split()))
+        title = _EDGE.sub("", fold_space(title))
     if bold and title.endswith(".") and not title.endswith(".."):
         title = title[:-1].rstrip()
     return title if looks_like_title(title) else None

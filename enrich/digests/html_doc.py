@@ -23,6 +23,7 @@ from enrich.digests.document import Link
 from enrich.digests.fields import field_of
 from enrich.digests.outline import Node, parse_outline
 from enrich.models import DigestEntry
+from enrich.text.markup import fold_space
 
 __all__ = ["FORMAT", "NAME", "html_nodes", "parse", "sniff"]
 
@@ -77,7 +78,7 @@ def _row_fields(
 
 
 def _text(element: etree._Element) -> str:
-    return " ".join(str(element.text_content()).split())
+    return fold_space(str(element.text_content()))
 
 
 def _node(

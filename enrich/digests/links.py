@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from enrich.ids import try_parse
+from enrich.text.markup import fold_space
 
 __all__ = ["Link", "is_arxiv_url", "links_in", "pick_main", "urls_in", "version_of"]
 
@@ -57,7 +58,7 @@ class Link:
         inner = _MD_LINK.search(self.label)
         text = inner.group("label") if inner and inner.group("bang") else self.label
         text = re.sub(r"<[^>]*>", "", text)
-        return " ".join(html.unescape(text).split()).strip(" *_`[]")
+        return fold_space(html.unescape(text)).strip(" *_`[]")
 
 
 def links_in(text: str) -> list[Link]:

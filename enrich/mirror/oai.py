@@ -31,6 +31,7 @@ from enrich.arxiv.feed import load_answer
 from enrich.errors import ArxivBadResponse
 from enrich.ids import try_parse
 from enrich.mirror.paper import MirrorPaper, split_raw_authors
+from enrich.text.markup import fold_space
 
 __all__ = ["OAI", "RAW", "OaiError", "OaiPage", "parse_list_records"]
 
@@ -100,7 +101,7 @@ def _paper(raw: Any, datestamp: str) -> MirrorPaper | None:
         title=_text(raw, f"{_R}title") or "",
         authors_raw=authors_raw,
         authors=[name for name, _ in split_raw_authors(authors_raw)],
-        categories=" ".join((_text(raw, f"{_R}categories") or "").split()),
+        categories=fold_space(_text(raw, f"{_R}categories") or ""),
         abstract=_text(raw, f"{_R}abstract") or "",
         comments=_text(raw, f"{_R}comments"),
         journal_ref=_text(raw, f"{_R}journal-ref"),
@@ -121,7 +122,7 @@ def parse_list_records(content: bytes) -> OaiPage:
     page = OaiPage()
     error = root.find(f"{_O}error")
     if error is not None:
-        message = " ".join("".join(error.itertext()).split())
+        message = fold_space("".join(error.itertext()))
         page.error = OaiError(error.get("code") or "unknown", message)
         return page
     listing = root.find(f"{_O}ListRecords")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from enrich.arxiv.feed import is_withdrawn
 from enrich.models import ArxivRecord, ArxivVersion
+from enrich.text.markup import fold_space
 
 __all__ = ["MirrorPaper", "parse_version_date", "split_raw_authors", "to_record"]
 
@@ -118,11 +119,11 @@ def _display_name(name: str) -> str:
         from enrich.text.latex import latex_to_text  # the one LaTeX decoder
 
         name = latex_to_text(name)
-    return " ".join(name.split())
+    return fold_space(name)
 
 
 def _fold(text: str | None) -> str:
-    return " ".join(text.split()) if text else ""
+    return fold_space(text) if text else ""
 
 
 def to_record(paper: MirrorPaper) -> ArxivRecord:

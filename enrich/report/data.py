@@ -9,6 +9,7 @@ from typing import Any
 from enrich.models import EnrichedEntry, RunSummary
 from enrich.report.collect import SEVERITY_ORDER, by_file
 from enrich.text.invisible import show_invisible
+from enrich.text.markup import fold_space
 
 __all__ = ["render_json", "render_markdown"]
 
@@ -66,7 +67,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value)
-    text = show_invisible(" ".join(str(value).split()))
+    text = show_invisible(fold_space(str(value)))
     if len(text) > 160:
         text = text[:157] + "..."
     return text.replace("|", "\\|").replace("<", "&lt;")

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from enrich.models import Conflict, EnrichedEntry
+from enrich.text.markup import fold_space
 
 __all__ = ["FIXABLE", "Change", "FixResult", "LeftAlone", "fix_digest", "unified_diff"]
 
@@ -125,7 +126,7 @@ def _author_text(match: re.Match[str], authors: Sequence[str]) -> str:
         sep = cut[0] + " " if cut[:1] in ("，", "、", ";", "；") else sep
     if "\n" in sep or "\r" in sep:
         sep = re.sub(r"\s+", " ", sep)
-    clean = [" ".join(name.split()) for name in authors]
+    clean = [fold_space(name) for name in authors]
     if "," in match.group("first") and "," not in sep:
         clean = [_inverted(name) for name in clean]
     return sep.join(clean)
@@ -207,9 +208,9 @@ def _authors_edit(
 
 def _authors_present(text: str, full: Sequence[str]) -> bool:
     """Whether every name of `full` stands in `text` ("First Last" or "Last, First")."""
-    flat = " ".join(text.split())
+    flat = fold_space(text)
     return bool(full) and all(
-        " ".join(n.split()) in flat or _inverted(" ".join(n.split())) in flat for n in full
+        fold_space(n) in flat or _inverted(fold_space(n)) in flat for n in full
     )
 
 
@@ -223,9 +224,7 @@ def _title_edit(
     found = re.compile(r"\s+".join(map(re.escape, words))).search(text, start, end)
     if found is None:
         return None, "the digest's title was not found in the entry's text"
-    return _Edit(
-        found.start(), found.end(), " ".join(new.split()), "changed_in_later_version"
-    ), None
+    return _Edit(found.start(), found.end(), fold_space(new), "changed_in_later_version"), None
 
 
 def _version_edits(

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from enrich.models import ArxivRecord
+from enrich.text.markup import fold_space
 
 __all__ = ["arxiv_id_of", "workload"]
 
@@ -213,7 +214,7 @@ def _authors(people: list[tuple[str, str, str]], rng: random.Random) -> tuple[li
 
 
 def _digest_title(title: str, rng: random.Random) -> str | None:
-    flat = " ".join(title.split())
+    flat = fold_space(title)
     roll = rng.random()
     if roll < 0.70:
         return flat

@@ -22,7 +22,6 @@ _MD_LINK = re.compile(
 _MD_EMPH = re.compile(
     r"(\*\*|\*|`|~~)(?=\S)(.+?)(?<=\S)\1|(?<![\w\\])(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)"
 )
-_SPACES = re.compile(r"\s+")
 # The white space of str.split (and of regex \s) in ASCII, but for the space itself
 _ASCII_BREAKS = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
@@ -32,7 +31,13 @@ def fold_space(text: str) -> str:
     space, which is regex \\s's). ASCII text that is folded already (no double space, no other
     white space, none at the ends: what arXiv's records hold once read) is given back as it is,
     after a few scans of it: about a fifth of what splitting and joining it again costs."""
-    if text.isascii() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+    if (
+        type(text) is str  # a subclass (lxml's strings that hold their element) is copied
+        and text.isascii()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    ):
         for mark in _ASCII_BREAKS:
             if mark in text:
                 break
@@ -66,7 +71,7 @@ def strip_markdown(text: str) -> str:
 def clean_text(text: str) -> str:
     """HTML and markdown removed, Unicode NFC, runs of white space folded to one space."""
     text = strip_markdown(strip_html(text))
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return fold_space(unicodedata.normalize("NFC", text))
 
 
 def clean_title(text: str) -> str:

@@ -18,7 +18,7 @@ from anyascii import anyascii
 
 from enrich.runtime import WITHIN_ENTRY, remembered
 from enrich.text.latex import latex_to_text
-from enrich.text.markup import strip_html
+from enrich.text.markup import fold_space, strip_html
 
 __all__ = ["fold_title", "title_key", "word_key"]
 
@@ -45,7 +45,7 @@ def fold_title(text: str) -> str:
     if "&" in text:
         text = text.replace("&", " and ")
     # every other run one space, none at the ends (the text is ASCII here: a table maps the rest)
-    return " ".join(text.translate(_NOT_ALNUM).split())
+    return fold_space(text.translate(_NOT_ALNUM))
 
 
 def title_key(text: str) -> str:
