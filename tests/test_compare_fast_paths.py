@@ -271,6 +271,11 @@ def test_white_space_folding_keeps_only_what_is_folded(text: str, repeat: int) -
         if folded == sample and sample.isascii():
             assert folded is sample  # not split and joined again
 
+    class Held(str):  # as lxml's strings that keep their element alive
+        pass
+
+    assert type(fold_space(Held("Deep learning"))) is str
+
 
 PAGE_IDS = st.sampled_from(["2401.10000", "2401.1000", "0704.0001", "1412.12345", "2413.00001",
                             "0703.00001", "hep-th/9901001", "2401.100001", ""])  # fmt: skip
