@@ -37,7 +37,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from enrich.models import ArxivRecord, Conflict, CorrectedEntry, DigestEntry, EnrichedEntry
+from enrich.models import (
+    ArxivRecord,
+    Conflict,
+    CorrectedEntry,
+    DigestEntry,
+    EnrichedEntry,
+    construct_valid,
+)
 from enrich.runtime import COMPARISON, WITHIN_ENTRY, empty_caches
 
 if TYPE_CHECKING:
@@ -365,13 +372,14 @@ def _rebuild(entry: DigestEntry, lookup: LookupLike | None, result: Any) -> Enri
         record = ArxivRecord.model_validate_json(arxiv)
     else:
         record = None
-    return EnrichedEntry.model_construct(
+    return construct_valid(  # each field in the model's order, as enrich_one gives them
+        EnrichedEntry,
         arxiv_id=entry.arxiv_id,
         status=status,
         source=entry.source,
         digest=entry,
         arxiv=record,
-        corrected=None if corrected is None else CorrectedEntry.model_construct(**corrected),
-        conflicts=[Conflict.model_construct(**conflict) for conflict in conflicts],
+        corrected=None if corrected is None else construct_valid(CorrectedEntry, **corrected),
+        conflicts=[construct_valid(Conflict, **conflict) for conflict in conflicts],
         error=error,
     )
