@@ -666,11 +666,13 @@ class _State:
 
 @dataclass(slots=True)
 class _Settled:
-    """A lookup as the pipeline uses it (LookupLike)."""
+    """A lookup as the pipeline uses it (LookupLike). `raw`: the JSON the record was read from,
+    when it is at hand (a record set aside and read back: a worker takes it as it is)."""
 
     status: str
     record: ArxivRecord | None
     reason: str | None
+    raw: bytes | None = None
 
 
 class _Lookups:
@@ -734,8 +736,8 @@ class _Lookups:
             return None
         status, reason = self.unusual.get(arxiv_id, ("found", None))
         self.file.seek(spilled >> 32)
-        record = ArxivRecord.model_validate_json(self.file.read(spilled & 0xFFFF_FFFF))
-        return _Settled(status, record, reason)
+        data = self.file.read(spilled & 0xFFFF_FFFF)
+        return _Settled(status, ArxivRecord.model_validate_json(data), reason, data)
 
     def __enter__(self) -> _Lookups:
         return self

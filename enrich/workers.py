@@ -279,7 +279,8 @@ _RECORD_JSON = ArxivRecord.__pydantic_serializer__.to_json
 
 def _payload(chunk: list[Item]) -> tuple[list[tuple[bytes, int | None]], list[Any]]:
     """The chunk as bytes: each entry's JSON with the index of its look-up, and each look-up
-    (status, reason, record JSON, {version: record JSON}) once however many entries share it."""
+    (status, reason, record JSON, {version: record JSON}) once however many entries share it.
+    A record read back from JSON (the pipeline's records set aside) goes as that JSON."""
     entries: list[tuple[bytes, int | None]] = []
     lookups: list[Any] = []
     index: dict[tuple[int, int], int] = {}
@@ -291,11 +292,12 @@ def _payload(chunk: list[Item]) -> tuple[list[tuple[bytes, int | None]], list[An
             if at is None:
                 at = index[key] = len(lookups)
                 record = None if lookup is None else lookup.record
+                raw = getattr(lookup, "raw", None)  # the JSON it was read from, if at hand
                 lookups.append(
                     (
                         None if lookup is None else lookup.status,
                         None if lookup is None else lookup.reason,
-                        None if record is None else _RECORD_JSON(record),
+                        None if record is None else raw or _RECORD_JSON(record),
                         {v: _RECORD_JSON(r) for v, r in versions.items()} if versions else None,
                     )
                 )

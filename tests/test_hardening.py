@@ -337,6 +337,8 @@ def test_records_read_from_the_cache_are_set_aside_as_the_json_they_were_read_fr
     assert lookups.file.read() == b"".join(answers[i].raw or b"" for i in ids[1:])
     assert all(got[i].raw is None for i in ids)  # let go once set aside
     assert all((back := lookups.get(i)) and back.record == records[i] for i in ids)
+    back = lookups.get(ids[5])  # read back with the JSON it was read from, for a worker
+    assert back is not None and getattr(back, "raw", None) == answers[ids[5]].raw
     lookups.close()
 
     order = ids[:10] + ids[10:20] + [ids[3]] + ids[20:30] + [ids[4], ids[3]] + ids[30:]

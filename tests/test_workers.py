@@ -3,6 +3,7 @@ comparing in the one process, nothing lost when a worker fails, and bounded read
 
 from __future__ import annotations
 
+import json
 import operator
 import os
 import signal
@@ -80,6 +81,26 @@ def test_a_pool_gives_what_this_process_gives(items: list[Any], here: list[str])
     assert forkserver._forkserver._forkserver_pid is None  # the fork server went with the pool
     # told to stop once the last chunk was sent, and reaped by close()
     assert comparer.workers and all(p.exitcode == 0 for p in comparer.workers)
+
+
+def test_a_record_read_back_from_json_goes_to_a_worker_as_that_json(
+    items: list[Any], here: list[str]
+) -> None:
+    """A record the pipeline set aside and read back (pipeline._Lookups) is sent to a worker as
+    the JSON it was read from, not serialised again; the output is the same."""
+    from enrich.pipeline import _Settled
+
+    read_back: list[Any] = []
+    for entry, lookup, versions in items:
+        if lookup is not None and lookup.record is not None:  # other bytes, the same record
+            data = json.dumps(json.loads(lookup.record.model_dump_json()), indent=1).encode()
+            record = ArxivRecord.model_validate_json(data)
+            lookup = _Settled(lookup.status, record, lookup.reason, data)
+        read_back.append((entry, lookup, versions))
+    _, sent = workers_module._payload(read_back[:50])
+    records = [raw for _, _, raw, _ in sent if raw is not None]
+    assert records and all(raw.startswith(b'{\n "arxiv_id"') for raw in records)
+    assert _lines(Comparer(2), read_back) == here
 
 
 def test_a_worker_hands_back_the_duplicate_keys_of_the_entries_it_compared(
