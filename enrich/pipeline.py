@@ -200,13 +200,13 @@ class Pipeline:
                 while order and id(order[0]) in compared:
                     entry = order.popleft()
                     enriched = compared.pop(id(entry))
+                    title_hash = comparer.duplicate_keys.pop(id(entry), ...)  # from a worker
                     if entry.status == "valid":
                         if duplicates is None:
                             from enrich.compare import DuplicateFinder
 
                             duplicates = DuplicateFinder()
-                        keys = comparer.duplicate_keys.pop(id(entry), None)
-                        enriched.conflicts.extend(duplicates.add(entry, keys))
+                        enriched.conflicts.extend(duplicates.add(entry, title_hash))
                     statuses[enriched.status] += 1
                     for conflict in enriched.conflicts:
                         conflicts[conflict.kind][conflict.severity] += 1

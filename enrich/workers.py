@@ -11,7 +11,7 @@ crosses the boundary is kept cheap (a pickled pydantic model costs more than the
                   per chunk however many entries name it;
   back            status, error, the corrected entry's and each conflict's field values (plain
                   Python values, pickled), the record only when the comparison made a new one
-                  (the versions step), as JSON, and the entry's duplicate_keys (its title folded
+                  (the versions step), as JSON, and the entry's duplicate_key (its title folded
                   and hashed there, not again here: see Comparer.duplicate_keys).
 
 Same output bytes as comparing in this process (tests/test_workers.py holds it on the seeds, the
@@ -102,10 +102,10 @@ class Comparer:
         self.workers: list[Any] = []  # the worker processes, once the last task is sent
         self._manager: threading.Thread | None = None  # the pool's manager thread, then
         self._stream: Iterator[Item] | None = None
-        # by id(entry), for entries compared by a worker: their duplicate_keys, worked out
+        # by id(entry), for entries compared by a worker: their duplicate_key, worked out
         # there, so that this process (the one waited for) need not fold and hash their titles
         # again; taken by the caller (the duplicate finder) as each entry is written
-        self.duplicate_keys: dict[int, tuple[int | None, list[str]]] = {}
+        self.duplicate_keys: dict[int, int | None] = {}
 
     def run(self, items: Iterable[Item]) -> Iterator[tuple[DigestEntry, EnrichedEntry]]:
         """Each item's entry with its EnrichedEntry, in order. An error raised by `items` comes
@@ -198,8 +198,7 @@ class Comparer:
             return
         keys = self.duplicate_keys
         for (entry, lookup, _versions), result in zip(chunk, results, strict=True):
-            if result[5] is not None:
-                keys[id(entry)] = result[5]
+            keys[id(entry)] = result[5]
             yield entry, _rebuild(entry, lookup, result)
 
     def close(self) -> None:
@@ -307,7 +306,7 @@ def _payload(chunk: list[Item]) -> tuple[list[tuple[bytes, int | None]], list[An
 
 def compare_chunk(payload: tuple[list[tuple[bytes, int | None]], list[Any]]) -> list[Any]:
     """In a worker: enrich_one over a chunk, each result as plain values (see _rebuild)."""
-    from enrich.compare.duplicates import duplicate_keys
+    from enrich.compare.duplicates import duplicate_key
     from enrich.pipeline import _Settled, enrich_one
 
     entries, raw = payload
@@ -338,7 +337,7 @@ def compare_chunk(payload: tuple[list[tuple[bytes, int | None]], list[Any]]) -> 
                 arxiv,
                 None if enriched.corrected is None else enriched.corrected.__dict__,
                 [conflict.__dict__ for conflict in enriched.conflicts],
-                duplicate_keys(entry),
+                duplicate_key(entry),
             )
         )
     _trim_caches()

@@ -106,10 +106,10 @@ def test_a_record_read_back_from_json_goes_to_a_worker_as_that_json(
 def test_a_worker_hands_back_the_duplicate_keys_of_the_entries_it_compared(
     items: list[Any],
 ) -> None:
-    """What the duplicate finder keeps of an entry (title hash, author signature: names parsed)
-    is worked out in the worker that compares it, not again in this process, which every entry
-    passes through; the same keys as worked out here."""
-    from enrich.compare.duplicates import duplicate_keys
+    """The title hash the duplicate finder keys an entry by is worked out in the worker that
+    compares it, not again in this process, which every entry passes through; the same keys as
+    worked out here, for every entry the pool compared."""
+    from enrich.compare.duplicates import duplicate_key
 
     comparer = Comparer(2)
     try:
@@ -118,8 +118,8 @@ def test_a_worker_hands_back_the_duplicate_keys_of_the_entries_it_compared(
         comparer.close()
     assert not comparer.broken
     valid = [e for e in compared if e.status == "valid" and e.arxiv_id]
-    assert len(valid) > 600 and any(duplicate_keys(e)[1] for e in valid)
-    assert comparer.duplicate_keys == {id(e): duplicate_keys(e) for e in valid}
+    assert len(valid) > 600 and any(duplicate_key(e) is not None for e in valid)
+    assert comparer.duplicate_keys == {id(e): duplicate_key(e) for e in compared}
 
 
 def test_a_worker_that_raises_loses_nothing_and_prints_nothing(

@@ -21,13 +21,14 @@ from __future__ import annotations
 import hashlib
 import zlib
 from functools import lru_cache
+from types import EllipsisType
 
 from enrich.compare.conflicts import cap_guessed, conflict
 from enrich.models import Conflict, DigestEntry
 from enrich.text.names import parse_name
 from enrich.text.titles import fold_title
 
-__all__ = ["DuplicateFinder", "duplicate_keys"]
+__all__ = ["DuplicateFinder", "duplicate_key"]
 
 _AUTHORS_KEPT = 4  # the first names say enough about who wrote it
 _WORDS_KEPT = 8
@@ -75,16 +76,9 @@ def _tracked(entry: DigestEntry) -> bool:
     return entry.status == "valid" and bool(entry.arxiv_id)
 
 
-def duplicate_keys(entry: DigestEntry) -> tuple[int | None, list[str]] | None:
-    """What the finder keeps of an entry besides where it is: its title hash (None: the title
-    says too little) and, with one, the names its authors are compared by (the first ones);
-    None for an entry the finder does not remember."""
-    return _keys(entry) if _tracked(entry) else None
-
-
-def _keys(entry: DigestEntry) -> tuple[int | None, list[str]]:
-    key = _title_hash(entry.title)
-    return key, [] if key is None else entry.authors[:_AUTHORS_KEPT]
+def duplicate_key(entry: DigestEntry) -> int | None:
+    """The title hash the finder keys an entry by (None: the title says too little)."""
+    return _title_hash(entry.title)
 
 
 def _unpack(sig: int) -> set[int]:
@@ -146,10 +140,10 @@ class DuplicateFinder:
         return _author_sig(text.split(_SEP))
 
     def add(
-        self, entry: DigestEntry, keys: tuple[int | None, list[str]] | None = None
+        self, entry: DigestEntry, title_hash: int | EllipsisType | None = ...
     ) -> list[Conflict]:
-        """Remember `entry`; findings when its paper was seen before. `keys`: what
-        `duplicate_keys(entry)` gives, when it was worked out already (by a worker process)."""
+        """Remember `entry`; findings when its paper was seen before. `title_hash`: what
+        `duplicate_key(entry)` gives, when it was worked out already (by a worker process)."""
         if not _tracked(entry):
             return []
         arxiv_id = entry.arxiv_id or ""
@@ -178,11 +172,11 @@ class DuplicateFinder:
             code = _FAR
             self._far[arxiv_id] = line
         where = path_index << _LINE_BITS | code
-        key, names = keys if keys is not None else _keys(entry)
+        key = duplicate_key(entry) if title_hash is ... else title_hash
         if key is None:
             ids[arxiv_id] = where << _NAMES_BITS
             return []
-        ids[arxiv_id] = where << _NAMES_BITS | self._keep(arxiv_id, names)
+        ids[arxiv_id] = where << _NAMES_BITS | self._keep(arxiv_id, entry.authors[:_AUTHORS_KEPT])
         first = self._titles.get(key)
         if first is None:  # its names are read only if the title comes again
             self._titles[key] = arxiv_id
