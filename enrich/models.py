@@ -32,6 +32,7 @@ __all__ = [
     "Source",
     "Status",
     "construct_valid",
+    "record_json",
 ]
 
 Severity = Literal["info", "warning", "error"]
@@ -163,6 +164,10 @@ class ArxivRecord(_Model):
     # every version known, oldest first: the latest's from `updated`, v1's from `published`,
     # others from version look-ups (enrich/versions.py) or a mirror that knows them all
     versions: list[ArxivVersion] = Field(default_factory=list)
+
+
+# an ArxivRecord as JSON, UTF-8 bytes: what model_dump_json gives, without its decoding
+record_json = ArxivRecord.__pydantic_serializer__.to_json
 
 
 class Conflict(_Model):

@@ -27,7 +27,14 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from enrich.errors import InputError
 from enrich.ingest import FileReport, iter_entries
-from enrich.models import ArxivRecord, DigestEntry, EnrichedEntry, RunSummary, construct_valid
+from enrich.models import (
+    ArxivRecord,
+    DigestEntry,
+    EnrichedEntry,
+    RunSummary,
+    construct_valid,
+    record_json,
+)
 from enrich.settings import Settings
 from enrich.spool import Spool
 
@@ -695,7 +702,6 @@ class _Lookups:
 
     def add(self, lookups: dict[str, Any]) -> None:
         limit = self.limit
-        to_json = ArxivRecord.__pydantic_serializer__.to_json
         blobs: list[bytes] = []
         offset = self.size
         for arxiv_id in list(lookups):
@@ -706,7 +712,7 @@ class _Lookups:
             if len(self.kept) < limit or lookup.record is None:
                 self.kept[arxiv_id] = lookup
                 continue
-            data = raw or to_json(lookup.record)
+            data = raw or record_json(lookup.record)
             self.spilled[arxiv_id] = offset << 32 | len(data)
             if lookup.status != "found" or lookup.reason is not None:
                 self.unusual[arxiv_id] = (lookup.status, lookup.reason)

@@ -44,6 +44,7 @@ from enrich.models import (
     DigestEntry,
     EnrichedEntry,
     construct_valid,
+    record_json,
 )
 from enrich.runtime import COMPARISON, WITHIN_ENTRY, empty_caches
 
@@ -273,7 +274,6 @@ def _worker_started() -> None:
 # -- what crosses ------------------------------------------------------------------------------
 
 _ENTRY_JSON = DigestEntry.__pydantic_serializer__.to_json
-_RECORD_JSON = ArxivRecord.__pydantic_serializer__.to_json
 
 
 def _payload(chunk: list[Item]) -> tuple[list[tuple[bytes, int | None]], list[Any]]:
@@ -296,8 +296,8 @@ def _payload(chunk: list[Item]) -> tuple[list[tuple[bytes, int | None]], list[An
                     (
                         None if lookup is None else lookup.status,
                         None if lookup is None else lookup.reason,
-                        None if record is None else raw or _RECORD_JSON(record),
-                        {v: _RECORD_JSON(r) for v, r in versions.items()} if versions else None,
+                        None if record is None else raw or record_json(record),
+                        {v: record_json(r) for v, r in versions.items()} if versions else None,
                     )
                 )
         entries.append((_ENTRY_JSON(entry), at))
@@ -329,7 +329,7 @@ def compare_chunk(payload: tuple[list[tuple[bytes, int | None]], list[Any]]) -> 
         if record is None or (lookup is not None and record is lookup.record):
             arxiv: bytes | bool | None = record is not None  # True: the look-up's own record
         else:
-            arxiv = _RECORD_JSON(record)
+            arxiv = record_json(record)
         out.append(
             (
                 enriched.status,

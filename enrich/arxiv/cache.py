@@ -52,7 +52,7 @@ from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from enrich.errors import CacheError
-from enrich.models import ArxivRecord
+from enrich.models import ArxivRecord, record_json
 from enrich.settings import Settings
 
 __all__ = [
@@ -66,7 +66,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_RECORD_JSON = ArxivRecord.__pydantic_serializer__.to_json  # model_dump_json, as bytes
 _FILE = "cache.db"
 _NEW_YORK = ZoneInfo("America/New_York")
 _ANNOUNCE_HOUR = 20
@@ -286,7 +285,7 @@ class RecordCache:
         process) need not make it again."""
         now = self.now()
         expires = positive_expiry(now, self.cache_ttl)
-        dumped = {r.arxiv_id: _RECORD_JSON(r) for r in records}  # model_dump_json's, undecoded
+        dumped = {r.arxiv_id: record_json(r) for r in records}  # model_dump_json's, undecoded
         items = [(arxiv_id, "found", data.decode(), None) for arxiv_id, data in dumped.items()]
         self._put_many(items, now, expires)
         return dumped

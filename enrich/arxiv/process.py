@@ -57,7 +57,7 @@ from typing import Any
 
 from enrich.arxiv.cache import decode_records
 from enrich.arxiv.client import ArxivClient, ClientStats, Lookup
-from enrich.models import ArxivRecord
+from enrich.models import ArxivRecord, record_json
 from enrich.runtime import tune_gc
 from enrich.settings import Settings
 
@@ -65,7 +65,6 @@ __all__ = ["ProcessClient"]
 
 log = logging.getLogger(__name__)
 
-_RECORD_JSON = ArxivRecord.__pydantic_serializer__.to_json
 CLOSE_WAIT = 5.0  # seconds the child is given to exit after ("close",) before it is terminated
 SPENT_TIME = 0.03  # seconds of a wait the child needs before it lets go of the lookups it sent
 SPENT_MAX = 40  # batches of lookups sent it keeps at most meanwhile
@@ -335,7 +334,7 @@ def _encode_lookups(lookups: dict[str, Lookup]) -> list[tuple[str, Encoded]]:
     out: list[tuple[str, Encoded]] = []
     for key, lookup in lookups.items():
         record = lookup.record
-        raw = None if record is None else lookup.raw or _RECORD_JSON(record)
+        raw = None if record is None else lookup.raw or record_json(record)
         out.append((key, (lookup.status, lookup.reason, lookup.from_cache, raw)))
     return out
 
@@ -576,7 +575,7 @@ class _Serving:
 
     def _versions(self, wanted: list[tuple[str, int]], optional: list[tuple[str, int]]) -> None:
         got = self.client.fetch_versions(wanted, optional)
-        pairs = [(i, v, _RECORD_JSON(r)) for (i, v), r in got.items()]
+        pairs = [(i, v, record_json(r)) for (i, v), r in got.items()]
         self.conn.send(("versions", pairs, self._stats()))
 
     def _stats(self) -> tuple[Any, ...]:
