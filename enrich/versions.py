@@ -27,7 +27,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from enrich.compare import disagrees_with_latest
 from enrich.models import ArxivRecord, DigestEntry
 
 __all__ = ["OwnVersions", "VersionSource", "fetch_own_versions", "plan_version_lookups"]
@@ -68,6 +67,10 @@ def plan_version_lookups(
     needed: the stale entries that differ from the latest. optional, in order of use: the
     versions between a needed one and the latest, then the stale entries that agree with it.
     """
+    # loaded here, not with the module: the pipeline makes its OwnVersions before reading the
+    # first window, and a cold run's first ids must not wait for the comparison to load
+    from enrich.compare import disagrees_with_latest
+
     plan = _Plan()
     agreeing: dict[Pair, None] = {}
     latest: dict[str, int] = {}

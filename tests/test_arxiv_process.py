@@ -389,6 +389,14 @@ def _start(*args):
     return start(*args)
 
 process._start = _start
+send = process.ProcessClient._send
+
+def _send(self, message):
+    if message[0] == "ids" and "ids" not in seen:
+        seen["ids"] = sorted(m for m in ("enrich.compare", "rapidfuzz") if m in sys.modules)
+    return send(self, message)
+
+process.ProcessClient._send = _send
 sys.argv = ["enrich", *sys.argv[1:]]
 try:
     main()
@@ -400,8 +408,9 @@ finally:
 def test_the_cli_starts_the_look_up_process_before_it_loads_the_comparison(
     tmp_path: Path,
 ) -> None:
-    """Its start-up (httpx) overlaps the loading of the comparison, not after it; the wait lines
-    the run turns on later still come from the child."""
+    """Its start-up (httpx) overlaps the loading of the comparison, not after it, and the first
+    ids go to it before the comparison is loaded; the wait lines the run turns on later still
+    come from the child."""
     source = tmp_path / "in.jsonl"
     [(entry, record)] = list(workload(1, seed=3))
     source.write_text(json.dumps(entry) + "\n")
@@ -413,7 +422,7 @@ def test_the_cli_starts_the_look_up_process_before_it_loads_the_comparison(
         cmd += ["--api-url", server.url, "--cache-dir", str(tmp_path / "c")]
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stderr.splitlines()[-1]) == {"loaded": []}
+    assert json.loads(done.stderr.splitlines()[-1]) == {"loaded": [], "ids": []}
     assert "arXiv answered 503; retrying" in done.stderr
     assert "Traceback" not in done.stderr
 
