@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from enrich.arxiv.limiter import BUSY_NAME, STAMP_NAME, Early, Limiter, Stamp, wait_out
+from enrich.arxiv.limiter import (
+    BUSY_NAME,
+    HANDOVER,
+    STAMP_NAME,
+    Early,
+    Limiter,
+    Stamp,
+    wait_out,
+)
 
 
 class FakeTime:
@@ -298,6 +306,32 @@ def test_a_failed_early_run_is_a_missed_head_start_and_no_wait_means_no_early_ru
     called: list[int] = []
     wait_out(0.0, t.clock, t.sleep, Early(0.25, lambda: called.append(1)))
     assert called == [] and t.mono == pytest.approx(101.0)
+
+
+def test_an_early_with_hold_is_handed_the_waits_last_moments_and_never_less() -> None:
+    """What is left of the wait after the early run, up to HANDOVER seconds, goes to `hold`
+    (the request's first write waits it out); the rest is slept; a run that overran the wait
+    leaves nothing to hold."""
+    t = FakeTime()
+    held: list[tuple[float, float]] = []
+
+    def hold(seconds: float, sleep: object) -> None:
+        assert sleep == t.sleep  # the limiter's own sleep waits it out
+        held.append((t.mono, seconds))
+        t.advance(seconds)  # as the request's first write does
+
+    wait_out(3.0, t.clock, t.sleep, Early(0.5, lambda: t.advance(0.03), hold))
+    assert t.sleeps == [pytest.approx(2.5), pytest.approx(0.47 - HANDOVER)]
+    assert held == [(pytest.approx(103.0 - HANDOVER), pytest.approx(HANDOVER))]
+    assert held[0][0] + held[0][1] == pytest.approx(103.0)  # the wait whole, to the end
+    held.clear()
+    t.sleeps.clear()
+    wait_out(1.0, t.clock, t.sleep, Early(0.5, lambda: t.advance(0.5 - HANDOVER / 2), hold))
+    assert t.sleeps == [pytest.approx(0.5)]  # less than HANDOVER left: all of it held
+    assert held == [(pytest.approx(104.0 - HANDOVER / 2), pytest.approx(HANDOVER / 2))]
+    held.clear()
+    wait_out(1.0, t.clock, t.sleep, Early(0.5, lambda: t.advance(0.6), hold))
+    assert held == []  # the run took longer than the rest of the wait
 
 
 def test_the_slot_opens_the_next_connection_before_the_gap_ends_not_before_the_first(

@@ -99,7 +99,18 @@ def child(
     return subprocess.Popen([*args, json.dumps(groups)], stdout=subprocess.PIPE, text=True)
 
 
-def test_one_process_keeps_the_gap_and_one_connection(server: StandIn, tmp_path: Path) -> None:
+def test_one_process_keeps_the_gap_and_one_connection(
+    server: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also when the connection is opened ahead and the gap's last moments are waited out at
+    the request's first write (enrich/arxiv/transport.py), as from the third request on."""
+    from enrich.arxiv import transport
+
+    holds: list[float] = []
+    hold = transport._Warming.hold
+    monkeypatch.setattr(
+        transport._Warming, "hold", lambda self, s, sleep: (holds.append(s), hold(self, s, sleep))
+    )
     wanted = ids(10, 1)
     server.add(*[make_record(i) for i in wanted])
     settings = Settings(
@@ -110,6 +121,8 @@ def test_one_process_keeps_the_gap_and_one_connection(server: StandIn, tmp_path:
     assert all(v.status == "found" for v in result.values())
     assert len(server.requests) == 5
     assert min(server.gaps()) >= GAP - SLACK
+    # the first request waits for nothing; one whose early run overran the gap holds nothing
+    assert 1 <= len(holds) <= 4 and all(0 < s <= 0.002 for s in holds)
     assert server.max_in_flight == 1 and server.max_open_connections == 1
     # about 4 gaps: answers are parsed and stored before the slot is let go (so that processes
     # sharing the cache see them), so each wait is the whole gap, plus the sleep's overshoot

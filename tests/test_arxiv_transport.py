@@ -114,6 +114,40 @@ def test_the_next_request_goes_on_the_connection_opened_ahead(server: Server) ->
     assert second.request is not None and second.request - second.accepted >= 0.04
 
 
+def test_a_hold_makes_the_next_request_wait_at_its_first_write_and_cool_drops_it(
+    server: Server,
+) -> None:
+    """On a connection opened ahead or anew, the request's bytes go once the hold is over (its
+    bytes built, its connection taken before); a hold no request took is dropped by cool()."""
+    transport = LazyTLS(LIMITS)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    with httpx.Client(transport=transport) as http:
+        transport.hold(0.06, sleep)  # a connection made anew (none was opened ahead)
+        started = time.monotonic()
+        assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+        wait_for(lambda: server.seen[0].ended is not None)
+        transport.warm(httpx.URL(server.url), 5.0)
+        transport.hold(0.06, sleep)  # the connection opened ahead
+        warmed = time.monotonic()
+        assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+        wait_for(lambda: server.seen[1].ended is not None)
+        transport.hold(5.0, sleep)
+        transport.cool()  # no request took it: the next one does not wait
+        dropped = time.monotonic()
+        assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+    wait_for(lambda: all(s.ended for s in server.seen))
+    first, second, third = (s.request for s in server.seen)
+    assert first is not None and first - started >= 0.06
+    assert second is not None and second - warmed >= 0.06
+    assert third is not None and third - dropped < 1.0
+    assert len(waits) == 2 and all(0 < w <= 0.06 for w in waits)  # once a hold, at the write
+
+
 def test_nothing_is_opened_ahead_before_a_connection_was_made_and_timed(server: Server) -> None:
     transport = LazyTLS(LIMITS)
     assert transport.lead(server.url, 3.0) == 0.0
@@ -171,10 +205,14 @@ def test_a_connection_opened_ahead_over_tls_13_carries_the_request(
     transport = LazyTLS(LIMITS)
     try:
         with httpx.Client(transport=transport) as http:
+            transport.hold(0.05, time.sleep)  # a TLS connection made anew waits too
+            started = time.monotonic()
             assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
             wait_for(lambda: server.seen[0].ended is not None)
             transport.warm(httpx.URL(server.url), 5.0)
             time.sleep(0.05)  # the tickets are in
+            transport.hold(0.05, time.sleep)
+            held = time.monotonic()
             response = http.get(server.url, headers={"Connection": "close"})
             assert response.text == "ok"
     finally:
@@ -182,8 +220,10 @@ def test_a_connection_opened_ahead_over_tls_13_carries_the_request(
     wait_for(lambda: all(s.ended for s in server.seen))
     assert len(server.seen) == 2  # the warmed connection, TLS and all, carried the request
     assert [s.tls for s in server.seen] == ["TLSv1.3", "TLSv1.3"]
-    second = server.seen[1]
+    first, second = server.seen
     assert second.request is not None and second.request - second.accepted >= 0.04
+    assert first.request is not None and first.request - started >= 0.05  # held, through TLS
+    assert second.request - held >= 0.05
 
 
 def test_a_failed_warm_up_stops_the_warming_and_a_stalled_one_is_not_waited_for_long(

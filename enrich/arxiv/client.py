@@ -603,7 +603,7 @@ class ArxivClient:
             lead = transport.lead(url, self.settings.min_interval)
             timeout = self.settings.timeout
             if lead:
-                early = Early(lead, lambda: transport.warm(request[0].url, timeout))
+                early = Early(lead, lambda: transport.warm(request[0].url, timeout), transport.hold)
         try:
             with (
                 prompt_switch(),

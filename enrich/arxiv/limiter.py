@@ -39,7 +39,9 @@ budget:
 * **The next connection, opened ahead.** `slot(early=Early(lead, run))` calls `run()` (the
   client opens the connection its request will use) `lead` seconds before the wait ends, then
   sleeps the rest out by the clock: the request still goes no sooner than the gap allows, and
-  its connection is opened with the slot held, the previous one closed (see `wait_out`).
+  its connection is opened with the slot held, the previous one closed (see `wait_out`). With
+  `Early(..., hold=...)` the wait's last HANDOVER seconds are the request's first write's to
+  wait out (the client builds the request meanwhile): its bytes go no sooner either.
 * **Degraded mode.** When the lock file cannot be created (read-only or missing folder), the
   limiter still enforces the gap and the single connection within this process and says why in
   `degraded`.
@@ -98,12 +100,21 @@ class Stamp:
             return None
 
 
+HANDOVER = 0.002  # seconds of a wait an Early with `hold` waits out at the request's first write
+
+
 @dataclass(frozen=True, slots=True)
 class Early:
-    """Something to do `lead` seconds before a slot's wait ends: open the request's connection."""
+    """Something to do `lead` seconds before a slot's wait ends: open the request's connection.
+
+    `hold(seconds, sleep)`, when given, takes over the wait's last HANDOVER seconds (or what is
+    left of them): the request's first byte is written no sooner than that, its bytes built and
+    its connection chosen meanwhile (the client's transport, enrich/arxiv/transport.py: about
+    0.6 ms of httpx's own work that would otherwise follow the gap)."""
 
     lead: float
     run: Callable[[], None]
+    hold: Callable[[float, Callable[[float], None]], None] | None = None
 
 
 def wait_out(
@@ -113,8 +124,10 @@ def wait_out(
     early: Early | None = None,
 ) -> None:
     """Sleep `seconds`, calling `early.run()` `early.lead` seconds before the end (at once when
-    the wait is shorter); what is left is slept out by `clock`, so the wait never ends sooner.
-    `early.run()` failing is only a head start missed: the request connects by itself."""
+    the wait is shorter); what is left is slept out by `clock`, so the wait never ends sooner,
+    but for its last HANDOVER seconds, handed to `early.hold` when there is one (which makes the
+    request's first write wait them out). `early.run()` failing is only a head start missed: the
+    request connects by itself."""
     if seconds <= 0:
         return
     if early is None or early.lead <= 0:
@@ -128,8 +141,14 @@ def wait_out(
     except Exception as exc:
         log.debug("the next connection, opened ahead, failed: %s", exc)
     left = due - clock()
+    if early.hold is not None and left > HANDOVER:
+        sleep(left - HANDOVER)
+        left = due - clock()
     if left > 0:
-        sleep(left)
+        if early.hold is not None:
+            early.hold(left, sleep)
+        else:
+            sleep(left)
 
 
 class Limiter:

@@ -19,6 +19,11 @@
   it, with the slot still held. Opening one ahead may take WARM_TIMES what the last one took (at
   least MIN_WARM_TIMEOUT): a stalled network is not waited for twice; one that fails stops the
   warming until a connection made for a request succeeds again.
+* **The gap's last moments, waited out at the first write** (`LazyTLS.hold`). The limiter hands
+  over the last HANDOVER seconds of the wait (enrich/arxiv/limiter.py): httpx builds the
+  request's bytes and takes its connection meanwhile (~0.6 ms here), and the first write on a
+  connection of this transport waits until they are over. The bytes still go no sooner; what
+  follows the gap is one write. A hold no write took is dropped by `cool()`.
 
 Loaded with the first request, like httpx itself.
 """
@@ -30,6 +35,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpcore
@@ -63,8 +69,14 @@ class LazyTLS(httpx.BaseTransport):
         """Open the connection the next request to `url` will use (see the module docstring)."""
         self._backend.warm(_origin(url), timeout)
 
+    def hold(self, seconds: float, sleep: Callable[[float], None]) -> None:
+        """The next write on a connection of this transport waits until `seconds` from now
+        are over (with `sleep`): see the module docstring."""
+        self._backend.hold(seconds, sleep)
+
     def cool(self) -> None:
-        """Close the connection this thread opened ahead, if no request took it."""
+        """Close the connection this thread opened ahead, if no request took it; drop a hold
+        no write took."""
         self._backend.cool()
 
     def close(self) -> None:
@@ -98,6 +110,7 @@ class _Warming(httpcore.NetworkBackend):
         self._held: tuple[str, int, _Warmed, int] | None = None  # and the thread that opened it
         self._took: dict[tuple[str, int], float] = {}  # seconds to open one, TCP and TLS
         self._tls: dict[tuple[str, int], dict[str, Any]] = {}  # start_tls's arguments
+        self._hold: tuple[float, Callable[[float], None]] | None = None  # until, and how to wait
 
     def lead(self, key: tuple[str, int], gap: float) -> float:
         took = self._took.get(key)
@@ -132,11 +145,24 @@ class _Warming(httpcore.NetworkBackend):
             raise
         self._took[key] = time.perf_counter() - started
         with self._lock:
-            self._held = (host, port, _Warmed(stream, tls is not None), threading.get_ident())
+            self._held = (host, port, _Warmed(stream, self, tls is not None), threading.get_ident())
+
+    def hold(self, seconds: float, sleep: Callable[[float], None]) -> None:
+        self._hold = (time.monotonic() + seconds, sleep)
+
+    def before_write(self) -> None:
+        """A hold is waited out by the first write after it (on any of this backend's streams:
+        one request at a time holds the limiter's slot)."""
+        hold, self._hold = self._hold, None
+        if hold is not None:
+            left = hold[0] - time.monotonic()
+            if left > 0:
+                hold[1](left)
 
     def cool(self, everyone: bool = False) -> None:
         """Close the connection opened ahead by this thread (by any, with `everyone`) if no
-        request took it."""
+        request took it; drop a hold no write took."""
+        self._hold = None
         with self._lock:
             held = self._held
             if held is None or not (everyone or held[3] == threading.get_ident()):
@@ -174,15 +200,18 @@ class _Warming(httpcore.NetworkBackend):
 
 
 class _Stream(httpcore.NetworkStream):
-    """A stream that passes everything on to the one it wraps."""
+    """A stream of the warming backend's: it passes everything on to the one it wraps, a write
+    once the backend's hold is over (`_Warming.before_write`)."""
 
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
+    def __init__(self, stream: httpcore.NetworkStream, backend: _Warming) -> None:
         self._stream = stream
+        self._backend = backend
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._stream.read(max_bytes, timeout)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._backend.before_write()
         self._stream.write(buffer, timeout)
 
     def close(self) -> None:
@@ -198,8 +227,8 @@ class _Timed(_Stream):
     def __init__(
         self, stream: httpcore.NetworkStream, backend: _Warming, key: tuple[str, int], took: float
     ) -> None:
-        super().__init__(stream)
-        self._backend, self._key = backend, key
+        super().__init__(stream, backend)
+        self._key = key
         backend._took[key] = took
         backend._tls.pop(key, None)
 
@@ -214,22 +243,22 @@ class _Timed(_Stream):
             "server_hostname": server_hostname,
             "timeout": timeout,
         }
-        return stream
+        return _Stream(stream, self._backend)
 
 
 class _Warmed(_Stream):
     """A connection opened ahead (TLS done if the origin's connections use it)."""
 
-    def __init__(self, stream: httpcore.NetworkStream, secured: bool) -> None:
-        super().__init__(stream)
+    def __init__(self, stream: httpcore.NetworkStream, backend: _Warming, secured: bool) -> None:
+        super().__init__(stream, backend)
         self._secured = secured
 
     def start_tls(
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
         if self._secured:
-            return self._stream
-        return self._stream.start_tls(ssl_context, server_hostname, timeout)
+            return self
+        return _Stream(self._stream.start_tls(ssl_context, server_hostname, timeout), self._backend)
 
 
 def _alive(stream: httpcore.NetworkStream) -> bool:
