@@ -148,6 +148,22 @@ def test_a_hold_makes_the_next_request_wait_at_its_first_write_and_cool_drops_it
     assert len(waits) == 2 and all(0 < w <= 0.06 for w in waits)  # once a hold, at the write
 
 
+def test_a_hold_is_dropped_only_by_its_own_threads_cool(server: Server) -> None:
+    """`enrich serve`'s threads share one transport: a thread that let the slot go cools its own
+    connection after it, maybe once another thread's slot set its hold; that hold stays."""
+    transport = LazyTLS(LIMITS)
+    with httpx.Client(transport=transport) as http:
+        transport.hold(0.06, time.sleep)
+        started = time.monotonic()
+        other = threading.Thread(target=transport.cool)
+        other.start()
+        other.join()
+        assert http.get(server.url, headers={"Connection": "close"}).text == "ok"
+    wait_for(lambda: server.seen and server.seen[0].ended is not None)
+    request = server.seen[0].request
+    assert request is not None and request - started >= 0.06
+
+
 def test_nothing_is_opened_ahead_before_a_connection_was_made_and_timed(server: Server) -> None:
     transport = LazyTLS(LIMITS)
     assert transport.lead(server.url, 3.0) == 0.0

@@ -23,7 +23,9 @@
   over the last HANDOVER seconds of the wait (enrich/arxiv/limiter.py): httpx builds the
   request's bytes and takes its connection meanwhile (~0.6 ms here), and the first write on a
   connection of this transport waits until they are over. The bytes still go no sooner; what
-  follows the gap is one write. A hold no write took is dropped by `cool()`.
+  follows the gap is one write. A hold no write took is dropped by its own thread's `cool()`
+  (never by another's: `enrich serve`'s threads share this transport, and a thread that let the
+  slot go cools its connection after it, maybe once the next slot set its hold).
 
 Loaded with the first request, like httpx itself.
 """
@@ -110,7 +112,8 @@ class _Warming(httpcore.NetworkBackend):
         self._held: tuple[str, int, _Warmed, int] | None = None  # and the thread that opened it
         self._took: dict[tuple[str, int], float] = {}  # seconds to open one, TCP and TLS
         self._tls: dict[tuple[str, int], dict[str, Any]] = {}  # start_tls's arguments
-        self._hold: tuple[float, Callable[[float], None]] | None = None  # until, and how to wait
+        # a hold: until when (time.monotonic), how to wait, and the thread that set it
+        self._hold: tuple[float, Callable[[float], None], int] | None = None
 
     def lead(self, key: tuple[str, int], gap: float) -> float:
         took = self._took.get(key)
@@ -148,12 +151,17 @@ class _Warming(httpcore.NetworkBackend):
             self._held = (host, port, _Warmed(stream, self, tls is not None), threading.get_ident())
 
     def hold(self, seconds: float, sleep: Callable[[float], None]) -> None:
-        self._hold = (time.monotonic() + seconds, sleep)
+        with self._lock:
+            self._hold = (time.monotonic() + seconds, sleep, threading.get_ident())
 
     def before_write(self) -> None:
-        """A hold is waited out by the first write after it (on any of this backend's streams:
-        one request at a time holds the limiter's slot)."""
-        hold, self._hold = self._hold, None
+        """A hold is waited out by the first write after it on any of this backend's streams
+        (one request at a time holds the limiter's slot), and used up by its own thread's: a
+        write of another thread waits it out too, and leaves it."""
+        with self._lock:
+            hold = self._hold
+            if hold is not None and hold[2] == threading.get_ident():
+                self._hold = None
         if hold is not None:
             left = hold[0] - time.monotonic()
             if left > 0:
@@ -161,9 +169,11 @@ class _Warming(httpcore.NetworkBackend):
 
     def cool(self, everyone: bool = False) -> None:
         """Close the connection opened ahead by this thread (by any, with `everyone`) if no
-        request took it; drop a hold no write took."""
-        self._hold = None
+        request took it; drop a hold of this thread's no write took (only its own: another
+        thread's slot may hold one now, its request still to go)."""
         with self._lock:
+            if self._hold is not None and self._hold[2] == threading.get_ident():
+                self._hold = None
             held = self._held
             if held is None or not (everyone or held[3] == threading.get_ident()):
                 return
