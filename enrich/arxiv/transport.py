@@ -112,7 +112,8 @@ class _Warming(httpcore.NetworkBackend):
         self._held: tuple[str, int, _Warmed, int] | None = None  # and the thread that opened it
         self._took: dict[tuple[str, int], float] = {}  # seconds to open one, TCP and TLS
         self._tls: dict[tuple[str, int], dict[str, Any]] = {}  # start_tls's arguments
-        # a hold: until when (time.monotonic), how to wait, and the thread that set it
+        # a hold: until when (time.perf_counter: fine-grained everywhere, where time.monotonic
+        # may tick every 15.6 ms), how to wait, and the thread that set it
         self._hold: tuple[float, Callable[[float], None], int] | None = None
 
     def lead(self, key: tuple[str, int], gap: float) -> float:
@@ -152,7 +153,7 @@ class _Warming(httpcore.NetworkBackend):
 
     def hold(self, seconds: float, sleep: Callable[[float], None]) -> None:
         with self._lock:
-            self._hold = (time.monotonic() + seconds, sleep, threading.get_ident())
+            self._hold = (time.perf_counter() + seconds, sleep, threading.get_ident())
 
     def before_write(self) -> None:
         """A hold is waited out by the first write after it on any of this backend's streams
@@ -163,7 +164,7 @@ class _Warming(httpcore.NetworkBackend):
             if hold is not None and hold[2] == threading.get_ident():
                 self._hold = None
         if hold is not None:
-            left = hold[0] - time.monotonic()
+            left = hold[0] - time.perf_counter()
             if left > 0:
                 hold[1](left)
 
