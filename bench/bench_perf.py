@@ -5,6 +5,8 @@
 Data: enrich.testing.workload (realistic entries: distinct names, lists cut with "et al.",
 family-first, initials, diacritics dropped, titles cut or recased, stale versions, duplicates).
 
+* records: the warm cache and the floor's table hold what a cold run stores, each record read
+  from the stand-in's Atom by the client's parser (text folded), not the workload's objects;
 * floor: a plain Python program doing the same I/O as a warm run: read each input line
   (json.loads), read its record from a SQLite table of JSON texts (one query per 100 ids),
   json.loads it, write an output line of the same shape (entry, record, record again as the
@@ -51,14 +53,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from enrich.arxiv.cache import RecordCache  # noqa: E402
+from enrich.arxiv.feed import parse_feed  # noqa: E402
 from enrich.testing import StandIn  # noqa: E402
+from enrich.testing.arxiv_api import render_feed  # noqa: E402
 from enrich.testing.workload import workload  # noqa: E402
 
 TTL = 7 * 86400
 
 
 def build(folder: Path, size: int) -> tuple[Path, Path, Path, list[Any]]:
-    """The input JSONL, a warm cache, a floor table, and the records (for the stand-in)."""
+    """The input JSONL, a warm cache, a floor table, and the records (for the stand-in). The
+    cache and the floor hold each record as a cold run stores it: read from the stand-in's
+    Atom (arXiv's text folded, its versions as one answer dates them), not the workload's
+    object (whose titles and abstracts are wrapped as arXiv sends them: no run stores that)."""
     source = folder / f"in_{size}.jsonl"
     records = []
     with source.open("w", encoding="utf-8") as out:
@@ -66,18 +73,30 @@ def build(folder: Path, size: int) -> tuple[Path, Path, Path, list[Any]]:
             out.write(json.dumps(entry, ensure_ascii=False) + "\n")
             if record is not None:
                 records.append(record)
+    stored = as_answered(records)
     cache = folder / f"cache_{size}"
     with RecordCache(cache, cache_ttl=float(TTL)) as store:
-        for start in range(0, len(records), 1000):
-            store.put_found(records[start : start + 1000])
+        for start in range(0, len(stored), 1000):
+            store.put_found(stored[start : start + 1000])
     table = folder / f"floor_{size}.db"
     table.unlink(missing_ok=True)
     with sqlite3.connect(table) as db:
         db.execute("CREATE TABLE r (id TEXT PRIMARY KEY, data TEXT)")
         db.executemany(
-            "INSERT INTO r VALUES (?, ?)", ((r.arxiv_id, r.model_dump_json()) for r in records)
+            "INSERT INTO r VALUES (?, ?)", ((r.arxiv_id, r.model_dump_json()) for r in stored)
         )
     return source, cache, table, records
+
+
+def as_answered(records: list[Any]) -> list[Any]:
+    """The records as the client reads them from the stand-in's answers (100 a feed)."""
+    out = []
+    for start in range(0, len(records), 100):
+        chunk = records[start : start + 100]
+        ids = ",".join(r.arxiv_id for r in chunk)
+        feed = parse_feed(render_feed([(r, r.latest_version) for r in chunk], id_list=ids))
+        out += [feed.records[r.arxiv_id] for r in chunk]
+    return out
 
 
 def floor(source: Path, table: Path, target: Path) -> float:
