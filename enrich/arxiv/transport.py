@@ -77,8 +77,8 @@ class LazyTLS(httpx.BaseTransport):
         self._backend.hold(seconds, sleep)
 
     def cool(self) -> None:
-        """Close the connection this thread opened ahead, if no request took it; drop a hold
-        no write took."""
+        """Close the connection this thread opened ahead, if no request took it; drop this
+        thread's hold, if no write took it."""
         self._backend.cool()
 
     def close(self) -> None:
