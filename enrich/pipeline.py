@@ -96,6 +96,7 @@ class Pipeline:
         self._client = client
         self._settles: bool | None = None  # does the client's fetch take `settled`?
         self._paths: list[str | Path] | None = None  # the input, once run() is called
+        self._apart: bool | None = None  # does it look up in a process of its own? (once)
 
     def __enter__(self) -> Pipeline:
         return self
@@ -125,16 +126,20 @@ class Pipeline:
         return self._client
 
     def _lookup_process(self) -> bool:
-        from enrich.arxiv.backends import wants_lookup_process
+        """Does the run look up in a process of its own? Decided once for the input (it may
+        walk folders for their size): run() asks, then the client it opens."""
+        if self._apart is None:
+            from enrich.arxiv.backends import wants_lookup_process
 
-        return wants_lookup_process(self.settings, self._paths)
+            self._apart = wants_lookup_process(self.settings, self._paths)
+        return self._apart
 
     def run(self, paths: Iterable[str | Path]) -> Iterator[EnrichedEntry]:
         paths = list(paths)
         for path in paths:  # fail before any output is written
             if str(path) != "-" and not Path(path).exists():
                 raise InputError(f"{path}: no such file or folder", str(path))
-        self._paths = paths
+        self._paths, self._apart = paths, None
         if self._client is None and self._lookup_process():
             self.client  # noqa: B018 - the look-up process starts while the input is read
         from enrich.report.writeback import settle_fixed

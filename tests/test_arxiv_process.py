@@ -228,6 +228,37 @@ def test_when_the_pipeline_looks_up_apart(tmp_path: Path) -> None:
     assert decides([big], lookup_process="off") is False
 
 
+def test_the_pipeline_sizes_its_input_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """run() and the client it then opens ask whether to look up apart: the input's folders are
+    walked for their size once, not for each question."""
+    import enrich.arxiv.backends as backends
+    from enrich.pipeline import Pipeline
+
+    folder = tmp_path / "digests"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Papers\n\n- [A title](https://arxiv.org/abs/2401.00001)\n")
+    walks: list[Any] = []
+    size = backends.input_size
+    monkeypatch.setattr(backends, "input_size", lambda paths: walks.append(paths) or size(paths))
+    opened: list[bool] = []
+
+    class Source:
+        def fetch(self, ids: Any, progress: Any = None) -> dict[str, Any]:
+            return {i: None for i in ids}
+
+    def open_source(settings: Settings, *, process: bool = False) -> Source:
+        opened.append(process)
+        return Source()
+
+    monkeypatch.setattr(backends, "open_lookup_source", open_source)
+    monkeypatch.setattr("enrich.workers.cpu_count", lambda: 2)
+    settings = Settings(cache_dir=tmp_path / "cache", lookup_process="auto", workers=1)
+    with Pipeline(settings) as pipe:
+        entries = list(pipe.run([folder]))
+    assert len(entries) == 1 and opened == [False]
+    assert len(walks) == 1
+
+
 def test_a_run_writes_the_same_bytes_either_way(tmp_path: Path) -> None:
     """The CLI on an input past PROCESS_AFTER_BYTES: looked up apart (forked), or here."""
     source = tmp_path / "in.jsonl"
