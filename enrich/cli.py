@@ -216,7 +216,7 @@ def run(
     """
     verbose = bool(settings_options.get("verbose"))
     settings = _load(settings_options)
-    client = _lookup_process_now(settings, inputs)
+    settings, client = _lookup_process_now(settings, inputs)
     try:
         from enrich.report.terminal import print_outcome, progress_line
         from enrich.runner import run_command
@@ -245,17 +245,20 @@ def run(
     raise Exit(code)
 
 
-def _lookup_process_now(settings: Any, inputs: Sequence[str]) -> Any:
-    """The run's look-up source, opened before the rest of the run is loaded when it looks up
-    in a process of its own (enrich.arxiv.backends.wants_lookup_process): the process starts
-    (forked, see enrich/arxiv/process.py) and loads its HTTP client while this one loads the
-    comparison, so that the first request goes out about 0.2 s sooner. None otherwise: the
-    pipeline opens its source itself."""
+def _lookup_process_now(settings: Any, inputs: Sequence[str]) -> tuple[Any, Any]:
+    """The settings and the run's look-up source, opened before the rest of the run is loaded
+    when it looks up in a process of its own (enrich.arxiv.backends.wants_lookup_process): the
+    process starts (forked, see enrich/arxiv/process.py) and loads its HTTP client while this
+    one loads the comparison, so that the first request goes out about 0.2 s sooner. None
+    otherwise: the pipeline opens its source itself, told the choice made here (`auto`
+    decided: the input's folders are not walked again for their size)."""
     from enrich.arxiv.backends import open_lookup_source, wants_lookup_process
 
     if not wants_lookup_process(settings, inputs):
-        return None
-    return open_lookup_source(settings, process=True)
+        if settings.lookup_process == "auto":
+            settings = settings.model_copy(update={"lookup_process": "off"})
+        return settings, None
+    return settings, open_lookup_source(settings, process=True)
 
 
 def exit_status(

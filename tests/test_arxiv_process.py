@@ -257,6 +257,15 @@ def test_the_pipeline_sizes_its_input_once(tmp_path: Path, monkeypatch: pytest.M
         entries = list(pipe.run([folder]))
     assert len(entries) == 1 and opened == [False]
     assert len(walks) == 1
+    from click.testing import CliRunner
+
+    import enrich.cli
+
+    walks.clear()
+    args = ["run", str(folder), "--out", str(tmp_path / "out.jsonl"), "--cache-dir"]
+    done = CliRunner().invoke(enrich.cli.cli, [*args, str(tmp_path / "cache"), "-q"])
+    assert "could not be looked up" in done.output  # the fake source answers nothing
+    assert len(walks) == 1 and opened == [False, False]  # the CLI's choice, told the pipeline
 
 
 def test_a_run_writes_the_same_bytes_either_way(tmp_path: Path) -> None:
@@ -472,7 +481,9 @@ def test_the_cli_closes_the_look_up_source_it_opened_when_the_run_fails_first(
             self.closed += 1
 
     client = Client()
-    monkeypatch.setattr(enrich.cli, "_lookup_process_now", lambda settings, inputs: client)
+    monkeypatch.setattr(
+        enrich.cli, "_lookup_process_now", lambda settings, inputs: (settings, client)
+    )
     source = tmp_path / "in.jsonl"
     source.write_text("{}\n")
     args = ["run", str(source), "--report", str(tmp_path / "r.pdf"), "--offline", "-q"]
