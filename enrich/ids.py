@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from enrich.errors import InvalidArxivId
-from enrich.runtime import COMPARISON, WITHIN_ENTRY, remembered
+from enrich.runtime import COMPARISON, WITHIN_ENTRY, regex, remembered
 from enrich.taxonomy import taxonomy
 
 __all__ = [
@@ -42,7 +42,7 @@ _OLD = (
 )
 _VERSION = r"(?:[vV](?P<version>\d+))?"
 _CORE = rf"(?:{_NEW}|{_OLD}){_VERSION}"
-_EXACT = re.compile(rf"{_CORE}")
+_EXACT = regex(rf"{_CORE}")
 
 # The pages that name a paper by its arXiv id: the URL up to where the id starts.
 _HOSTS = (
@@ -59,24 +59,24 @@ _HOSTS = (
 _SCAN_HOSTS = _HOSTS.replace("{sep}", "/")
 _HOSTS = _HOSTS.replace("{sep}", "[:/]")
 # Prefixes that may stand before an id in an exact parse.
-_URL_PREFIX = re.compile(rf"^(?:{_HOSTS})", re.IGNORECASE)
-_DOI_PREFIX = re.compile(
+_URL_PREFIX = regex(rf"^(?:{_HOSTS})", re.IGNORECASE)
+_DOI_PREFIX = regex(
     r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\.", re.IGNORECASE
 )
-_ARXIV_PREFIX = re.compile(r"^(?:data-)?arxiv(?:[-_]id)?\s*[:：=]?\s*[\"']?", re.IGNORECASE)
+_ARXIV_PREFIX = regex(r"^(?:data-)?arxiv(?:[-_]id)?\s*[:：=]?\s*[\"']?", re.IGNORECASE)
 
 # Scanning free text: an id (the core), then what stands right before it -- a link to a page that
 # names the paper, an arXiv DOI, "arXiv:", a data-arxiv-id attribute -- or nothing (a bare id).
 # Two steps rather than one pattern with an optional prefix: that pattern tried every host at
 # every character of the text, which made scanning long prose several times slower.
-_ID_CORE = re.compile(
+_ID_CORE = regex(
     r"(?:(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
     r"|(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subj>[A-Z]{2}))?/(?P<oyymm>\d{4})(?P<onum>\d{3}))"
     r"(?:v(?P<version>\d+))?"
     r"(?![\d])",
     re.IGNORECASE,
 )
-_BEFORE = re.compile(
+_BEFORE = regex(
     rf"(?:(?P<url>{_SCAN_HOSTS})"
     r"|(?P<doi>10\.48550/arxiv\.)"
     r"|(?P<prefix>arxiv\s*[:：]?\s*|data-arxiv-id\s*=\s*[\"']?)"
@@ -86,15 +86,15 @@ _BEFORE = re.compile(
 _LOOKBACK = 160  # the longest prefix looked for before an id
 # An arXiv context (a link to an arXiv page, an arXiv DOI, "arXiv:", an arXiv attribute) and the
 # token written after it: when that token is no valid id, the digest wrote a malformed id.
-_CONTEXT = re.compile(
+_CONTEXT = regex(
     rf"(?:(?<![\w.])(?:{_HOSTS})|10\.48550/arxiv\.|(?<![\w/.-])arxiv\s*[:：]\s*"
     r"|data-arxiv-id\s*=\s*[\"']?)"
     r"(?P<token>(?:\d|[a-z]+(?:-[a-z]+)?(?:\.[a-z]{2})?/\d)[^\s<>\"'()\[\]{},;|*`]{0,40})",
     re.IGNORECASE,
 )
-_TOKEN_END = re.compile(r"(?:\.pdf|\.html?)?[.:]?$", re.IGNORECASE)
+_TOKEN_END = regex(r"(?:\.pdf|\.html?)?[.:]?$", re.IGNORECASE)
 
-_GLUED = re.compile(r"[\w./-]")
+_GLUED = regex(r"[\w./-]")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -187,10 +187,10 @@ def _check_new(yymm: str, num: str, written_version: str | None, text: str) -> A
 
 # A new-style id as it is written most (bare, or in an arXiv abstract or PDF link): every step
 # of the full parse leaves its id part as it is, so the id's check alone decides.
-_PLAIN_ID = re.compile(
+_PLAIN_ID = regex(
     r"(?:https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4})\.(\d{4,5})(?:[vV](\d+))?"
 )
-_TRAILER = re.compile(r"(?:\.pdf)?(?:[?#].*)?/?(?:\s+\[[^\[\]]*\]?)?$", re.IGNORECASE)
+_TRAILER = regex(r"(?:\.pdf)?(?:[?#].*)?/?(?:\s+\[[^\[\]]*\]?)?$", re.IGNORECASE)
 
 
 @remembered(8192, WITHIN_ENTRY)  # pure, and asked about the same id several times per entry
@@ -225,7 +225,7 @@ def _parse(text: str) -> ArxivId:
 
 # Every id holds one of these, and a parsed id is a piece of the text as written (the parse only
 # takes off what stands before and after it): text without one is no id, and need not be parsed.
-_MAY_HOLD_ID = re.compile(r"\d{4}\.\d|\d{7}")
+_MAY_HOLD_ID = regex(r"\d{4}\.\d|\d{7}")
 
 
 # a link that is no arXiv id (a code repository) is asked about again too
@@ -276,7 +276,7 @@ def find_malformed_ids(text: str) -> Iterator[MalformedId]:
             yield MalformedId(m.start(), m.start("token") + len(token), written, exc.reason)
 
 
-_ANCHOR = re.compile(r"arxiv|ar5iv|alphaxiv|huggingface\.co|10\.48550", re.IGNORECASE)
+_ANCHOR = regex(r"arxiv|ar5iv|alphaxiv|huggingface\.co|10\.48550", re.IGNORECASE)
 
 
 def _contexts(text: str) -> Iterator[re.Match[str]]:

@@ -22,6 +22,7 @@ from enrich.digests import get_format, sniff_format
 from enrich.errors import InputError, InvalidArxivId
 from enrich.ids import parse_arxiv_id
 from enrich.models import DigestEntry, FileSummary, Source
+from enrich.runtime import regex
 
 __all__ = [
     "DIGEST_SUFFIXES",
@@ -53,12 +54,12 @@ DIGEST_SUFFIXES = frozenset(
         ".rst",
     }
 )
-_OWN_REPORT = re.compile(
+_OWN_REPORT = regex(
     r"\A\s*(?:# arxiv-enrich report\b|<!doctype html>\s*<html[^>]*>\s*<head>.{0,400}?"
     r"<title>arxiv-enrich review:|\{\s*\"summary\":\s*\{)",
     re.IGNORECASE | re.DOTALL,
 )
-_OWN_LINE = re.compile(r'\A\s*\{"arxiv_id":.{0,20000}?"source":\s*\{"path":')
+_OWN_LINE = regex(r'\A\s*\{"arxiv_id":.{0,20000}?"source":\s*\{"path":')
 _BINARY_SNIFF = 8192
 
 

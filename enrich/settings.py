@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from enrich import __version__
 from enrich.errors import SettingsError
+from enrich.runtime import regex
 
 __all__ = ["ARXIV_MIN_INTERVAL", "DEFAULT_CONFIG", "Settings", "load_settings", "normalise_host"]
 
@@ -34,7 +34,7 @@ DEFAULT_CONFIG = Path("config/enrich.toml")
 
 _HOUR, _DAY, _YEAR = 3600.0, 86400.0, 366 * 86400.0
 # what an HTTP header value may hold: printable ASCII (no CR/LF, which would split the header)
-_HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
+_HEADER_TEXT = regex(r"[\x20-\x7e]*")
 
 ENV_PREFIX = "ENRICH_"
 
@@ -224,8 +224,6 @@ def _one_line(
 def unknown_environment() -> list[str]:
     """One warning line per ENRICH_* variable that names no setting (a typo is not silently
     ignored: the same key in the TOML file is refused), with the nearest setting's name."""
-    import difflib
-
     known = sorted(f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields)
     lines = []
     for name in sorted(os.environ):
@@ -235,6 +233,8 @@ def unknown_environment() -> list[str]:
             and key not in Settings.model_fields
             and name.upper() not in _NOT_SETTINGS
         ):
+            import difflib  # only for a name that is no setting
+
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             lines.append(f"enrich: warning: {name} is not a setting and is ignored{hint}")
@@ -259,6 +259,8 @@ def load_settings(config: Path | str | None = None, **overrides: Any) -> Setting
             raise SettingsError(f"config file {path} does not exist")
     in_file: dict[str, Any] = {}
     if path is not None:
+        import tomllib  # only with a file to read (its import compiles regular expressions)
+
         try:
             in_file = tomllib.loads(path.read_text("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:

@@ -1,12 +1,18 @@
-"""enrich.runtime: the caches registered by who asks them again, the GIL's switch interval."""
+"""enrich.runtime: the caches registered by who asks them again, the GIL's switch interval, the
+regular expressions compiled on first use."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
+import subprocess
 import sys
 
 import pytest
 
-from enrich.runtime import PROMPT_SWITCH, empty_caches, prompt_switch, remembered
+import enrich
+from enrich.runtime import PROMPT_SWITCH, empty_caches, made, prompt_switch, regex, remembered
 
 
 def test_a_remembered_function_is_emptied_by_what_asks_it_again() -> None:
@@ -42,3 +48,74 @@ def test_prompt_switch_blocks_share_one_setting_and_the_last_out_puts_it_back() 
     with pytest.raises(RuntimeError), prompt_switch():
         raise RuntimeError("a request failed")
     assert sys.getswitchinterval() == before
+
+
+def test_a_regex_is_compiled_at_its_first_use_only_and_then_answers_as_compiled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled: list[str] = []
+    real = re.compile
+
+    def counting(source: str, flags: int = 0) -> re.Pattern[str]:
+        compiled.append(source)
+        return real(source, flags)
+
+    monkeypatch.setattr(re, "compile", counting)
+    made_here = regex(r"(?P<n>\d+)\s*x", re.IGNORECASE)
+    assert compiled == []  # made, not compiled
+    assert made_here in made()
+    eager = real(r"(?P<n>\d+)\s*x", re.IGNORECASE)
+    text = "a 12 X, 3x and 40 y"
+    assert made_here.search(text).group("n") == "12"  # type: ignore[union-attr]
+    assert compiled == [r"(?P<n>\d+)\s*x"]
+    assert [m.span() for m in made_here.finditer(text)] == [m.span() for m in eager.finditer(text)]
+    assert made_here.sub("#", text) == eager.sub("#", text)
+    assert made_here.split(text) == eager.split(text)
+    assert made_here.fullmatch("7 x") and not made_here.match(" 7x")
+    assert (made_here.pattern, made_here.flags, made_here.groups, made_here.groupindex) == (
+        eager.pattern,
+        eager.flags,
+        eager.groups,
+        eager.groupindex,
+    )
+    assert len(compiled) == 1  # compiled once, whatever is asked after
+    assert not hasattr(made_here, "no_such_attribute")  # not a way to compile either
+    assert len(compiled) == 1
+
+
+def test_every_regex_of_the_package_compiles() -> None:
+    """A mistake in a pattern would show only when a run first uses it: every module is loaded
+    and every pattern `regex` made is compiled here."""
+    for module in pkgutil.walk_packages(enrich.__path__, "enrich."):
+        if module.name != "enrich.__main__":
+            importlib.import_module(module.name)
+    patterns = made()
+    assert len(patterns) >= 60  # the modules every run loads hold about 80
+    for made_here in patterns:
+        assert made_here.groups >= 0  # compiled now: a bad pattern raises re.error
+
+
+def test_loading_what_a_run_loads_compiles_next_to_none_of_its_regexes() -> None:
+    """The modules a run loads hold ~80 patterns, which cost ~25 ms of a slow machine's
+    start to compile, and a one-entry run uses 9: none is compiled until it is used (two are
+    while the modules load, to make a table)."""
+    code = (
+        "import re, sys\n"
+        "seen = []\n"
+        "real = re.compile\n"
+        "def counting(source, flags=0):\n"
+        "    caller = sys._getframe(1).f_globals.get('__name__', '')\n"
+        "    if caller.startswith('enrich'): seen.append(caller)\n"
+        "    return real(source, flags)\n"
+        "re.compile = counting\n"
+        "import enrich.ids, enrich.ingest, enrich.compare, enrich.arxiv.client, enrich.settings\n"
+        "import enrich.mirror.paper, enrich.text.authors, enrich.text.dates\n"
+        "from enrich.runtime import made\n"
+        "print(len(made()), len(seen))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    patterns, compiled = int(out[0]), int(out[1])
+    assert patterns >= 60
+    assert compiled <= 3

@@ -76,7 +76,7 @@ from enrich.errors import (
 )
 from enrich.ids import format_id, parse_arxiv_id
 from enrich.models import ArxivRecord
-from enrich.runtime import prompt_switch
+from enrich.runtime import prompt_switch, regex
 from enrich.settings import Settings
 
 if TYPE_CHECKING:  # httpx and tenacity load with the first request: a cached run never needs them
@@ -92,8 +92,8 @@ log = logging.getLogger(__name__)
 NOT_FOUND_REASON = "arXiv returned nothing, twice"
 GET_MAX_IDS = 100  # above this a GET URL risks HTTP 414 (arxiv.py#15): use POST
 LookupStatus = Literal["found", "not_found", "invalid", "unavailable"]
-_NAMED_ID = re.compile(r"incorrect id format for (?P<id>\S+)\s*$", re.IGNORECASE)
-_VERSION_SUFFIX = re.compile(r"v\d+$")
+_NAMED_ID = regex(r"incorrect id format for (?P<id>\S+)\s*$", re.IGNORECASE)
+_VERSION_SUFFIX = regex(r"v\d+$")
 
 
 @dataclass

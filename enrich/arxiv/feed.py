@@ -45,6 +45,7 @@ from typing import Any
 from enrich.errors import ArxivBadResponse, ArxivUnparseable
 from enrich.ids import try_parse
 from enrich.models import ArxivRecord, ArxivVersion, construct_valid
+from enrich.runtime import regex
 from enrich.safexml import safe_xml_parser
 from enrich.taxonomy import taxonomy
 from enrich.text.markup import fold_space
@@ -72,11 +73,11 @@ _ID, _TITLE, _SUMMARY, _NAME = f"{_A}id", f"{_A}title", f"{_A}summary", f"{_A}na
 _AUTHOR, _CATEGORY, _LINK = f"{_A}author", f"{_A}category", f"{_A}link"
 _PRIMARY, _AFFILIATION = f"{_X}primary_category", f"{_X}affiliation"
 
-_ABS_ID = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/abs/(?P<id>.+?)(?:v(?P<v>\d+))?/?$")
+_ABS_ID = regex(r"^https?://(?:www\.|export\.)?arxiv\.org/abs/(?P<id>.+?)(?:v(?P<v>\d+))?/?$")
 # An arXiv category code: "cs.LG", "astro-ph", "cond-mat.mes-hall", "q-fin.EC", "math-ph".
-_CATEGORY_SHAPE = re.compile(r"^[a-z]+(?:-[a-z]+)?(?:\.(?:[A-Z]{2}|[a-z]+(?:-[a-z]+)?))?$")
+_CATEGORY_SHAPE = regex(r"^[a-z]+(?:-[a-z]+)?(?:\.(?:[A-Z]{2}|[a-z]+(?:-[a-z]+)?))?$")
 _PAPER = r"(?:paper|article|manuscript|submission|preprint|version|work|this|it)"
-_WITHDRAWN = re.compile(
+_WITHDRAWN = regex(
     rf"""
       ^\W*withdrawn\b                                     # "Withdrawn.", "withdrawn by ..."
     | \bhas\s+been\s+withdrawn\b                          # "This paper has been withdrawn"

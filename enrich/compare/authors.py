@@ -21,13 +21,12 @@ arXiv's name at the same position, then against any name still unmatched.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from enrich.runtime import COMPARISON, remembered
+from enrich.runtime import COMPARISON, regex, remembered
 from enrich.text.authors import is_user_handle
 from enrich.text.names import Name, match_names, pair_names, parse_name
 
@@ -85,8 +84,8 @@ def _out_of_order(positions: list[int]) -> set[int]:
     return set(range(len(positions))) - keep
 
 
-_SURELY_A_NAME = re.compile(r"[A-Za-z]{4}")  # such a run of letters always folds to a word
-_MAY_DROP_WORDS = re.compile(r"[<&\\(\[（{}~]")  # markup or notes that can fold a name away
+_SURELY_A_NAME = regex(r"[A-Za-z]{4}")  # such a run of letters always folds to a word
+_MAY_DROP_WORDS = regex(r"[<&\\(\[（{}~]")  # markup or notes that can fold a name away
 
 
 def _surely_a_name(raw: str) -> bool:

@@ -23,7 +23,7 @@ from enrich.compare.versions import dated
 from enrich.errors import InvalidArxivId
 from enrich.ids import ArxivId, find_arxiv_ids, parse_arxiv_id, try_parse
 from enrich.models import ArxivRecord, Claim, Conflict, DigestEntry
-from enrich.runtime import COMPARISON, remembered
+from enrich.runtime import COMPARISON, regex, remembered
 from enrich.taxonomy import taxonomy
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
     "version_statements",
 ]
 
-_ARXIV_LIKE = re.compile(r"arxiv|(?<![\w./])\d{4}\.\d{3,6}(?:v\d+)?(?![\w.])", re.IGNORECASE)
+_ARXIV_LIKE = regex(r"arxiv|(?<![\w./])\d{4}\.\d{3,6}(?:v\d+)?(?![\w.])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -63,9 +63,9 @@ def claim_id(value: object) -> ArxivId | None:
     return parsed
 
 
-_NEW_STYLE = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
+_NEW_STYLE = regex(r"[0-9]{4}\.[0-9]{4,5}")
 _PAGES = ("https://arxiv.org/abs/", "https://arxiv.org/pdf/")  # 22 characters each
-_VERSION = re.compile(r"v0*[1-9][0-9]*")
+_VERSION = regex(r"v0*[1-9][0-9]*")
 
 
 def page_version(link: str, arxiv_id: str | None) -> int | None:

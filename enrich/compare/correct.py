@@ -15,17 +15,16 @@ arxiv_doi           arXiv's DOI 10.48550/arXiv.<id>
 
 from __future__ import annotations
 
-import re
-
 from enrich.compare.checks import link_version
 from enrich.compare.rules import primary_of
 from enrich.ids import format_id
 from enrich.models import ArxivRecord, CorrectedEntry, DigestEntry, construct_valid
+from enrich.runtime import regex
 from enrich.text.markup import fold_space
 
 __all__ = ["correct_entry"]
 
-_WRAP = re.compile("\n  ")  # how arXiv wraps a long abstract (a regex: quicker here)
+_WRAP = regex("\n  ")  # how arXiv wraps a long abstract (a regex: quicker here)
 
 
 def _fold(text: str) -> str:

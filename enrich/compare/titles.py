@@ -18,7 +18,6 @@ When they are not equal:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -26,16 +25,16 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from enrich.models import Severity
-from enrich.runtime import COMPARISON, remembered
+from enrich.runtime import COMPARISON, regex, remembered
 from enrich.text.titles import fold_title, title_key
 
 __all__ = ["TitleComparison", "compare_titles", "describe_title", "fold_title", "title_key"]
 
 Verdict = Literal["equal", "abbreviated", "prefix", "labelled", "foreign", "different"]
 
-_LABEL = re.compile(r"\s*([^\s:：]+(?:\s+[^\s:：]+){0,2})\s*[:：]\s+")  # "D3N: " before a title
-_ELLIPSIS = re.compile(r"\s*(?:…|\.{3,}|⋯)\s*$")
-_TRAILING_NOTE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）|【[^【】]*】)\s*$")
+_LABEL = regex(r"\s*([^\s:：]+(?:\s+[^\s:：]+){0,2})\s*[:：]\s+")  # "D3N: " before a title
+_ELLIPSIS = regex(r"\s*(?:…|\.{3,}|⋯)\s*$")
+_TRAILING_NOTE = regex(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）|【[^【】]*】)\s*$")
 
 
 def _is_latin(ch: str) -> bool:

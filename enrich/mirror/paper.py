@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from enrich.arxiv.feed import is_withdrawn
 from enrich.models import ArxivRecord, ArxivVersion
+from enrich.runtime import regex
 from enrich.text.markup import fold_space
 
 __all__ = ["MirrorPaper", "parse_version_date", "split_raw_authors", "to_record"]
@@ -31,11 +32,11 @@ _MONTHS = {
         ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
     )
 }
-_DATE = re.compile(
+_DATE = regex(
     r"^\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})"
 )
-_SPACES = re.compile(r"\s+")
-_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*", re.IGNORECASE)
+_SPACES = regex(r"\s+")
+_SEPARATOR = regex(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*", re.IGNORECASE)
 
 
 @dataclass(slots=True)

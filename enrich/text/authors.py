@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from enrich.runtime import regex
 from enrich.text.latex import latex_to_text
 from enrich.text.markup import clean_text, strip_html
 from enrich.text.vocabulary import is_cut_item, is_placeholder, strip_cut_marker
@@ -47,26 +48,26 @@ class AuthorList(NamedTuple):
     truncated: bool
 
 
-_SPACES = re.compile(r"\s+")
-_AUTHOR_PREFIX = re.compile(
+_SPACES = regex(r"\s+")
+_AUTHOR_PREFIX = regex(
     r"^\s*(?:authors?|author\(s\)|作者|by)\s*(?:[:：]\s*|\s(?=\S))", re.IGNORECASE
 )
-_MARKERS = re.compile(
+_MARKERS = regex(
     r"[*†‡§¶#✉⋆∗\\]+|\^\{?[\w,*†‡]*\}?|(?<=[^\W\d])\d+(?:,\d+)*\b|[\u00b9\u00b2\u00b3\u2070-\u209f]+"
 )
-_AFFILIATION_DIGITS = re.compile(r"(?<=[^\W\d_])\d+(?:\s*,\s*\d+(?![.\w]))*[*†‡]*")
+_AFFILIATION_DIGITS = regex(r"(?<=[^\W\d_])\d+(?:\s*,\s*\d+(?![.\w]))*[*†‡]*")
 # also " ." left where an HTML tag stood ("<a>Bolei Zhou</a>." -> "Bolei Zhou .")
-_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{2})(?<!\bJr)(?<!\bSr)\.$|\s+\.$|[。．]$")
-_NAME_EDGE = re.compile(r"^[\s,;.:'\"`()\[\]{}]+|[\s,;:'\"`()\[\]{}]+$")
-_SEPARATORS = re.compile(r"\s*(?:[,;，、；]|\band\b|&|\s·\s)\s*", re.IGNORECASE)
-_STRONG_SEPARATORS = re.compile(r"\s*(?:[;；]|\band\b|&)\s*", re.IGNORECASE)
+_SENTENCE_END = regex(r"(?<=[^\W\d_]{2})(?<!\bJr)(?<!\bSr)\.$|\s+\.$|[。．]$")
+_NAME_EDGE = regex(r"^[\s,;.:'\"`()\[\]{}]+|[\s,;:'\"`()\[\]{}]+$")
+_SEPARATORS = regex(r"\s*(?:[,;，、；]|\band\b|&|\s·\s)\s*", re.IGNORECASE)
+_STRONG_SEPARATORS = regex(r"\s*(?:[;；]|\band\b|&)\s*", re.IGNORECASE)
 # A note in parentheses at the end of a name: an affiliation, "(equal contribution)", "(+3 more)".
 # One between the words of a name is a nickname ("Yunxiang (Jun) Xiang") and stays as written.
-_NOTE = re.compile(
+_NOTE = regex(
     r"\s*(?:\([^()]*\)|（[^（）]*）|\[[^\[\]]*\])(?=\s*(?:[,;，、；&·]|\band\b|$))", re.IGNORECASE
 )
-_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
-_HANDLE = re.compile(r"@[\w.-]+|(?=[\w.-]*[\d_])[A-Za-z][\w.-]*|[a-z][a-z.-]+")
+_SUFFIX = regex(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
+_HANDLE = regex(r"@[\w.-]+|(?=[\w.-]*[\d_])[A-Za-z][\w.-]*|[a-z][a-z.-]+")
 
 
 def clean_name(name: str) -> str:
@@ -127,9 +128,9 @@ def split_authors(text: str) -> AuthorList:
     return AuthorList(names, truncated)
 
 
-_SEMICOLONS = re.compile(r"\s*[;；]\s*")
+_SEMICOLONS = regex(r"\s*[;；]\s*")
 # One "Family, Given" name and nothing else (a reference manager's single author)
-_FAMILY_GIVEN = re.compile(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*)?")
+_FAMILY_GIVEN = regex(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*)?")
 
 
 def _family_first_among(text: str) -> bool:
@@ -297,8 +298,8 @@ def split_outside(text: str, sep: re.Pattern[str], brackets: str = "{}") -> list
     return parts
 
 
-_BIB_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_BIB_COMMA = re.compile(r"\s*,\s*")
+_BIB_AND = regex(r"\s+and\s+", re.IGNORECASE)
+_BIB_COMMA = regex(r"\s*,\s*")
 
 
 def split_bibtex_names(value: str) -> AuthorList:

@@ -11,6 +11,8 @@ import datetime as dt
 import email.utils
 import re
 
+from enrich.runtime import regex
+
 __all__ = ["parse_date"]
 
 _MONTHS = {
@@ -34,15 +36,15 @@ _MONTHS = {
     )
     for name in names
 }
-_ISO = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
-_TIMESTAMP = re.compile(
+_ISO = regex(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
+_TIMESTAMP = regex(
     r"(\d{4})-(\d{2})-(\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?",
     re.IGNORECASE,
 )
-_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
-_DMY = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
-_MDY = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})")
-_MAIL = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
+_CJK = regex(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_DMY = regex(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
+_MDY = regex(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})")
+_MAIL = regex(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 
 
 def parse_date(text: str | None) -> dt.date | None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
+from enrich.runtime import regex
+
 __all__ = ["has_invisible", "show_invisible"]
 
 # Every Cf character of the Unicode database Python ships (a test checks against unicodedata),
 # plus U+2028/U+2029, which break a terminal line in the middle of a name.
-_INVISIBLE = re.compile(
+_INVISIBLE = regex(
     "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
     "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"

@@ -11,18 +11,17 @@ so the cost is paid only where LaTeX is. Nothing here raises: pylatexenc parses 
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 from functools import cache, lru_cache
 from typing import Any, Literal
 
-from enrich.runtime import COMPARISON, WITHIN_ENTRY, remembered
+from enrich.runtime import COMPARISON, WITHIN_ENTRY, regex, remembered
 
 __all__ = ["has_latex", "latex_to_text"]
 
-_LATEX_HINT = re.compile(r"[\\{}~]|--")
-_SPACES = re.compile(r"\s+")
-_BARE_PERCENT = re.compile(r"(?<!\\)%")  # a literal percent sign, not a TeX comment
+_LATEX_HINT = regex(r"[\\{}~]|--")
+_SPACES = regex(r"\s+")
+_BARE_PERCENT = regex(r"(?<!\\)%")  # a literal percent sign, not a TeX comment
 
 
 def has_latex(text: str) -> bool:
@@ -111,12 +110,12 @@ def _pylatexenc(text: str, math: str) -> str:
 
 # Text pylatexenc copies as it is: no macro, group, math, comment, tie, table column, parameter,
 # script, quote ligature or dash ligature ("--" and "''" are looked for in the whole piece).
-_PLAIN = re.compile(r"[^\\{}$%&~#^_`]*")
+_PLAIN = regex(r"[^\\{}$%&~#^_`]*")
 # Inline math that ends at its closing "$": characters, brace groups of characters and macros,
 # each macro followed by exactly the brace groups it takes (a macro short of an argument would
 # take the closing "$" as one: "$\\frac{a}$ b" -> "a/$ b").
-_ISLAND = re.compile(r"\$([^$]+)\$")
-_MATH_TOKEN = re.compile(r"\\([a-zA-Z]+)((?:\{[^$\\{}%]*\})*)|\{[^$\\{}%]*\}|[^$\\{}%&~#]")
+_ISLAND = regex(r"\$([^$]+)\$")
+_MATH_TOKEN = regex(r"\\([a-zA-Z]+)((?:\{[^$\\{}%]*\})*)|\{[^$\\{}%]*\}|[^$\\{}%&~#]")
 
 
 @lru_cache(maxsize=1024)

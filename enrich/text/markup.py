@@ -10,18 +10,16 @@ import html
 import re
 import unicodedata
 
+from enrich.runtime import regex
+
 __all__ = ["clean_text", "clean_title", "fold_space", "strip_html", "strip_markdown"]
 
-_TAG = re.compile(r"<[^<>]{0,500}>")
+_TAG = regex(r"<[^<>]{0,500}>")
 # [text](target) and [text]( target "title" ): CommonMark allows spaces around the target.
-_MD_LINK = re.compile(
-    r"!?\[([^\[\]]*)\]\(\s*[^()\s]*(?:\([^()]*\))?[^()\s]*(?:\s+\"[^\"]*\")?\s*\)"
-)
+_MD_LINK = regex(r"!?\[([^\[\]]*)\]\(\s*[^()\s]*(?:\([^()]*\))?[^()\s]*(?:\s+\"[^\"]*\")?\s*\)")
 # Emphasis marks. Underscores only count at word edges (CommonMark: `snake_case` and TeX `$x_i$`
 # are not emphasis); stars, code ticks and strike-through count anywhere.
-_MD_EMPH = re.compile(
-    r"(\*\*|\*|`|~~)(?=\S)(.+?)(?<=\S)\1|(?<![\w\\])(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)"
-)
+_MD_EMPH = regex(r"(\*\*|\*|`|~~)(?=\S)(.+?)(?<=\S)\1|(?<![\w\\])(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 # The white space of str.split (and of regex \s) in ASCII, but for the space itself
 _ASCII_BREAKS = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 

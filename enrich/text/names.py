@@ -32,7 +32,7 @@ from typing import Literal, NamedTuple
 from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 
-from enrich.runtime import COMPARISON, remembered
+from enrich.runtime import COMPARISON, regex, remembered
 from enrich.text.latex import has_latex, latex_to_text
 from enrich.text.markup import strip_html
 
@@ -49,11 +49,11 @@ __all__ = [
 
 Match = Literal["same", "swapped"]
 
-_MARKERS = re.compile(r"[*†‡§¶#✉⋆∗♯♮•·^_$0-9\u00b9\u00b2\u00b3\u2070-\u209f]+")
-_NICKNAME = re.compile(r"\s*[A-Za-z][A-Za-z.'\-]*(?:\s+[A-Za-z][A-Za-z.'\-]*)?\s*")
-_PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）")
-_WORD_SPLIT = re.compile(r"[\s.\-‐‑‒–—―_/]+")
-_NOT_LETTER = re.compile(r"[^a-z]+")
+_MARKERS = regex(r"[*†‡§¶#✉⋆∗♯♮•·^_$0-9\u00b9\u00b2\u00b3\u2070-\u209f]+")
+_NICKNAME = regex(r"\s*[A-Za-z][A-Za-z.'\-]*(?:\s+[A-Za-z][A-Za-z.'\-]*)?\s*")
+_PARENS = regex(r"\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）")
+_WORD_SPLIT = regex(r"[\s.\-‐‑‒–—―_/]+")
+_NOT_LETTER = regex(r"[^a-z]+")
 _NO_SCRIPTS: frozenset[str] = frozenset()
 # Scripts by the first word of Unicode's character names; other letters (modifier letters,
 # symbols) are too rare in names to make a list unverifiable.
@@ -93,7 +93,7 @@ class Name(NamedTuple):
 
 # ASCII that one of _fold_markup's steps would change: a tag or entity, LaTeX (latex.has_latex),
 # a note in brackets, a marker (_MARKERS). Most names hold none of it and are kept as they are.
-_FOLDS_ASCII = re.compile(r"[<&\\{}~(\[*#^_$0-9]|--")
+_FOLDS_ASCII = regex(r"[<&\\{}~(\[*#^_$0-9]|--")
 
 
 def _fold_markup(text: str) -> str:
@@ -163,7 +163,7 @@ def _letters(text: str) -> str:
 
 
 # A letter no suffix has: anyascii keeps ASCII as it is, so text holding one is no suffix.
-_NOT_IN_SUFFIXES = re.compile(r"[a-hk-qt-zA-HK-QT-Z]")
+_NOT_IN_SUFFIXES = regex(r"[a-hk-qt-zA-HK-QT-Z]")
 # Those letters, to see the first character of a name without the search (most names).
 _NO_SUFFIX_FIRST = frozenset(c for c in string.ascii_letters if _NOT_IN_SUFFIXES.match(c))
 _new_name = tuple.__new__

@@ -11,20 +11,19 @@ finder and the HTML report's word diff all fold with these.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from anyascii import anyascii
 
-from enrich.runtime import WITHIN_ENTRY, remembered
+from enrich.runtime import WITHIN_ENTRY, regex, remembered
 from enrich.text.latex import latex_to_text
 from enrich.text.markup import fold_space, strip_html
 
 __all__ = ["fold_title", "title_key", "word_key"]
 
-_MATH_MARKUP = re.compile(r"(?<!\\)[$^_{}]")  # markup that joins, never separates: X$^2$ = X2
-_BARE_AMPERSAND = re.compile(r"(?<!\\)&")  # "&" is a word here, not a TeX table column
-_ALNUM = re.compile(r"[a-z0-9]+")
+_MATH_MARKUP = regex(r"(?<!\\)[$^_{}]")  # markup that joins, never separates: X$^2$ = X2
+_BARE_AMPERSAND = regex(r"(?<!\\)&")  # "&" is a word here, not a TeX table column
+_ALNUM = regex(r"[a-z0-9]+")
 # Every ASCII character but [a-z0-9] to a space: the words _ALNUM finds, parted by white space
 # alone (a table of single ASCII characters: str.translate's quick path, a third less than findall).
 _NOT_ALNUM = str.maketrans({c: c if _ALNUM.match(c) else " " for c in map(chr, range(128))})

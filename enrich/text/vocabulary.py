@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from enrich.runtime import COMPARISON, WITHIN_ENTRY, remembered
+from enrich.runtime import COMPARISON, WITHIN_ENTRY, regex, remembered
 
 __all__ = ["CUT_ITEM", "PLACEHOLDER_AUTHORS", "is_cut_item", "is_placeholder", "strip_cut_marker"]
 
-_TAG = re.compile(r"<[^<>]{0,500}>")
+_TAG = regex(r"<[^<>]{0,500}>")
 
 _CUT_WORDS = (
     r"(?:\bet[\s.~]*al(?:ii|ia)?\b\.?"  # et al. / et. al / et~al. / et al / et alii
@@ -27,14 +27,14 @@ _CUT_WORDS = (
     r"|…|\.{3,})"
 )
 # A cut marker at the end of a list, with the separators before it: "A, B, et al." -> "A, B".
-_TRAILING_CUT = re.compile(
+_TRAILING_CUT = regex(
     rf"(?:[,;，、；\s]|\band\b|&)*[(\[（]?\s*{_CUT_WORDS}\s*[)\]）]?[\s。．.]*$", re.IGNORECASE
 )
 # A cut marker standing alone as one item of a list ("A; B; et al").
-CUT_ITEM = re.compile(rf"[\W_]*(?:and\s+)?{_CUT_WORDS}[\W_]*|[\W_]*others[\W_]*", re.IGNORECASE)
+CUT_ITEM = regex(rf"[\W_]*(?:and\s+)?{_CUT_WORDS}[\W_]*|[\W_]*others[\W_]*", re.IGNORECASE)
 
 # Placeholders that models and templates write where the names should be.
-PLACEHOLDER_AUTHORS = re.compile(
+PLACEHOLDER_AUTHORS = regex(
     r"[\W_]*(?:(?:the\s+)?(?:authors?|names?)(?:['’]s?)?(?:\s+names?)?\s*(?:are|is|:)?\s*)?"
     r"(?:(?:not|n['’]t)\s+(?:been\s+)?(?:provided|available|given|listed|mentioned|specified|"
     r"stated|found|included|known)(?:\s+in\s+the\s+\w+)?|unknown|n/?a|none|anonymous|tbd|null|"
@@ -44,7 +44,7 @@ PLACEHOLDER_AUTHORS = re.compile(
 )
 # Phrases no name contains: anywhere in the text they make it a placeholder ("作者：未提供，请提供
 # 论文全文", "Authors are not mentioned in the excerpt provided").
-_PLACEHOLDER_PHRASE = re.compile(
+_PLACEHOLDER_PHRASE = regex(
     r"\bnot\s+(?:been\s+)?(?:provided|available|given|listed|mentioned|found|specified|included)\b"
     r"|\bunknown\b|无法|请提供|未提供|未提及|未给出|未知|需要您|不详|^\W*x{3,}\W*$",
     re.IGNORECASE,
