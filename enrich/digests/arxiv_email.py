@@ -16,16 +16,17 @@ from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Record
 from enrich.digests.fields import entries_of, field_of
 from enrich.models import DigestEntry
+from enrich.runtime import regex
 
 __all__ = ["FORMAT", "NAME", "parse", "records", "sniff"]
 
 NAME = "arxiv-email"
-_ID_LINE = re.compile(r"^arXiv:(\S+)", re.MULTILINE)
-_SEPARATOR = re.compile(r"^\\\\[ \t]*$", re.MULTILINE)
-_HEADER = re.compile(r"^([A-Za-z][\w-]*(?: \([^()\n]{0,40}\))?):\s?(.*)$")
-_REVISED = re.compile(r"revised\s+v(\d+)", re.IGNORECASE)
-_TRAILER = re.compile(r"^\\\\\s*\(\s*(\S+)", re.MULTILINE)
-_RULE = re.compile(r"^-{20,}\s*$", re.MULTILINE)
+_ID_LINE = regex(r"^arXiv:(\S+)", re.MULTILINE)
+_SEPARATOR = regex(r"^\\\\[ \t]*$", re.MULTILINE)
+_HEADER = regex(r"^([A-Za-z][\w-]*(?: \([^()\n]{0,40}\))?):\s?(.*)$")
+_REVISED = regex(r"revised\s+v(\d+)", re.IGNORECASE)
+_TRAILER = regex(r"^\\\\\s*\(\s*(\S+)", re.MULTILINE)
+_RULE = regex(r"^-{20,}\s*$", re.MULTILINE)
 
 
 def _record(text: str, start: int, end: int) -> Record:

@@ -49,6 +49,7 @@ from enrich.digests.text import (
 )
 from enrich.ids import IdMatch, find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
+from enrich.runtime import regex
 from enrich.safexml import safe_xml_parser
 from enrich.text.dates import parse_date
 from enrich.text.markup import fold_space
@@ -59,17 +60,17 @@ log = logging.getLogger(__name__)
 
 NAME = "arxiv-xml"
 
-_CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
+_CATEGORY = regex(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
 # The classic arXiv RSS title: "Title. (arXiv:2303.06074v1 [cs.CL] UPDATED)"
-_RSS_TITLE = re.compile(
+_RSS_TITLE = regex(
     r"^(?P<title>.*?)\s*\(\s*arXiv\s*:\s*(?P<id>[^\s\[\])]+)\s*(?:\[(?P<cats>[^\]]*)\])?"
     r"\s*(?P<status>[A-Z][A-Z ]*)?\)\s*$",
     re.S,
 )
-_ANNOUNCE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.I)
-_PARAGRAPH_SPLIT = re.compile(r"</?p(?:\s[^<>]{0,200})?>|<br\s*/?>|\n\s*\n", re.I)
-_FOREIGN = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
-_FEED_ROOT = re.compile(r"<(?:[\w-]+:)?(feed|rss|RDF)(?=[\s>])", re.I)
+_ANNOUNCE = regex(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.I)
+_PARAGRAPH_SPLIT = regex(r"</?p(?:\s[^<>]{0,200})?>|<br\s*/?>|\n\s*\n", re.I)
+_FOREIGN = regex(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_FEED_ROOT = regex(r"<(?:[\w-]+:)?(feed|rss|RDF)(?=[\s>])", re.I)
 
 
 @dataclass
@@ -168,12 +169,12 @@ def _read_xml(text: str) -> list[_Raw] | None:
 
 # --------------------------------------------------------------------------- the regex reading
 
-_CHUNK = re.compile(
+_CHUNK = regex(
     r"<(?:[\w-]+:)?(entry|item)(?=[\s>/])[^<>]{0,1000}>(.*?)"
     r"(?:</(?:[\w-]+:)?\1\s*>|(?=<(?:[\w-]+:)?\1(?=[\s>/]))|\Z)",
     re.S,
 )
-_CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|\Z)", re.S)
+_CDATA = regex(r"<!\[CDATA\[(.*?)(?:\]\]>|\Z)", re.S)
 
 
 def _unescape(inner: str) -> str:
@@ -199,7 +200,7 @@ _FIELDS = _tag_pattern(
     "|author|creator|primary_category|category|comment"
 )
 _NAME_TAG = _tag_pattern("name")
-_ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTR = regex(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def _attrs(raw: str) -> dict[str, str]:

@@ -51,6 +51,7 @@ from enrich.digests.claims import id_claims
 from enrich.digests.links import Link, is_arxiv_url, links_in, pick_main, urls_in, version_of
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
+from enrich.runtime import regex
 from enrich.text.dates import parse_date
 
 __all__ = ["FORMAT"]
@@ -58,32 +59,30 @@ __all__ = ["FORMAT"]
 NAME = "awesome-list"
 _PAPER_NAMES = ("paper", "pdf", "arxiv")
 
-_ITEM = re.compile(r"^ {0,3}[-+*][ \t]+(?P<body>\S.*)$")
-_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s|<h\d|---+\s*$|===+\s*$)", re.IGNORECASE)
-_LI = re.compile(r"<li\b[^>]*>(?P<inner>.*?)</li\s*>", re.IGNORECASE | re.DOTALL)
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_BOLD = re.compile(
-    r"^\s*(?:\*\*(?P<md>.+?)\*\*|<(?:strong|b)>(?P<html>.*?)</(?:strong|b)>)", re.DOTALL
-)
-_DETAILS = re.compile(
+_ITEM = regex(r"^ {0,3}[-+*][ \t]+(?P<body>\S.*)$")
+_HEADING = regex(r"^\s{0,3}(?:#{1,6}\s|<h\d|---+\s*$|===+\s*$)", re.IGNORECASE)
+_LI = regex(r"<li\b[^>]*>(?P<inner>.*?)</li\s*>", re.IGNORECASE | re.DOTALL)
+_BR = regex(r"<br\s*/?>", re.IGNORECASE)
+_BOLD = regex(r"^\s*(?:\*\*(?P<md>.+?)\*\*|<(?:strong|b)>(?P<html>.*?)</(?:strong|b)>)", re.DOTALL)
+_DETAILS = regex(
     r"<details[^>]*>\s*(?:<summary[^>]*>(?P<summary>.*?)</summary>)?(?P<body>.*?)</details>",
     re.IGNORECASE | re.DOTALL,
 )
-_PARENS = re.compile(r"^\s*\((?P<inside>[^()]{1,80})\)")
-_VENUE_PREFIX = re.compile(r"^\s*\[(?P<venue>[^\[\]]{1,80})\]\s*")
-_WHOLE_EMPHASIS = re.compile(
+_PARENS = regex(r"^\s*\((?P<inside>[^()]{1,80})\)")
+_VENUE_PREFIX = regex(r"^\s*\[(?P<venue>[^\[\]]{1,80})\]\s*")
+_WHOLE_EMPHASIS = regex(
     r"^\s*(?:\*(?!\*)(?P<star>.+)\*|_(?P<under>.+)_|<em>(?P<em>.*)</em>|<i>(?P<i>.*)</i>)\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_EMPHASIS_START = re.compile(r"(?:(?<!\w)_(?=\S)|(?<![\w*])\*(?=[^\s*])|<em>|<i>)", re.IGNORECASE)
-_LINKS_LINE = re.compile(r"^\s*(?:\[!\[|\[\[|\[<a\b)", re.IGNORECASE)
+_EMPHASIS_START = regex(r"(?:(?<!\w)_(?=\S)|(?<![\w*])\*(?=[^\s*])|<em>|<i>)", re.IGNORECASE)
+_LINKS_LINE = regex(r"^\s*(?:\[!\[|\[\[|\[<a\b)", re.IGNORECASE)
 
 # sniffing
-_BADGE_ITEM = re.compile(r"^ {0,3}[-+*]\s+\*\*.+?\*\*.*<details>\s*<summary>", re.MULTILINE)
-_ARXIV_BADGE = re.compile(r"\[!\[[^\]]*\]\(https://img\.shields\.io/badge/arXiv", re.IGNORECASE)
-_CLASSIC_ITEM = re.compile(r"^ {0,3}[-+*]\s+\*\*.+?\*\*\s*<br\s*/?>", re.MULTILINE)
-_HTML_ITEM = re.compile(r"<li>\s*(?:<p>\s*)?<strong>", re.IGNORECASE)
-_PDF_LINK = re.compile(r"\[\[PDF\]\(|>\s*PDF\s*</a>", re.IGNORECASE)
+_BADGE_ITEM = regex(r"^ {0,3}[-+*]\s+\*\*.+?\*\*.*<details>\s*<summary>", re.MULTILINE)
+_ARXIV_BADGE = regex(r"\[!\[[^\]]*\]\(https://img\.shields\.io/badge/arXiv", re.IGNORECASE)
+_CLASSIC_ITEM = regex(r"^ {0,3}[-+*]\s+\*\*.+?\*\*\s*<br\s*/?>", re.MULTILINE)
+_HTML_ITEM = regex(r"<li>\s*(?:<p>\s*)?<strong>", re.IGNORECASE)
+_PDF_LINK = regex(r"\[\[PDF\]\(|>\s*PDF\s*</a>", re.IGNORECASE)
 
 
 def sniff(text: str, path: str) -> float:

@@ -25,26 +25,27 @@ from enrich.digests.blocks import safe_entry
 from enrich.digests.links import version_of
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
+from enrich.runtime import regex
 
 __all__ = ["FORMAT"]
 
 NAME = "awesome-daily-ai-arxiv"
 
 # One entry starts at a top-level bullet whose text is bold.
-_ENTRY_START = re.compile(r"^- \*\*", re.MULTILINE)
+_ENTRY_START = regex(r"^- \*\*", re.MULTILINE)
 # The usual header: bold link, then code spans.
-_HEADER = re.compile(r"^- \*\*\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)\*\*(?P<rest>.*)$")
+_HEADER = regex(r"^- \*\*\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)\*\*(?P<rest>.*)$")
 # A bold title without a link (a broken entry).
-_BOLD_ONLY = re.compile(r"^- \*\*(?P<title>.+?)\*\*(?P<rest>.*)$")
-_CODE_SPAN = re.compile(r"`([^`\n]*)`")
-_ARXIV_SPAN = re.compile(r"^\s*arxiv\s*[:：]", re.IGNORECASE)
-_CATEGORY = re.compile(r"^[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
-_URL = re.compile(r"https?://[^\s()<>\[\]`\"']+")
-_DETAILS = re.compile(r"<details\b[^>]*>(?P<body>.*?)(?:</details>|\Z)", re.DOTALL | re.IGNORECASE)
-_SUMMARY = re.compile(r"<summary\b[^>]*>.*?</summary>", re.DOTALL | re.IGNORECASE)
-_HEADING = re.compile(r"^#{1,6}\s", re.MULTILINE)
-_PAPER_LIST = re.compile(r"^#{1,3}\s.*Paper List\s*$", re.MULTILINE | re.IGNORECASE)
-_SNIFF_ENTRY = re.compile(
+_BOLD_ONLY = regex(r"^- \*\*(?P<title>.+?)\*\*(?P<rest>.*)$")
+_CODE_SPAN = regex(r"`([^`\n]*)`")
+_ARXIV_SPAN = regex(r"^\s*arxiv\s*[:：]", re.IGNORECASE)
+_CATEGORY = regex(r"^[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
+_URL = regex(r"https?://[^\s()<>\[\]`\"']+")
+_DETAILS = regex(r"<details\b[^>]*>(?P<body>.*?)(?:</details>|\Z)", re.DOTALL | re.IGNORECASE)
+_SUMMARY = regex(r"<summary\b[^>]*>.*?</summary>", re.DOTALL | re.IGNORECASE)
+_HEADING = regex(r"^#{1,6}\s", re.MULTILINE)
+_PAPER_LIST = regex(r"^#{1,3}\s.*Paper List\s*$", re.MULTILINE | re.IGNORECASE)
+_SNIFF_ENTRY = regex(
     r"^- \*\*\[[^\n]*\]\((?:https?://)?(?:export\.)?arxiv\.org/abs/[^)\s]*\)\*\*\s+`arXiv:",
     re.MULTILINE | re.IGNORECASE,
 )

@@ -8,7 +8,6 @@ is scanned for the paper's id. LaTeX is turned into text by pylatexenc ("et~al."
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from pylatexenc.latex2text import LatexNodes2Text
@@ -17,17 +16,18 @@ from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Record
 from enrich.digests.fields import entries_of
 from enrich.models import DigestEntry
+from enrich.runtime import regex
 from enrich.text.markup import fold_space
 
 __all__ = ["FORMAT", "NAME", "latex_to_text", "parse", "records", "sniff"]
 
 NAME = "bbl"
-_ITEM = re.compile(r"\\bibitem\s*(?:\[(?:[^\[\]]|\[[^\[\]]*\])*\])?\s*\{[^{}]*\}")
-_NEWBLOCK = re.compile(r"\\newblock\b")
-_END = re.compile(r"\\end\{thebibliography\}")
+_ITEM = regex(r"\\bibitem\s*(?:\[(?:[^\[\]]|\[[^\[\]]*\])*\])?\s*\{[^{}]*\}")
+_NEWBLOCK = regex(r"\\newblock\b")
+_END = regex(r"\\end\{thebibliography\}")
 _CONVERTER = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
-_TRAILING_YEAR = re.compile(r",\s*(?:19|20)\d\d[a-z]?$")  # @misc: "Title, 2023."
-_URL_MACRO = re.compile(r"\\(?:url|href|doi)\s*\{([^{}]*)\}")
+_TRAILING_YEAR = regex(r",\s*(?:19|20)\d\d[a-z]?$")  # @misc: "Title, 2023."
+_URL_MACRO = regex(r"\\(?:url|href|doi)\s*\{([^{}]*)\}")
 
 
 def latex_to_text(latex: str) -> str:

@@ -39,6 +39,7 @@ from enrich.digests.generic import LineIndex
 from enrich.digests.text import clean_text, clean_title
 from enrich.ids import ArxivId, find_arxiv_ids, try_parse
 from enrich.models import DigestEntry, Source
+from enrich.runtime import regex
 from enrich.text.authors import split_bibtex_names
 from enrich.text.dates import parse_date
 from enrich.text.latex import latex_to_text
@@ -67,10 +68,10 @@ _NO_ID_FIELDS = {"title", "abstract", "keywords", "author", "editor", "shorttitl
 # Most trusted first; every other field follows in file order.
 _ID_FIELDS = ("eprint", "arxivid", "arxiv", "journal", "journaltitle", "note", "howpublished")
 _LATE_ID_FIELDS = ("url", "doi")
-_ARXIV_VENUE = re.compile(r"\b(?:arxiv|corr)\b", re.IGNORECASE)
-_ABS_VOLUME = re.compile(r"^\s*abs/(\S+?)\s*$", re.IGNORECASE)
-_CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+_ARXIV_VENUE = regex(r"\b(?:arxiv|corr)\b", re.IGNORECASE)
+_ABS_VOLUME = regex(r"^\s*abs/(\S+?)\s*$", re.IGNORECASE)
+_CATEGORY = regex(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
+_ISO_DATE = regex(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
 
 # LaTeX to Unicode and BibTeX name lists have their homes in enrich/text (latex.py, authors.py);

@@ -13,23 +13,23 @@ Not a format (bibtex.py is: it turns these items into entries).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from enrich.digests.generic import LineIndex
+from enrich.runtime import regex
 
 __all__ = ["LINE_ENTRY_START", "BibItem", "BibReader", "read_items"]
 
 log = logging.getLogger(__name__)
 
-_ENTRY_START = re.compile(r"@[ \t]*([A-Za-z][\w:-]*)[ \t\r\n]*([{(])")
-LINE_ENTRY_START = re.compile(r"(?m)^[ \t]*@[ \t]*[A-Za-z][\w:-]*[ \t\r\n]*[{(]")
-_FIELD_NAME = re.compile(r"[^\s=,{}()\"#@]+")
-_MACRO_NAME = re.compile(r"[A-Za-z_][\w:.+/'-]*")
-_NUMBER = re.compile(r"\d+")
-_KEY = re.compile(r"\s*([^\s,={}()\"#]*)\s*(,)?")
-_WS = re.compile(r"\s*")
+_ENTRY_START = regex(r"@[ \t]*([A-Za-z][\w:-]*)[ \t\r\n]*([{(])")
+LINE_ENTRY_START = regex(r"(?m)^[ \t]*@[ \t]*[A-Za-z][\w:-]*[ \t\r\n]*[{(]")
+_FIELD_NAME = regex(r"[^\s=,{}()\"#@]+")
+_MACRO_NAME = regex(r"[A-Za-z_][\w:.+/'-]*")
+_NUMBER = regex(r"\d+")
+_KEY = regex(r"\s*([^\s,={}()\"#]*)\s*(,)?")
+_WS = regex(r"\s*")
 _MONTHS = {
     m: m.capitalize()
     for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

@@ -15,10 +15,11 @@ from functools import partial
 
 from enrich.digests.text import line_of
 from enrich.models import DigestEntry, Source
+from enrich.runtime import regex
 
 __all__ = ["blank_comments", "entries_between", "safe_entry"]
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_COMMENT = regex(r"<!--.*?-->", re.DOTALL)
 
 
 def blank_comments(text: str) -> str:

@@ -40,55 +40,56 @@ from enrich.digests.links import version_of
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.ids import find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
+from enrich.runtime import regex
 from enrich.text import is_placeholder
 
 __all__ = ["FORMAT"]
 
 NAME = "chatpaperfree"
 
-_HEADING = re.compile(r"^##[ \t]+(?P<title>.*)$", re.MULTILINE)
-_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
-_AUTHORS = re.compile(r"^\s*\*\*\s*Authors?\s*[:：]", re.IGNORECASE)
-_PDF = re.compile(r"^\s*\[PDF\]\((?P<url>[^()\s]*)\)(?P<comment>.*)$", re.IGNORECASE)
-_ENTRY_SIGN = re.compile(r"^\s*\*\*\s*Authors?\s*[:：]|^\s*\[PDF\]\(", re.IGNORECASE | re.MULTILINE)
-_SUMMARY_START = re.compile(
+_HEADING = regex(r"^##[ \t]+(?P<title>.*)$", re.MULTILINE)
+_FRONT_MATTER = regex(r"\A\s*---[ \t]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_AUTHORS = regex(r"^\s*\*\*\s*Authors?\s*[:：]", re.IGNORECASE)
+_PDF = regex(r"^\s*\[PDF\]\((?P<url>[^()\s]*)\)(?P<comment>.*)$", re.IGNORECASE)
+_ENTRY_SIGN = regex(r"^\s*\*\*\s*Authors?\s*[:：]|^\s*\[PDF\]\(", re.IGNORECASE | re.MULTILINE)
+_SUMMARY_START = regex(
     r"^\s*(?:\*\*(?:Summary|摘要|Key Takeaways|要点|\[ChatPaperFree\])|<ol>)", re.IGNORECASE
 )
-_CHATPAPER_MARK = re.compile(r"^\s*\*\*\[ChatPaperFree\]", re.IGNORECASE)
-_URL = re.compile(r"https?://[^\s()<>\[\]`\"'，。、；）]+")
+_CHATPAPER_MARK = regex(r"^\s*\*\*\[ChatPaperFree\]", re.IGNORECASE)
+_URL = regex(r"https?://[^\s()<>\[\]`\"'，。、；）]+")
 
 # Summary lines: list markup and emphasis around a "Label: value" pair.
-_LEAD = re.compile(r"^(?:\s+|<[^<>]{0,40}>|\d{1,2}\s*[.)、．]\s*|[-*•+]\s+|\*\*|__)+")
-_TRAIL_TAGS = re.compile(r"(?:\s*</?(?:li|p|ol|ul|code|pre)\b[^<>]*>)+\s*$", re.IGNORECASE)
-_LABEL = re.compile(r"^(?P<label>[^:：\n]{1,30}?)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?P<value>.*)$")
-_NUMBERED = re.compile(r"^\s*(?:<[^<>]{0,40}>\s*)*\d{1,2}\s*[.)、．]\s")
-_STOP = re.compile(r"^\s*(?:</ol>|<details|#|\*\*\[ChatPaperFree)", re.IGNORECASE)
-_TITLE_LABEL = re.compile(r"(?:paper\s*)?title|(?:论文|中文|英文)?(?:标题|题目)", re.IGNORECASE)
-_AUTHORS_LABEL = re.compile(
+_LEAD = regex(r"^(?:\s+|<[^<>]{0,40}>|\d{1,2}\s*[.)、．]\s*|[-*•+]\s+|\*\*|__)+")
+_TRAIL_TAGS = regex(r"(?:\s*</?(?:li|p|ol|ul|code|pre)\b[^<>]*>)+\s*$", re.IGNORECASE)
+_LABEL = regex(r"^(?P<label>[^:：\n]{1,30}?)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?P<value>.*)$")
+_NUMBERED = regex(r"^\s*(?:<[^<>]{0,40}>\s*)*\d{1,2}\s*[.)、．]\s")
+_STOP = regex(r"^\s*(?:</ol>|<details|#|\*\*\[ChatPaperFree)", re.IGNORECASE)
+_TITLE_LABEL = regex(r"(?:paper\s*)?title|(?:论文|中文|英文)?(?:标题|题目)", re.IGNORECASE)
+_AUTHORS_LABEL = regex(
     r"authors?(?:'?\s*names?)?|author\s*list|作者(?:名单|列表|姓名|们)?(?:及.{0,10})?",
     re.IGNORECASE,
 )
-_URLS_LABEL = re.compile(
+_URLS_LABEL = regex(
     r"urls?|links?|paper(?:\s*links?)?|paper_info|arxiv|(?:论文)?(?:链接|地址)|github.{0,10}",
     re.IGNORECASE,
 )
-_OTHER_LABEL = re.compile(
+_OTHER_LABEL = regex(
     r"affiliations?|keywords?|summary|methods?|conclusions?|abstract|background|"
     r".{0,8}(?:单位|机构|隶属|所属|关键词|摘要|方法|结论|中文翻译|工作量|创新点|性能|背景).{0,8}",
     re.IGNORECASE,
 )
 # ChatPaper's template writes "[作者姓名]" / "（待补充）" where it has no names: a field that
 # is only a bracketed note is its placeholder (the vocabulary is enrich.text.is_placeholder).
-_BRACKETED = re.compile(r"^\s*(?:\[[^\[\]]*\]|（[^（）]*）|\([^()]*\))\s*$")
-_STAMP = re.compile(
+_BRACKETED = regex(r"^\s*(?:\[[^\[\]]*\]|（[^（）]*）|\([^()]*\))\s*$")
+_STAMP = regex(
     r"\s*\[(?P<cats>[a-z][a-z-]*(?:\.[A-Za-z-]+)?(?:\s*[,;]?\s*[a-z][a-z-]*(?:\.[A-Za-z-]+)?)*)\]"
     r"(?:\s*(?P<date>\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}))?"
 )
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-_LATIN = re.compile(r"[A-Za-z]")
-_TRANSLATION = re.compile(r"^(?P<a>.+?)\s*[(（](?P<b>[^()（）]+)[)）]\s*$")
-_SNIFF_PDF = re.compile(r"^\[PDF\]\((?:https?://)?(?:export\.)?arxiv\.org/", re.MULTILINE)
-_SNIFF_AUTHORS = re.compile(r"^\*\*Authors?:", re.MULTILINE)
+_CJK = regex(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_LATIN = regex(r"[A-Za-z]")
+_TRANSLATION = regex(r"^(?P<a>.+?)\s*[(（](?P<b>[^()（）]+)[)）]\s*$")
+_SNIFF_PDF = regex(r"^\[PDF\]\((?:https?://)?(?:export\.)?arxiv\.org/", re.MULTILINE)
+_SNIFF_AUTHORS = regex(r"^\*\*Authors?:", re.MULTILINE)
 _SNIFF_LIMIT = 200_000
 
 

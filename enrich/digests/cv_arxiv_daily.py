@@ -39,20 +39,21 @@ from enrich.digests.links import links_in, pick_main, urls_in, version_of
 from enrich.digests.rows import is_separator_row, split_row
 from enrich.digests.text import clean_text, clean_title, split_authors
 from enrich.models import DigestEntry, Source
+from enrich.runtime import regex
 from enrich.text.dates import parse_date
 
 __all__ = ["FORMAT"]
 
 NAME = "cv-arxiv-daily"
 
-_HEADER = re.compile(
+_HEADER = regex(
     r"^\|\s*(?:\*\*)?Publish\s+Date(?:\*\*)?\s*\|.*\bTitle\b.*\|.*\bAuthors\b.*\|", re.IGNORECASE
 )
-_BULLET = re.compile(
+_BULLET = regex(
     r"^\s*[-*]\s+(?P<date>\d{4}-\d{2}-\d{2}),\s+\*\*(?P<title>.+?)\*\*,\s+(?P<rest>.*)$"
 )
-_PAPER = re.compile(r",?\s*\bPaper:\s*", re.IGNORECASE)
-_CODE = re.compile(r",?\s*\bCode:\s*", re.IGNORECASE)
+_PAPER = regex(r",?\s*\bPaper:\s*", re.IGNORECASE)
+_CODE = regex(r",?\s*\bCode:\s*", re.IGNORECASE)
 _COLUMN_ALIASES = {
     "publish date": "date",
     "date": "date",

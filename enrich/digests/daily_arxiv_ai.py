@@ -38,25 +38,24 @@ from enrich.digests.claims import id_claims
 from enrich.digests.links import is_arxiv_url, links_in, urls_in, version_of
 from enrich.digests.text import clean_text, clean_title, line_of, split_authors
 from enrich.models import Claim, DigestEntry, Source
+from enrich.runtime import regex
 
 __all__ = ["FORMAT"]
 
 NAME = "daily-arxiv-ai-enhanced"
 
-_ENTRY = re.compile(r"^###\s+\[\d+\]\s+(?P<rest>\[.*)$", re.MULTILINE)
-_SNIFF_ENTRY = re.compile(
-    r"^###\s+\[\d+\]\s+\[.+\]\(https?://(?:www\.)?arxiv\.org/abs/", re.MULTILINE
-)
-_SECTION = re.compile(
+_ENTRY = regex(r"^###\s+\[\d+\]\s+(?P<rest>\[.*)$", re.MULTILINE)
+_SNIFF_ENTRY = regex(r"^###\s+\[\d+\]\s+\[.+\]\(https?://(?:www\.)?arxiv\.org/abs/", re.MULTILINE)
+_SECTION = regex(
     r"^#\s+(?P<cat>[A-Za-z\-]+(?:\.[A-Za-z\-]+)?)[ \t]*(?P<back>\[\[Back\]\].*)?$", re.MULTILINE
 )
-_BLOCK_END = re.compile(r"^(?:#{1,3}\s|<div\s+id=)", re.MULTILINE)
-_AUTHORS = re.compile(r"^\s*\*(?!\*)(?P<names>[^*\n]+)\*\s*$", re.MULTILINE)
-_MAIN_CAT = re.compile(r"^\s*Main category:\s*(?P<cat>\S+)", re.MULTILINE | re.IGNORECASE)
-_TLDR = re.compile(r"^\s*TL;DR\s*[:：]", re.MULTILINE | re.IGNORECASE)
-_ABSTRACT = re.compile(r"^\s*Abstract\s*[:：]\s*", re.MULTILINE)
-_DETAILS_END = re.compile(r"</details>", re.IGNORECASE)
-_SUMMARY_AUTHORS = re.compile(
+_BLOCK_END = regex(r"^(?:#{1,3}\s|<div\s+id=)", re.MULTILINE)
+_AUTHORS = regex(r"^\s*\*(?!\*)(?P<names>[^*\n]+)\*\s*$", re.MULTILINE)
+_MAIN_CAT = regex(r"^\s*Main category:\s*(?P<cat>\S+)", re.MULTILINE | re.IGNORECASE)
+_TLDR = regex(r"^\s*TL;DR\s*[:：]", re.MULTILINE | re.IGNORECASE)
+_ABSTRACT = regex(r"^\s*Abstract\s*[:：]\s*", re.MULTILINE)
+_DETAILS_END = regex(r"</details>", re.IGNORECASE)
+_SUMMARY_AUTHORS = regex(
     r"(?:\b(?:authors?|written\s+by)|作者(?:们)?|作者为)\s*[:：]\s*(?P<names>[^\n。；;）)]+)",
     re.IGNORECASE,
 )

@@ -32,19 +32,20 @@ from enrich.digests.links import links_in, pick_main, urls_in, version_of
 from enrich.digests.rows import is_separator_row, split_row
 from enrich.digests.text import clean_text, clean_title
 from enrich.models import DigestEntry, Source
+from enrich.runtime import regex
 from enrich.text.dates import parse_date
 
 __all__ = ["FORMAT"]
 
 NAME = "dailyarxiv"
 
-_HEADER = re.compile(
+_HEADER = regex(
     r"^\|\s*\**\s*Title\s*\**\s*\|\s*\**\s*Date\s*\**\s*\|\s*\**\s*Abstract\s*\**\s*\|",
     re.IGNORECASE,
 )
-_ROW = re.compile(r"^\|\s*\*\*\[.+\]\(https?://[^)]*arxiv\.org/[^)]+\)\*\*\s*\|", re.IGNORECASE)
-_DETAILS_P = re.compile(r"<p>(?P<body>.*?)</p>", re.IGNORECASE | re.DOTALL)
-_SUMMARY = re.compile(r"<summary>.*?</summary>", re.IGNORECASE | re.DOTALL)
+_ROW = regex(r"^\|\s*\*\*\[.+\]\(https?://[^)]*arxiv\.org/[^)]+\)\*\*\s*\|", re.IGNORECASE)
+_DETAILS_P = regex(r"<p>(?P<body>.*?)</p>", re.IGNORECASE | re.DOTALL)
+_SUMMARY = regex(r"<summary>.*?</summary>", re.IGNORECASE | re.DOTALL)
 
 
 def sniff(text: str, path: str) -> float:

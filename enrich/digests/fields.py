@@ -30,6 +30,7 @@ from enrich.digests.claims import WrittenId, main_id_and_claims
 from enrich.digests.document import Record, Value
 from enrich.ids import find_arxiv_ids, find_malformed_ids, try_parse
 from enrich.models import DigestEntry, Provenance, Source
+from enrich.runtime import regex
 from enrich.taxonomy import taxonomy
 from enrich.text import (
     clean_text,
@@ -159,11 +160,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "volume": ("volume", "vl"),
 }
 _LABELS = {label: name for name, labels in FIELDS.items() for label in labels}
-_ARXIV_WORD = re.compile(r"arxiv", re.IGNORECASE)
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_FOLD = re.compile(r"[\s_.\-/]+")
-_LABEL_EDGE = re.compile(r"^[\W_]+|[\s:：*_`~]+$")
-_MARKUP = re.compile(r"<[^<>]{0,200}>|\*+|`+|~~")
+_ARXIV_WORD = regex(r"arxiv", re.IGNORECASE)
+_CAMEL = regex(r"(?<=[a-z])(?=[A-Z])")
+_FOLD = regex(r"[\s_.\-/]+")
+_LABEL_EDGE = regex(r"^[\W_]+|[\s:：*_`~]+$")
+_MARKUP = regex(r"<[^<>]{0,200}>|\*+|`+|~~")
 
 
 def _fold(label: str) -> str:
@@ -186,7 +187,7 @@ def is_label(text: str) -> bool:
 
 
 # Words that are buttons, site names and navigation, never a paper's title.
-_NOT_TITLE = re.compile(
+_NOT_TITLE = regex(
     r"^(?:\W*(?:pdf|paper|papers|arxiv|arxiv\s*paper|abs|abstract|html|link|links|here|url|code"
     r"|project|project\s*page|page|homepage|github|video|tweet|twitter|website|web|demo|download"
     r"|read|more|read\s*more|source|preprint|full\s*text|view|details|hf|hugging\s*face"
@@ -195,12 +196,12 @@ _NOT_TITLE = re.compile(
     r"|查看|详情|查看详情|原文|论文|链接|代码|主页|项目主页|下载|阅读|全文|阅读原文)\W*)+$",
     re.IGNORECASE,
 )
-_BUTTONISH = re.compile(r"(?:查看|详情|点击|阅读原文|论文主页|访问)")
-_DATE_LIKE = re.compile(
+_BUTTONISH = regex(r"(?:查看|详情|点击|阅读原文|论文主页|访问)")
+_DATE_LIKE = regex(
     r"^\W*(?:\d{1,4}(?:[-/.年月]\d{1,2}){1,2}[日]?|\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{4}"
     r"|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})\W*$"
 )
-_COUNT_LIKE = re.compile(r"^[\W\d]*(?:\d+\s*(?:papers?|entries|items|results|篇|条|个)\W*)?$", re.I)
+_COUNT_LIKE = regex(r"^[\W\d]*(?:\d+\s*(?:papers?|entries|items|results|篇|条|个)\W*)?$", re.I)
 
 
 def looks_like_title(text: str) -> bool:
@@ -216,8 +217,8 @@ def looks_like_title(text: str) -> bool:
 
 
 # "Title ⭐ 66", "Title 🔥 12": a star or like count after a guessed title
-_TRAILING_COUNT = re.compile(r"\s+[^\w\s()\[\]]{1,3}\s*\d[\d,.]*[kK]?$")
-_NUMBERING = re.compile(r"^\s*(?:\d{1,4}[.)、]|\[\d{1,4}\]|#\d{1,4})\s+")
+_TRAILING_COUNT = regex(r"\s+[^\w\s()\[\]]{1,3}\s*\d[\d,.]*[kK]?$")
+_NUMBERING = regex(r"^\s*(?:\d{1,4}[.)、]|\[\d{1,4}\]|#\d{1,4})\s+")
 
 
 def guessed_title(raw: str) -> str | None:
@@ -254,9 +255,7 @@ def names_of(raw: Any) -> tuple[list[str], bool]:
     return list(found.names), found.truncated
 
 
-_CATEGORY = re.compile(
-    r"(?<![\w.-])([a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2,}(?:-[A-Za-z]+)?)?)(?![\w-])"
-)
+_CATEGORY = regex(r"(?<![\w.-])([a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2,}(?:-[A-Za-z]+)?)?)(?![\w-])")
 
 
 def categories_of(raw: Any) -> list[str]:
@@ -272,11 +271,11 @@ def categories_of(raw: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-_CITED_CATEGORIES = re.compile(
+_CITED_CATEGORIES = regex(
     r"arxiv\}?\s*[:：]\s*(?:\d{4}\.\d{4,5}|[a-z-]+/\d{7})(?:v\d+)?\s*\[([^\[\]]{1,60})\]",
     re.IGNORECASE,
 )
-_ISO_START = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
+_ISO_START = regex(r"^\s*(\d{4}-\d{2}-\d{2})")
 
 
 def date_of(raw: Any) -> dt.date | None:
@@ -321,8 +320,8 @@ def record_id_values(record: Record) -> list[Value]:
     return values
 
 
-_ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
-_ABS_VOLUME = re.compile(r"^abs/", re.IGNORECASE)
+_ARXIV_VENUE = regex(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
+_ABS_VOLUME = regex(r"^abs/", re.IGNORECASE)
 
 
 def _ids_in(text: str, origin: str, line: int, *, bare: bool) -> list[WrittenId]:

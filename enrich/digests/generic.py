@@ -38,6 +38,7 @@ from enrich.digests.fields import looks_like_title
 from enrich.digests.text import clean_title
 from enrich.ids import IdMatch, find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
+from enrich.runtime import regex
 from enrich.text.markup import fold_space
 
 __all__ = ["FORMAT", "MAX_BLOCK", "NAME", "LineIndex", "iter_scan", "parse", "scan", "sniff"]
@@ -46,32 +47,32 @@ log = logging.getLogger(__name__)
 
 NAME = "generic"
 
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\S")
-_TABLE_ROW = re.compile(r"^\s*\|")
-_HTML_BLOCK = re.compile(
+_FENCE = regex(r"^\s{0,3}(```|~~~)")
+_HEADING = regex(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT = regex(r"^\s{0,3}(=+|-+)\s*$")
+_LIST_ITEM = regex(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\S")
+_TABLE_ROW = regex(r"^\s*\|")
+_HTML_BLOCK = regex(
     r"</?(?:li|tr|p|h[1-6]|div|dt|dd|dl|table|thead|tbody|ul|ol|section|article|blockquote|header"
     r"|footer|nav|body|head|title|hr|pre)(?=[\s>/])[^<>]{0,500}>",
     re.IGNORECASE,
 )
-_HTML_HEADING = re.compile(r"<h([1-6])(?=[\s>])[^<>]{0,300}>(.{0,500}?)</h\1\s*>", re.I | re.S)
-_MD_LINK = re.compile(
+_HTML_HEADING = regex(r"<h([1-6])(?=[\s>])[^<>]{0,300}>(.{0,500}?)</h\1\s*>", re.I | re.S)
+_MD_LINK = regex(
     r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\]){0,1000})\]\(\s*<?([^()\s<>]{0,2000}(?:\([^()\s]{0,200}\)"
     r"[^()\s<>]{0,500})*)>?(?:\s+\"[^\"\n]{0,300}\")?\s*\)"
 )
-_HTML_LINK = re.compile(
+_HTML_LINK = regex(
     r"<a\s[^<>]{0,500}?href\s*=\s*[\"']([^\"'<>]{0,2000})[\"'][^<>]{0,500}>(.{0,500}?)</a\s*>",
     re.I | re.S,
 )
-_BOLD = re.compile(
+_BOLD = regex(
     r"\*\*(?=\S)(.{1,500}?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.{1,500}?)(?<=\S)__(?!\w)"
     r"|<(b|strong)(?=[\s>])[^<>]{0,300}>(.{1,1000}?)</\3\s*>",
     re.I | re.S,
 )
-_URL = re.compile(r"(?:https?://|www\.|arxiv\.org/)[^\s<>\"'()\[\]]+", re.I)
-_EDGE = re.compile(r"^[\s:|/,;.\-–—\[\](){}]+|[\s:|/,;\-–—\[\](){}]+$")
+_URL = regex(r"(?:https?://|www\.|arxiv\.org/)[^\s<>\"'()\[\]]+", re.I)
+_EDGE = regex(r"^[\s:|/,;.\-–—\[\](){}]+|[\s:|/,;\-–—\[\](){}]+$")
 
 
 MAX_BLOCK = 65_536  # characters; no block of the seeds or the corpus comes near (4,000 at most)

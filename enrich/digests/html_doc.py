@@ -12,7 +12,6 @@ Atom/RSS feeds and XML are other formats; this reader never fetches anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import lxml.html
@@ -23,6 +22,7 @@ from enrich.digests.document import Link
 from enrich.digests.fields import field_of
 from enrich.digests.outline import Node, parse_outline
 from enrich.models import DigestEntry
+from enrich.runtime import regex
 from enrich.text.markup import fold_space
 
 __all__ = ["FORMAT", "NAME", "html_nodes", "parse", "sniff"]
@@ -33,7 +33,7 @@ _ITEMS = frozenset({"li", "tr", "dt", "dd"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "summary"})
 _EMPHASIS = frozenset({"b", "strong", "em", "i"})
 _SKIP = frozenset({"script", "style", "noscript", "template", "head"})
-_CLASS_SPLIT = re.compile(r"[-_]")
+_CLASS_SPLIT = regex(r"[-_]")
 _CLASS_FIELDS = frozenset({"title", "authors", "abstract", "categories", "date", "id", "comment"})
 
 

@@ -14,7 +14,6 @@ A file that is no JSON at all is read by the generic scan, so no id in it is los
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,11 +24,12 @@ from enrich.digests.fields import entries_of, field_of
 from enrich.digests.generic import LineIndex
 from enrich.ids import try_parse
 from enrich.models import DigestEntry, Source
+from enrich.runtime import regex
 
 __all__ = ["FORMAT", "NAME", "parse", "records", "sniff"]
 
 NAME = "json"
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|\{')
+_TOKENS = regex(r'"(?:[^"\\]|\\.)*"|\{')
 _MAX_DEPTH = 6
 _MAX_KEYS = 60
 _PAPER_FIELDS = {"title", "id"}

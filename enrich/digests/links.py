@@ -18,24 +18,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from enrich.ids import try_parse
+from enrich.runtime import regex
 from enrich.text.markup import fold_space
 
 __all__ = ["Link", "is_arxiv_url", "links_in", "pick_main", "urls_in", "version_of"]
 
 # [label](target) where the label may hold one nested image link or bracketed text, and the
 # target may hold one level of parentheses (Wikipedia-style URLs).
-_MD_LINK = re.compile(
+_MD_LINK = regex(
     r"(?P<bang>!?)\[(?P<label>(?:[^\[\]]|\[[^\[\]]*\])*)\]"
     r"\(\s*(?P<target>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\s*\)"
 )
-_HTML_A = re.compile(
+_HTML_A = regex(
     r"<a\s[^>]*?href\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))[^>]*>"
     r"(?P<label>.*?)</a\s*>",
     re.IGNORECASE | re.DOTALL,
 )
-_IMG_SRC = re.compile(r"<img\s[^>]*?src\s*=\s*[\"']?(?P<src>[^\"'\s>]+)", re.IGNORECASE)
-_BARE_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}|`]+", re.IGNORECASE)
-_ARXIV_URL = re.compile(
+_IMG_SRC = regex(r"<img\s[^>]*?src\s*=\s*[\"']?(?P<src>[^\"'\s>]+)", re.IGNORECASE)
+_BARE_URL = regex(r"https?://[^\s<>\"'()\[\]{}|`]+", re.IGNORECASE)
+_ARXIV_URL = regex(
     r"^(?:https?:)?//(?:www\.|export\.|[a-z]{2}\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/",
     re.IGNORECASE,
 )
@@ -111,7 +112,7 @@ def is_arxiv_url(url: str) -> bool:
     return bool(_ARXIV_URL.match(url.strip()))
 
 
-_TRAILING_VERSION = re.compile(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
+_TRAILING_VERSION = regex(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
 
 
 def version_of(written: str | None) -> int | None:

@@ -27,19 +27,20 @@ from enrich.digests.fields import field_of
 from enrich.digests.html_doc import html_nodes
 from enrich.digests.outline import Node, parse_outline
 from enrich.models import DigestEntry
+from enrich.runtime import regex
 
 __all__ = ["FORMAT", "NAME", "outline", "parse", "sniff"]
 
 NAME = "markdown"
-_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
-_YAML_KEY = re.compile(r"^([A-Za-z_][\w .-]{0,40}):\s*(.*)$")
-_OPEN_CONTAINER = re.compile(r"<(details|div|section|article)\b", re.IGNORECASE)
-_HTML_LINK = re.compile(
+_FRONT = regex(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
+_YAML_KEY = regex(r"^([A-Za-z_][\w .-]{0,40}):\s*(.*)$")
+_OPEN_CONTAINER = regex(r"<(details|div|section|article)\b", re.IGNORECASE)
+_HTML_LINK = regex(
     r"<a\s[^<>]{0,500}?href\s*=\s*[\"']([^\"'<>]{1,2000})[\"'][^<>]{0,500}>"
     r"(.{0,500}?)</a\s*>",
     re.I | re.S,
 )
-_HTML_BOLD = re.compile(r"<(b|strong)(?=[\s>])[^<>]{0,300}>(.{1,500}?)</\1\s*>", re.I | re.S)
+_HTML_BOLD = regex(r"<(b|strong)(?=[\s>])[^<>]{0,300}>(.{1,500}?)</\1\s*>", re.I | re.S)
 
 
 @cache

@@ -38,15 +38,16 @@ from enrich.digests.links import links_in, pick_main, urls_in, version_of
 from enrich.digests.rows import is_separator_row, split_row
 from enrich.digests.text import clean_text, clean_title
 from enrich.models import DigestEntry, Source
+from enrich.runtime import regex
 
 __all__ = ["FORMAT"]
 
 NAME = "ml-papers-of-the-week"
 
-_HEADER = re.compile(r"^\|\s*\**\s*Paper\s*\**\s*\|\s*\**\s*Links\s*\**\s*\|?\s*$", re.IGNORECASE)
-_WEEK = re.compile(r"^#{1,6}\s+Top\s+ML\s+Papers\s+of\s+the\s+Week\b", re.IGNORECASE | re.MULTILINE)
-_NUMBERED = re.compile(r"^\s*(?P<n>\d{1,3})\s*[).:]\s*(?P<body>.*)$", re.DOTALL)
-_NAMED = re.compile(r"^\*\*(?P<name>.+?)\*\*\s*(?:[-–—:]\s*)?(?P<desc>.*)$", re.DOTALL)
+_HEADER = regex(r"^\|\s*\**\s*Paper\s*\**\s*\|\s*\**\s*Links\s*\**\s*\|?\s*$", re.IGNORECASE)
+_WEEK = regex(r"^#{1,6}\s+Top\s+ML\s+Papers\s+of\s+the\s+Week\b", re.IGNORECASE | re.MULTILINE)
+_NUMBERED = regex(r"^\s*(?P<n>\d{1,3})\s*[).:]\s*(?P<body>.*)$", re.DOTALL)
+_NAMED = regex(r"^\*\*(?P<name>.+?)\*\*\s*(?:[-–—:]\s*)?(?P<desc>.*)$", re.DOTALL)
 
 
 def sniff(text: str, path: str) -> float:

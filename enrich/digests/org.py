@@ -16,18 +16,19 @@ from enrich.digests.document import Link
 from enrich.digests.fields import field_of
 from enrich.digests.outline import LineLists, Node, add_line, parse_outline
 from enrich.models import DigestEntry
+from enrich.runtime import regex
 
 __all__ = ["FORMAT", "NAME", "outline", "parse", "sniff"]
 
 NAME = "org"
-_HEADING = re.compile(r"^(\*+)\s+(.*?)\s*$")
-_KEYWORD = re.compile(r"^(?:TODO|DONE|NEXT|WAIT|WAITING|HOLD|CANCELLED|CANCELED|READ|READING)\s+")
-_PRIORITY = re.compile(r"^\[#[A-Z0-9]\]\s*")
-_TAGS = re.compile(r"\s+:[\w@#%:]+:\s*$")
-_PROPERTY = re.compile(r"^\s*:([\w-]+):\s*(.*?)\s*$")
-_LINK = re.compile(r"\[\[([^\[\]]+)\](?:\[([^\[\]]*)\])?\]")
-_ITEM = re.compile(r"^(\s*)(?:[-+]|\d{1,3}[.)])\s+\S")
-_BARE_URL = re.compile(r"https?://[^\s\]\[<>\"']+")
+_HEADING = regex(r"^(\*+)\s+(.*?)\s*$")
+_KEYWORD = regex(r"^(?:TODO|DONE|NEXT|WAIT|WAITING|HOLD|CANCELLED|CANCELED|READ|READING)\s+")
+_PRIORITY = regex(r"^\[#[A-Z0-9]\]\s*")
+_TAGS = regex(r"\s+:[\w@#%:]+:\s*$")
+_PROPERTY = regex(r"^\s*:([\w-]+):\s*(.*?)\s*$")
+_LINK = regex(r"\[\[([^\[\]]+)\](?:\[([^\[\]]*)\])?\]")
+_ITEM = regex(r"^(\s*)(?:[-+]|\d{1,3}[.)])\s+\S")
+_BARE_URL = regex(r"https?://[^\s\]\[<>\"']+")
 
 
 def _heading_text(raw: str) -> str:

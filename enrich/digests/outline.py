@@ -17,7 +17,6 @@ Inside a record, the one field reader sees:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -26,6 +25,7 @@ from enrich.digests.document import Link, Record
 from enrich.digests.fields import entries_of, field_of
 from enrich.ids import find_arxiv_ids, find_malformed_ids, try_parse
 from enrich.models import DigestEntry, Provenance
+from enrich.runtime import regex
 from enrich.text import strip_html
 
 __all__ = [
@@ -61,11 +61,11 @@ class Node:
 
 
 # "- **Authors:** A, B", "作者：A、B", "> Categories: cs.CV", "<b>Date</b>: 2024-01-01"
-_LABELLED = re.compile(
+_LABELLED = regex(
     r"^\s*(?:(?:[-+*]|\d{1,3}[.)])\s+|>\s*)*(?:\*\*|__|\*|_)?\s*:?"
     r"(?P<label>[^:：\n*_]{1,40}?)\s*(?:\*\*|__|\*|_)?\s*[:：]\s*(?:\*\*|__|\*|_)?\s*(?P<value>.*)$"
 )
-_TAGS = re.compile(r"<[^<>\n]{0,300}>")
+_TAGS = regex(r"<[^<>\n]{0,300}>")
 
 
 def labelled_lines(text: str, first_line: int) -> Iterator[tuple[str, str, int]]:
@@ -88,7 +88,7 @@ def labelled_lines(text: str, first_line: int) -> Iterator[tuple[str, str, int]]
 
 
 # "Distilling the knowledge in a neural network (2015), G. Hinton et al. `[pdf] <url>`__"
-_CITATION = re.compile(
+_CITATION = regex(
     r"^\s*(?:[-+*]|\d{1,3}[.)])?\s*(?P<title>[^\n]{8,400}?)\s*\((?:19|20)\d\d[a-z]?\)\s*[,.]\s*"
     r"(?P<authors>[^`<\[\n(]{3,400}?)\s*(?:[`<\[(]|$)"
 )

@@ -19,12 +19,13 @@ from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Record
 from enrich.digests.fields import entries_of, field_of
 from enrich.models import DigestEntry
+from enrich.runtime import regex
 
 __all__ = ["FORMAT", "NAME", "parse", "records", "sniff"]
 
 NAME = "ris"
-_START = re.compile(r"^\s*TY  - ", re.MULTILINE)
-_TAG = re.compile(r"^([A-Z][A-Z0-9])  -", re.MULTILINE)
+_START = regex(r"^\s*TY  - ", re.MULTILINE)
+_TAG = regex(r"^([A-Z][A-Z0-9])  -", re.MULTILINE)
 _IDENTITY = {tag: tag for tag in rispy.TAG_KEY_MAPPING}
 
 

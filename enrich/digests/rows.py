@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
+from enrich.runtime import regex
+
 __all__ = ["is_separator_row", "split_row"]
 
-_ROW_TOKEN = re.compile(r"\\\||<details\b|</details\s*>|\|", re.IGNORECASE)
+_ROW_TOKEN = regex(r"\\\||<details\b|</details\s*>|\|", re.IGNORECASE)
 
 
 def split_row(line: str) -> list[str]:

@@ -15,15 +15,16 @@ from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Link
 from enrich.digests.outline import LineLists, Node, add_line, parse_outline
 from enrich.models import DigestEntry
+from enrich.runtime import regex
 
 __all__ = ["FORMAT", "NAME", "outline", "parse", "sniff"]
 
 NAME = "rst"
-_UNDERLINE = re.compile(r"^([=\-~^\"'`+#*:.])\1{2,}\s*$")
-_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|#\.)\s+\S")
-_LINK = re.compile(r"`([^`<]*?)\s*<([^<>`\s]+)>`_{1,2}")
-_BARE_URL = re.compile(r"https?://[^\s<>`\"']+")
-_DIRECTIVE = re.compile(r"^\s*\.\.\s")
+_UNDERLINE = regex(r"^([=\-~^\"'`+#*:.])\1{2,}\s*$")
+_ITEM = regex(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|#\.)\s+\S")
+_LINK = regex(r"`([^`<]*?)\s*<([^<>`\s]+)>`_{1,2}")
+_BARE_URL = regex(r"https?://[^\s<>`\"']+")
+_DIRECTIVE = regex(r"^\s*\.\.\s")
 
 
 def _links(text: str, line: int) -> list[Link]:

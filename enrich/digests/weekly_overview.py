@@ -23,23 +23,22 @@ from enrich.digests.links import version_of
 from enrich.digests.text import clean_text, clean_title, line_of
 from enrich.ids import find_arxiv_ids
 from enrich.models import Claim, DigestEntry, Source
+from enrich.runtime import regex
 from enrich.text.dates import parse_date
 
 __all__ = ["FORMAT"]
 
 NAME = "weekly-overview"
 
-_ENTRY = re.compile(r"^##[ \t]+(?P<title>.*)$", re.MULTILINE)
-_BULLET = re.compile(r"^[ \t]*[*-][ \t]+(?P<text>.*?)[ \t]*$")
-_DATE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})$")
-_LINK = re.compile(r"^link\s*[:：]\s*(?P<rest>.*)$", re.IGNORECASE)
-_MD_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^()\s]*)\)")
-_URL = re.compile(r"https?://[^\s()<>\[\]`\"']+")
-_HEADER = re.compile(
-    r"^#[ \t]+\d{4}-\d{2}-\d{2}\s*-+\s*\d{4}-\d{2}-\d{2}.*生成式论文概览", re.MULTILINE
-)
-_SNIFF_LINK = re.compile(r"^[ \t]*\*[ \t]+link:\[?https?://(?:export\.)?arxiv\.org/", re.MULTILINE)
-_SNIFF_DATE = re.compile(r"^[ \t]+\*[ \t]+\d{4}-\d{2}-\d{2}[ \t]*$", re.MULTILINE)
+_ENTRY = regex(r"^##[ \t]+(?P<title>.*)$", re.MULTILINE)
+_BULLET = regex(r"^[ \t]*[*-][ \t]+(?P<text>.*?)[ \t]*$")
+_DATE = regex(r"^(?P<date>\d{4}-\d{2}-\d{2})$")
+_LINK = regex(r"^link\s*[:：]\s*(?P<rest>.*)$", re.IGNORECASE)
+_MD_LINK = regex(r"\[(?P<text>[^\]]*)\]\((?P<url>[^()\s]*)\)")
+_URL = regex(r"https?://[^\s()<>\[\]`\"']+")
+_HEADER = regex(r"^#[ \t]+\d{4}-\d{2}-\d{2}\s*-+\s*\d{4}-\d{2}-\d{2}.*生成式论文概览", re.MULTILINE)
+_SNIFF_LINK = regex(r"^[ \t]*\*[ \t]+link:\[?https?://(?:export\.)?arxiv\.org/", re.MULTILINE)
+_SNIFF_DATE = regex(r"^[ \t]+\*[ \t]+\d{4}-\d{2}-\d{2}[ \t]*$", re.MULTILINE)
 _SNIFF_LIMIT = 200_000
 
 

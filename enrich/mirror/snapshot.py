@@ -20,7 +20,6 @@ keep their TeX until a paper is read (paper.py). See bench/bench_mirror.py for t
 from __future__ import annotations
 
 import gzip
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,13 +30,14 @@ import orjson
 from enrich.errors import InputError
 from enrich.mirror.paper import split_raw_authors
 from enrich.mirror.store import MirrorStore, day_start
+from enrich.runtime import regex
 
 __all__ = ["BATCH", "ImportProgress", "ImportResult", "import_snapshot"]
 
 BATCH = 20_000  # rows per transaction
 MAX_REPORTED = 20  # bad lines named one by one; the rest are counted
-_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ID = regex(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})$")
+_DAY = regex(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,6 @@ digest beside arXiv, the version timeline) or one compact line, and the entry's 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from enrich.models import Conflict, EnrichedEntry
@@ -19,13 +18,14 @@ from enrich.report.html_text import (
     version_cells,
 )
 from enrich.report.timeline import version_timeline
+from enrich.runtime import regex
 
 __all__ = ["CARD_PARTS", "FIXED_WORD", "card", "compact", "entry_level", "tokens"]
 
 _RANK = {"info": 1, "warning": 2, "error": 3}
 # A status that says more than its conflicts (an entry arXiv could not be asked about has none).
 _STATUS_LEVEL = {"invalid": "error", "not_found": "error", "unavailable": "warning"}
-_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7})$")
+_ID = regex(r"^(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7})$")
 
 
 def tokens(entry: EnrichedEntry) -> list[tuple[str, str]]:

@@ -74,6 +74,7 @@ from xml.sax.saxutils import escape
 
 from enrich.arxiv.feed import known_versions
 from enrich.models import ArxivRecord
+from enrich.runtime import regex
 
 __all__ = [
     "Fault",
@@ -91,8 +92,8 @@ _XMLNS = (
 )
 _SCHEME = "http://arxiv.org/schemas/atom"
 # arxiv-base parse_arxiv_id: an unanchored search, as the real validator does
-_LOOKS_LIKE_ID = re.compile(r"\d{4}\.\d{4,5}(v\d*)?|[a-z-]+(\.[A-Za-z]{2})?/\d{2}[01]\d{4}")
-_VERSIONED = re.compile(r"^(?P<base>.*)v(?P<v>\d+)$")
+_LOOKS_LIKE_ID = regex(r"\d{4}\.\d{4,5}(v\d*)?|[a-z-]+(\.[A-Za-z]{2})?/\d{2}[01]\d{4}")
+_VERSIONED = regex(r"^(?P<base>.*)v(?P<v>\d+)$")
 FAULT_KINDS = frozenset(
     {"429", "503", "500", "502", "504", "406", "rate_exceeded_200", "truncated", "reset", "slow"}
     | {"omit", "empty", "error400", "empty_page", "half_page"}
