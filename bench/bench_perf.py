@@ -24,7 +24,9 @@ family-first, initials, diacritics dropped, titles cut or recased, stale version
 * memory: the peak RSS getrusage gives (the largest single process: the run, its look-up process
   or a worker) and the peak of all of a run's processes added up (proportional set sizes, so
   that pages a forked child shares count once), sampled every 0.25 s;
-* start-up: `enrich --help`, and `enrich run` on a one-entry JSONL (warm cache), best of 5.
+* start-up: `enrich --help`, and `enrich run` on a one-entry JSONL (warm cache), best of 5;
+  and the interpreter's own start (`python -c pass`), which both include: on a slow machine,
+  or one whose site-packages load much at start, it tells what is the program's.
 
 Every run is timed with the package byte-compiled first, as pip does on install (a machine with
 PYTHONDONTWRITEBYTECODE set would otherwise compile each changed module from source on every
@@ -354,9 +356,11 @@ def main() -> None:
     run_one += ["--offline", "-q", "--cache-dir", str(one_cache)]
     help_s = best_of([sys.executable, "-m", "enrich", "--help"], _env())
     one_s = best_of(run_one, _env())
+    bare_s = best_of([sys.executable, "-c", "pass"], _env())
     print(
         f"\nstart-up: enrich --help {help_s:.3f} s, "
-        f"enrich run on one entry {one_s:.3f} s (best of 5)"
+        f"enrich run on one entry {one_s:.3f} s (best of 5); the interpreter's own start "
+        f"(python -c pass, its site-packages' .pth files included) {bare_s:.3f} s"
     )
     print(f"data in {folder}")
 
