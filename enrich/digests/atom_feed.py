@@ -189,7 +189,7 @@ def _unescape(inner: str) -> str:
 
 
 def _tag_pattern(names: str) -> re.Pattern[str]:
-    return re.compile(
+    return regex(
         rf"<(?:[\w-]+:)?({names})(?=[\s>/])([^<>]{{0,1000}}?)(?:/>|>(.*?)</(?:[\w-]+:)?\1\s*>)",
         re.S,
     )
