@@ -1,6 +1,6 @@
 """Issue 13's figures in one run: data floor, warm and cold `enrich run`, ratios, memory, start-up.
 
-    python bench/bench_perf.py [--sizes 20000,100000] [--cold-sizes 20000] [--gap 0.05]
+    python bench/bench_perf.py [--sizes 20000,100000] [--cold-sizes 20000] [--gap 0.05] [--pairs 3]
 
 Data: enrich.testing.workload (realistic entries: distinct names, lists cut with "et al.",
 family-first, initials, diacritics dropped, titles cut or recased, stale versions, duplicates).
@@ -13,7 +13,10 @@ family-first, initials, diacritics dropped, titles cut or recased, stale version
   corrected view) with json.dumps;
 * warm: `enrich run in.jsonl --offline` with every record in the cache (exit 0 proves 0
   requests), wall time and peak RSS of the process, pinned to one core like the floor (the
-  issue's goal is "on one core"); then once more on every core the machine gives;
+  issue's goal is "on one core"); then once more on every core the machine gives. Taken in
+  pairs, each warm run right after a floor of its own (--pairs, 3): the ratio printed is the
+  median of the pairs' ratios, each pair's shown too (a machine whose speed drifts within
+  minutes moves a pair's two runs alike; a floor taken once, minutes before, did not);
 * cold: `enrich run` against the stand-in (enrich.testing.StandIn, in this process) with
   ENRICH_MIN_INTERVAL=gap and an empty cache; the rate floor is (requests - 1) x gap; its CPU
   time is printed too (when it exceeds the rate floor, the machine, not the limiter, decides),
@@ -134,20 +137,22 @@ def one_core() -> set[int]:
     return {min(os.sched_getaffinity(0))}
 
 
-def pinned_floor(source: Path, table: Path, target: Path) -> float:
-    """The floor on one core (this process pinned while it runs, then let go)."""
+def pinned_floor(source: Path, table: Path, target: Path) -> tuple[float, float]:
+    """The floor on one core (this process pinned while it runs, then let go): (wall seconds,
+    CPU seconds)."""
     allowed = os.sched_getaffinity(0)
     os.sched_setaffinity(0, one_core())
+    started = time.process_time()
     try:
-        return floor(source, table, target)
+        return floor(source, table, target), time.process_time() - started
     finally:
         os.sched_setaffinity(0, allowed)
 
 
-def floor_cpu_time(source: Path, table: Path, target: Path) -> float:
-    started = time.process_time()
-    floor(source, table, target)
-    return time.process_time() - started
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -269,7 +274,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="20000,100000")
     parser.add_argument("--cold-sizes", default="20000,100000", help="sizes also run cold")
     parser.add_argument("--gap", type=float, default=0.05)
-    parser.add_argument("--repeat", type=int, default=1, help="warm runs per size (best kept)")
+    parser.add_argument(
+        "--pairs", type=int, default=3, help="floor-then-warm pairs per size (medians kept)"
+    )
     parser.add_argument("--keep", help="build in this folder instead of a temporary one")
     args = parser.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_perf_"))
@@ -284,27 +291,35 @@ def main() -> None:
     )
     for size in [int(s) for s in args.sizes.split(",")]:
         source, cache, table, records = build(folder, size)
-        floor_s = min(pinned_floor(source, table, folder / "floor.jsonl") for _ in range(2))
         warm_args = [str(source), "--out", str(folder / "warm.jsonl"), "--offline"]
         warm_args += ["--cache-dir", str(cache)]
-        warm = []
-        warm_tree = 0.0
-        for _ in range(args.repeat):
+        pinned_floor(source, table, folder / "floor.jsonl")  # the table's pages read once
+        # each warm run right after its own floor: a machine whose speed drifts within minutes
+        # (shared, throttled) moves both alike, and the ratios of the pairs show how far
+        floors, warm, warm_tree = [], [], 0.0
+        for _ in range(max(1, args.pairs)):
+            floors.append(pinned_floor(source, table, folder / "floor.jsonl"))
             warm.append(timed_run(warm_args, _env(), one_core()))
             warm_tree = max(warm_tree, LAST_TREE_MB)
-        warm_s, warm_mb = min(w[0] for w in warm), max(w[1] for w in warm)
-        warm_cpu = min(w[2] for w in warm)
+        ratios = [w[0] / f[0] for f, w in zip(floors, warm, strict=True)]
+        cpu_ratios = [w[2] / f[1] for f, w in zip(floors, warm, strict=True)]
+        floor_s, floor_cpu = median([f[0] for f in floors]), median([f[1] for f in floors])
+        warm_s, warm_cpu = median([w[0] for w in warm]), median([w[2] for w in warm])
+        warm_mb = max(w[1] for w in warm)
         wide_s, wide_mb, wide_cpu = timed_run(warm_args, _env())
         wide_tree = LAST_TREE_MB
-        floor_cpu = min(floor_cpu_time(source, table, folder / "floor.jsonl") for _ in range(2))
+        pairs = len(ratios)
         print(
             f"\n{size:,} entries ({source.stat().st_size / 1e6:.1f} MB in)\n"
-            f"  data floor  {floor_s:7.2f} s (one core)\n"
-            f"  warm        {warm_s:7.2f} s  = {warm_s / floor_s:.2f}x floor "
-            f"({size / warm_s:,.0f} entries/s, one core), peak RSS {warm_mb:.0f} MB "
+            f"  data floor  {floor_s:7.2f} s (one core; median of {pairs}, each right before a "
+            f"warm run)\n"
+            f"  warm        {warm_s:7.2f} s  = {median(ratios):.2f}x floor, median of the "
+            f"pairs' ratios ({', '.join(f'{r:.2f}x' for r in ratios)}); "
+            f"{size / warm_s:,.0f} entries/s, one core; peak RSS {warm_mb:.0f} MB "
             f"(all its processes together {warm_tree:.0f} MB)\n"
             f"  CPU time    warm {warm_cpu:.2f} s, floor {floor_cpu:.2f} s: "
-            f"{warm_cpu / floor_cpu:.2f}x (less sensitive to a shared machine)\n"
+            f"{median(cpu_ratios):.2f}x ({', '.join(f'{r:.2f}x' for r in cpu_ratios)}; less "
+            f"sensitive to a shared machine)\n"
             f"  warm, {len(os.sched_getaffinity(0))} cores {wide_s:5.2f} s  = "
             f"{wide_s / floor_s:.2f}x the one-core floor, CPU {wide_cpu:.2f} s, "
             f"peak RSS {wide_mb:.0f} MB (together {wide_tree:.0f} MB)"
