@@ -73,9 +73,9 @@ def regex(source: str, flags: int | re.RegexFlag = 0) -> re.Pattern[str]:
     pattern's (a slot, not the type's method). Not for `re.sub(PATTERN, ...)`, which takes
     only str or re.Pattern. A mistake in `source` shows at first use: `made` lists every one,
     for a test to compile."""
-    made = _Pattern(source, flags)
-    _MADE.append(made)
-    return cast("re.Pattern[str]", made)
+    lazy = _Pattern(source, flags)
+    _MADE.append(lazy)
+    return cast("re.Pattern[str]", lazy)
 
 
 _MADE: list[_Pattern] = []
