@@ -52,6 +52,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,12 +148,6 @@ def pinned_floor(source: Path, table: Path, target: Path) -> tuple[float, float]
         return floor(source, table, target), time.process_time() - started
     finally:
         os.sched_setaffinity(0, allowed)
-
-
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _env(**extra: str) -> dict[str, str]:
