@@ -224,6 +224,8 @@ def _one_line(
 def unknown_environment() -> list[str]:
     """One warning line per ENRICH_* variable that names no setting (a typo is not silently
     ignored: the same key in the TOML file is refused), with the nearest setting's name."""
+    import difflib
+
     known = sorted(f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields)
     lines = []
     for name in sorted(os.environ):
@@ -233,8 +235,6 @@ def unknown_environment() -> list[str]:
             and key not in Settings.model_fields
             and name.upper() not in _NOT_SETTINGS
         ):
-            import difflib  # only for a name that is no setting
-
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             lines.append(f"enrich: warning: {name} is not a setting and is ignored{hint}")
