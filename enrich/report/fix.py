@@ -209,9 +209,8 @@ def _authors_edit(
 def _authors_present(text: str, full: Sequence[str]) -> bool:
     """Whether every name of `full` stands in `text` ("First Last" or "Last, First")."""
     flat = fold_space(text)
-    return bool(full) and all(
-        fold_space(n) in flat or _inverted(fold_space(n)) in flat for n in full
-    )
+    names = [fold_space(n) for n in full]
+    return bool(names) and all(n in flat or _inverted(n) in flat for n in names)
 
 
 def _title_edit(
