@@ -283,7 +283,8 @@ def iter_entries(
         try:
             if jsonl:
                 _refuse_binary(path)
-            else:
+                jsonl = format is None and not _foreign_jsonl(path)
+            if not jsonl:
                 text, report.notes = read_text(path)
         except InputError as exc:
             report.error = str(exc)
@@ -305,6 +306,29 @@ def iter_entries(
         yield from _validated(raw, report)
         if on_file:
             on_file(report)
+
+
+def _foreign_jsonl(path: Path) -> bool:
+    """Whether a .jsonl file is a digest of another program's (papers under keys of its own,
+    `{"paper_id": ..., "headline": ...}`), read by the JSON reader like any digest, rather than
+    entries as `enrich ingest`/`enrich run` write them: its first non-blank line is a JSON object
+    with neither an entry's `source` nor a run line's `digest` and `status`. A first line that
+    is no JSON object keeps the file JSONL of entries, whose broken lines are reported one by
+    one."""
+    try:
+        with path.open("rb") as stream:
+            for raw in stream:
+                if raw.strip():
+                    data = json.loads(raw)
+                    return isinstance(data, dict) and not _entry_keys(data)
+    except (OSError, ValueError, RecursionError):
+        pass
+    return False
+
+
+def _entry_keys(data: dict[str, object]) -> bool:
+    """Does a JSON object hold an entry (`enrich ingest`) or a run line (`enrich run`)?"""
+    return "source" in data or ("digest" in data and "status" in data)
 
 
 def _looks_like_jsonl(head: bytes) -> bool:

@@ -54,7 +54,18 @@ __all__ = [
 
 # Canonical field -> the labels that name it (folded: lower case, "_"/"-"/"." as spaces).
 FIELDS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "paper title", "paper", "标题", "题目", "论文标题", "论文题目", "ti", "t1"),
+    "title": (
+        "title",
+        "paper title",
+        "paper",
+        "headline",
+        "标题",
+        "题目",
+        "论文标题",
+        "论文题目",
+        "ti",
+        "t1",
+    ),
     "authors": (
         "authors",
         "author",
@@ -65,6 +76,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "authorships",
         "author list",
         "authors list",
+        "author names",
         "au",
         "a1",
     ),
@@ -89,6 +101,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "publication date",
         "published at",
         "submitted at",
+        "posted",
+        "announced",
         "issued",
         "日期",
         "发布",
@@ -143,7 +157,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "arxiv no",
         "arxiv number",
     ),
-    "maybe_id": ("id", "doi", "identifier", "extra", "number", "do"),
+    "maybe_id": ("id", "paper id", "doi", "identifier", "extra", "number", "do"),
     "version": ("version",),
     "venue": (
         "journal",
@@ -221,14 +235,42 @@ _TRAILING_COUNT = regex(r"\s+[^\w\s()\[\]]{1,3}\s*\d[\d,.]*[kK]?$")
 _NUMBERING = regex(r"^\s*(?:\d{1,4}[.)、]|\[\d{1,4}\]|#\d{1,4})\s+")
 
 
+# "[2403.03518] Title", "[2402.15789v4] Title": arXiv's own page title, copied as a link's text
+_BRACKETED_ID = regex(r"^\s*\[\s*(?:arXiv\s*:\s*)?([^\[\]\s]{4,40})\s*\]\s*", re.IGNORECASE)
+
+
+def without_id_prefix(title: str) -> str:
+    """`title` without an arXiv id in brackets before it, as arXiv's pages title themselves."""
+    m = _BRACKETED_ID.match(title)
+    return title[m.end() :] if m is not None and try_parse(m.group(1)) is not None else title
+
+
 def guessed_title(raw: str) -> str | None:
     """A guessed title (link text, heading, emphasis) cleaned, or None when it reads as no title."""
-    title = clean_title(raw)
+    title = without_id_prefix(clean_title(raw))
     title = _NUMBERING.sub("", title)
     for m in reversed(list(find_arxiv_ids(title, bare=False))):
         title = title[: m.start] + title[m.end :]
-    title = _TRAILING_COUNT.sub("", fold_space(title)).strip(" -–—|:[]()")
+    title = _without_lone_brackets(_TRAILING_COUNT.sub("", fold_space(title)).strip(" -–—|:"))
     return title if looks_like_title(title) else None
+
+
+_PAIRS = {"[": "]", "(": ")"}
+_OPENERS = {"]": "[", ")": "("}
+
+
+def _without_lone_brackets(title: str) -> str:
+    """`title` without the brackets at its ends that close or open nothing in it (left where an id
+    or a link went: "[2401.00001]" -> "]"), the separators with them; "[Review] Title" stays."""
+    while title:
+        first, last = title[0], title[-1]
+        if first in "])" or (first in _PAIRS and _PAIRS[first] not in title[1:]):
+            title = title[1:].lstrip(" -–—|:")
+        elif last in _PAIRS or (last in "])" and _OPENERS[last] not in title[:-1]):
+            title = title[:-1].rstrip(" -–—|:")
+        else:
+            return title
+    return title
 
 
 def _text_of(raw: Any) -> str:
@@ -402,7 +444,10 @@ _HUGGING_FACE = "huggingface.co/"
 def _fill(record: Record, data: dict[str, Any], provenance: dict[str, Provenance]) -> None:
     for value in record.fields.get("title", []):
         text = _text_of(value.raw)
-        title = clean_title(text) if value.provenance != "guessed" else guessed_title(text)
+        if value.provenance == "guessed":
+            title = guessed_title(text)
+        else:
+            title = without_id_prefix(clean_title(text))
         if title and not is_label(title):
             data["title"], provenance["title"] = title, value.provenance
             break

@@ -17,6 +17,7 @@ Inside a record, the one field reader sees:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -27,11 +28,13 @@ from enrich.ids import find_arxiv_ids, find_malformed_ids, try_parse
 from enrich.models import DigestEntry, Provenance
 from enrich.runtime import regex
 from enrich.text import strip_html
+from enrich.text.authors import reads_as_names
 
 __all__ = [
     "LineLists",
     "Node",
     "add_line",
+    "byline_guess",
     "citation_guess",
     "labelled_lines",
     "parse_outline",
@@ -102,6 +105,50 @@ def citation_guess(text: str) -> tuple[str, str] | None:
     return m.group("title"), m.group("authors").rstrip(" .,")
 
 
+# What a line says besides its names: links with their text, bold (a title or a label), code
+# (categories), URLs, list and quote markers, emphasis marks; the separators and a year at its ends
+_MD_LINK = regex(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)")
+_HTML_A = regex(r"<a\b[^<>]*>.*?</a\s*>", re.IGNORECASE)
+_NOT_NAMES = regex(r"\*\*.+?\*\*|__.+?__|`[^`]*`|<[^<>]*>|https?://\S+")
+_LINE_LEAD = regex(r"^\s*(?:(?:[-+*]|\d{1,3}[.)])\s+|>\s*)*")
+_EMPHASIS_MARK = regex(r"(?<![^\W_])[*_]+|[*_]+(?![^\W_])")
+_ENDS = regex(r"^[\s\-–—:|,;·•/]+|[\s\-–—:|,;·•/]+$")
+_YEAR_AT_END = regex(r"[\s,(]*\b(?:19|20)\d\d[a-z]?\)?\.?$")
+_WRAPPED = regex(r"^[(（\[]([^()（）\[\]]+)[)）\]]$")
+_PARTS_OF_LINE = regex(r"\s+[—–|]\s+|\s+-\s+")
+_BYLINE_LINES = 3  # the lines of a record a line of names may stand on, from its first
+
+
+def _besides_links(raw: str, link_texts: list[str]) -> str:
+    """The line without what is no name (see above); HTML text drops its links' texts."""
+    line = _LINE_LEAD.sub("", raw)
+    line = _HTML_A.sub(" ", _MD_LINK.sub(" ", line))
+    line = _NOT_NAMES.sub(" ", line)
+    for text in link_texts:
+        if len(text) >= 8 and text in line:
+            line = line.replace(text, " ")
+    for m in reversed(list(find_arxiv_ids(line))):
+        line = line[: m.start] + " " + line[m.end :]
+    return " ".join(_EMPHASIS_MARK.sub(" ", line).split())
+
+
+def byline_guess(lines: list[tuple[str, int]], link_texts: list[str]) -> tuple[str, int] | None:
+    """(names, line) of the first line of a record, among its first few, that gives its authors
+    without a label: "[Title](url) — A. Author et al.", "*A, B and C* — [pdf](url)", "**Title**
+    (A, B, C)", "[Title](url) by A and B", "[Title](url), A, B, et al., 2024". The names are what
+    the line says besides links, bold, code and URLs, read by the one author-list reader; a
+    line whose rest is a topic, a lab or a sentence gives none (text.authors.reads_as_names)."""
+    for raw, number in lines[:_BYLINE_LINES]:
+        rest = _besides_links(raw, link_texts)
+        for part in _PARTS_OF_LINE.split(rest):
+            part = _ENDS.sub("", _YEAR_AT_END.sub("", _ENDS.sub("", part)))
+            if (wrapped := _WRAPPED.match(part)) is not None:
+                part = wrapped.group(1).strip()
+            if part and reads_as_names(part, cue=part[:3].lower() == "by ") is not None:
+                return part, number
+    return None
+
+
 def _own_ids(node: Node) -> list[tuple[str, str | None]]:
     """(base id, text as written) of every id in the node's own text, links and id fields."""
     found: list[tuple[str, str | None]] = []
@@ -160,11 +207,61 @@ def _visit(node: Node, papers: _Papers, out: list[Record]) -> None:
     if len(ids) == 1 and not splitting:
         out.append(_record(_narrow(node, papers), papers))
         return
+    if not splitting and (stated := _stated_alone(node, papers)) is not None:
+        record = _record(node, papers)  # the others are named in passing: no links of its own
+        record.links = [link for link in record.links if _names_only(link.url, stated)]
+        out.append(record)
+        return
     own = papers.own(node)
     if own:
         out.extend(_loose(node, own))
     for child in node.children:
         _visit(child, papers, out)
+
+
+_WORD = regex(r"\b[a-z]{2,}\b")
+_URL = regex(r"(?:https?://|www\.)\S+")
+
+
+def _stated(node: Node) -> set[str]:
+    """The papers a node states in an id or link field ("**arXiv:** [2402.08811](...)", an id
+    column), not in its running text."""
+    found: set[str] = set()
+    values = [(name, value) for name, value, _, _ in node.fields]
+    values += [(name, value) for name, value, _ in labelled_lines(node.text, node.line)]
+    for name, value in values:
+        if name in {"id", "links"} and isinstance(value, str):
+            found.update(m.arxiv_id.id for m in find_arxiv_ids(value, bare=name == "id"))
+    return found
+
+
+def _stated_alone(node: Node, papers: _Papers) -> str | None:
+    """The one paper a node states in a field when every other paper it names is named in passing,
+    in the running text of a paragraph ("It builds on [Raposo et al.](https://arxiv.org/abs/...)"):
+    a post's section about one paper, not an entry per link. None otherwise."""
+    stated: set[str] = set()
+    for part in node.walk():
+        stated |= _stated(part)
+    if len(stated) != 1:
+        return None
+    others = papers.all(node) - stated
+    for part in node.walk():
+        if any(i in others for i, _ in papers.own(part)):
+            if part.kind != "block" or part.fields or part.children:
+                return None
+            if any(True for _ in labelled_lines(part.text, part.line)):
+                return None  # a block with fields of its own: another paper's entry
+            for line in part.text.splitlines():
+                if any(m.arxiv_id.id in others for m in find_arxiv_ids(line)):
+                    words = _URL.sub(" ", _MD_LINK.sub(" ", _HTML_A.sub(" ", line)))
+                    if len(_WORD.findall(words)) < 3:
+                        return None  # a line of links, not a sentence naming them
+    return next(iter(stated)) if others else None
+
+
+def _names_only(url: str, paper: str) -> bool:
+    """Does `url` name no arXiv paper but `paper` (or none)?"""
+    return all(m.arxiv_id.id == paper for m in find_arxiv_ids(url, bare=False))
 
 
 def _is_field_line(node: Node) -> bool:
@@ -238,6 +335,16 @@ def _record(node: Node, papers: _Papers) -> Record:
     if cited is not None:
         guesses.insert(0, (cited[0], node.line))
         record.add("authors", cited[1], "guessed", node.line)
+    elif "authors" not in record.fields:
+        lines = [
+            (raw, part.line + offset)
+            for part in parts
+            for offset, raw in enumerate(part.text.splitlines())
+            if raw.strip()
+        ]
+        byline = byline_guess(lines, [link.text for link in record.links])
+        if byline is not None:
+            record.add("authors", byline[0], "guessed", byline[1])
     for text, line in guesses:
         record.add("title", text, "guessed", line)
     return record

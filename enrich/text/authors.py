@@ -25,13 +25,14 @@ from typing import Any, NamedTuple
 from enrich.runtime import regex
 from enrich.text.latex import latex_to_text
 from enrich.text.markup import clean_text, strip_html
-from enrich.text.vocabulary import is_cut_item, is_placeholder, strip_cut_marker
+from enrich.text.vocabulary import NOT_NAME_WORDS, is_cut_item, is_placeholder, strip_cut_marker
 
 __all__ = [
     "AuthorList",
     "clean_name",
     "drop_user_handles",
     "is_user_handle",
+    "reads_as_names",
     "split_author_field",
     "split_authors",
     "split_bibtex_names",
@@ -327,3 +328,56 @@ def split_bibtex_names(value: str) -> AuthorList:
         if name and not is_placeholder(name):
             names.append(name)
     return AuthorList(names, truncated)
+
+
+# The lower-case words inside a Latin name ("Anneliese van der Berg", "Sebastián de la Cruz").
+_PARTICLES = frozenset(
+    {
+        "af", "al", "ap", "av", "bin", "bint", "da", "das", "de", "del", "della", "den", "der",
+        "des", "di", "do", "dos", "du", "el", "ibn", "la", "le", "st", "ten", "ter", "van",
+        "von", "y", "zu",
+    }
+)  # fmt: skip
+_INITIALS = regex(r"[^\W\d_](?:\.-?[^\W\d_]){0,2}\.?")  # "J.", "J.R.", "J.-P.", "J"
+_EAST_ASIAN_NAME = regex(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]{2,4}")
+
+
+def _reads_as_name(name: str) -> bool:
+    """Is `name` written as a person's name: two to five words, capitalised, initials and name
+    particles between them ("J. R. Whitfield Jr.", "Anneliese van der Berg"), or a name of two
+    to four Chinese, Japanese or Korean characters?"""
+    words = name.split()
+    if len(words) == 1 and _EAST_ASIAN_NAME.fullmatch(name):
+        return True
+    if not 2 <= len(words) <= 5 or words[-1].lower() in _PARTICLES:
+        return False
+    full = 0
+    for word in words:
+        if word.lower() in _PARTICLES:
+            continue
+        if _INITIALS.fullmatch(word) and word[0].isupper():
+            continue
+        bare = word.rstrip(".")
+        letters = bare.replace("-", "").replace("'", "").replace("’", "")
+        if not (letters.isalpha() and bare[0].isupper()) or bare.lower() in NOT_NAME_WORDS:
+            return False
+        if bare.isupper() and bare.lower() not in _SUFFIXES:  # "AI", "MIT": no name word
+            return False
+        full += 1
+    return full >= 1
+
+
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def reads_as_names(text: str, *, cue: bool = False) -> AuthorList | None:
+    """The names of an unlabelled line when it reads as a list of names, else None: every item a
+    name as a person writes one (`_reads_as_name`), and two names or more, or a list cut with
+    "et al.", or one name after a cue (`cue`: the line began with "by"). A topic ("Computer
+    Vision, Robotics"), a lab, a venue or a sentence is no list of names."""
+    found = split_authors(text)
+    if not found.names or not all(map(_reads_as_name, found.names)):
+        return None
+    if len(found.names) >= 2 or found.truncated or cue:
+        return found
+    return None

@@ -1,10 +1,12 @@
 """The words that stand in a list of names without being names: cut markers and placeholders.
 
 Cut markers end a list that names only the first authors: "et al." in every spelling (`et al.`,
-`et. al`, `et~al.`, `etal.`, `et alii`), `and others`, `and 7 others`, `+10 authors`, `(+3 more)`,
-`etc.`, `…`, `...`, and the Chinese `等` / `等人`. Placeholders stand where the names should be:
-"[Authors' names not provided]", "N/A", "TBD", "未提供". Readers and the comparison both ask here,
-so a word is a placeholder (or a cut) for both or for neither.
+`et. al`, `et~al.`, `etal.`, `et alii`, `& al.`), `and others`, `and 7 others`, `+10 authors`,
+`(+3 more)`, `etc.`, `…`, `...`, and the Chinese `等` / `等人`. Placeholders stand where the
+names should be: "[Authors' names not provided]", "N/A", "TBD", "未提供". Readers and the
+comparison both ask here, so a word is a placeholder (or a cut) for both or for neither.
+`NOT_NAME_WORDS` are words no person's name holds: a line with one of them is no line of names
+(a topic, a lab, a sentence).
 """
 
 from __future__ import annotations
@@ -13,13 +15,21 @@ import re
 
 from enrich.runtime import COMPARISON, WITHIN_ENTRY, regex, remembered
 
-__all__ = ["CUT_ITEM", "PLACEHOLDER_AUTHORS", "is_cut_item", "is_placeholder", "strip_cut_marker"]
+__all__ = [
+    "CUT_ITEM",
+    "NOT_NAME_WORDS",
+    "PLACEHOLDER_AUTHORS",
+    "is_cut_item",
+    "is_placeholder",
+    "strip_cut_marker",
+]
 
 _TAG = regex(r"<[^<>]{0,500}>")
 
 _CUT_WORDS = (
     r"(?:\bet[\s.~]*al(?:ii|ia)?\b\.?"  # et al. / et. al / et~al. / et al / et alii
     r"|\betal\b\.?"
+    r"|&\s*al\b\.?"  # & al.
     r"|\band\s+(?:\d+\s+)?others\b\.?"  # and others / and 7 others
     r"|\+\s*\d+\s*(?:more\s+)?(?:authors?|others|more)\b\.?"  # +10 authors / +3 more
     r"|\betc\b\.?"
@@ -32,6 +42,26 @@ _TRAILING_CUT = regex(
 )
 # A cut marker standing alone as one item of a list ("A; B; et al").
 CUT_ITEM = regex(rf"[\W_]*(?:and\s+)?{_CUT_WORDS}[\W_]*|[\W_]*others[\W_]*", re.IGNORECASE)
+
+# Lower-cased words that make a capitalised phrase no person's name: function words, the words of
+# topics and tags ("Computer Vision"), of institutions and labs ("Google DeepMind", "Stanford
+# University"), and of links and venues ("Project Page", "Oral").
+NOT_NAME_WORDS = frozenset(
+    """
+    a an and are as at for from how in into is it its new of on or our the their this to towards
+    toward under using via we what when why with without
+    abstract accepted arxiv blog code dataset demo github link oral page paper pdf poster preprint
+    project slides spotlight video website workshop
+    ai analysis artificial computation computing data deep generative graphics intelligence
+    language languages learning machine mathematics model models network networks neural
+    optimization physics processing quantum recognition reinforcement retrieval robotics science
+    sciences security statistics system systems theory vision
+    academy center centre college company corp corporation department foundation group inc
+    institute lab laboratory labs ltd research school team university
+    alibaba amazon anthropic apple baidu bytedance deepmind google huawei meta microsoft nvidia
+    openai tencent
+    """.split()  # noqa: SIM905 (a list literal of 120 words reads worse)
+)
 
 # Placeholders that models and templates write where the names should be.
 PLACEHOLDER_AUTHORS = regex(
