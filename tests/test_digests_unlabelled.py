@@ -234,3 +234,17 @@ def test_a_paper_of_its_own_beside_a_stated_one_stays_an_entry(second: str) -> N
         "**arXiv:** [2403.04567v2](https://arxiv.org/abs/2403.04567v2)\n\n" + second
     )
     assert {e.arxiv_id for e in _markdown(text)} == {"2403.04567", "2403.05990"}
+
+
+def test_japanese_labels_and_cut_markers() -> None:
+    text = (
+        "### 1. 日本語敬語の理解評価\n\n"
+        "- 著者：山田 太郎、佐藤 花子 ほか\n- 分野：cs.CL\n- 投稿日：2024-06-03\n"
+        "- arXiv：<https://arxiv.org/abs/2406.01010v1>\n- 概要：評価データセットを構築した。\n"
+    )
+    (entry,) = _markdown(text)
+    assert (entry.arxiv_id, entry.version) == ("2406.01010", 1)
+    assert entry.authors == ["山田 太郎", "佐藤 花子"] and entry.authors_truncated
+    assert entry.categories == ["cs.CL"] and str(entry.date) == "2024-06-03"
+    assert entry.abstract == "評価データセットを構築した。"
+    assert entry.provenance["authors"] == "labelled"

@@ -159,3 +159,11 @@ def test_split_authors_never_raises_and_gives_clean_names(text: str) -> None:
 def test_structured_authors_never_raises(items: list[object]) -> None:
     result = structured_authors(items)
     assert all(n == n.strip() and n for n in result.names)
+
+
+def test_a_one_word_east_asian_name_is_no_user_handle() -> None:
+    """Hugging Face lists mix handles in with the names, so one word is a handle there; but a
+    Chinese, Japanese or Korean name is one word written without a space."""
+    names = ["张伟", "akhaliq", "Ann Lee", "ssz1111", "김민준", "さくら"]
+    assert drop_user_handles(names, one_word=True) == (["张伟", "Ann Lee", "김민준", "さくら"], 2)
+    assert drop_user_handles(["张伟", "Ann Lee"]) == (["张伟", "Ann Lee"], 0)

@@ -69,6 +69,8 @@ _NOTE = regex(
 )
 _SUFFIX = regex(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 _HANDLE = regex(r"@[\w.-]+|(?=[\w.-]*[\d_])[A-Za-z][\w.-]*|[a-z][a-z.-]+")
+# a name in Chinese, Japanese or Korean characters, written without a space: "张伟", "김민준"
+_EAST_ASIAN_NAME = regex(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]{2,4}")
 
 
 def clean_name(name: str) -> str:
@@ -249,13 +251,14 @@ def structured_authors(items: Iterable[object], *, as_written: bool = False) -> 
 def is_user_handle(text: str, *, one_word: bool = False) -> bool:
     """A site's user handle rather than a name: "@akhaliq", "ssz1111", "POTATO66", "chenxz".
     With `one_word` (a list known to mix handles in, as Hugging Face pages do) every one-word
-    item counts: a person's name on arXiv has a family and a given name."""
+    item counts: a person's name on arXiv has a family and a given name, written apart; but not
+    a Chinese, Japanese or Korean name ("张伟"), written without a space."""
     words = text.split(None, 1)  # the white space str.strip and str.isspace know
     if len(words) != 1:
         return False  # empty, or more than one word
     text = words[0]
     if one_word:
-        return True
+        return _EAST_ASIAN_NAME.fullmatch(text) is None
     return _HANDLE.fullmatch(text) is not None
 
 
@@ -339,7 +342,6 @@ _PARTICLES = frozenset(
     }
 )  # fmt: skip
 _INITIALS = regex(r"[^\W\d_](?:\.-?[^\W\d_]){0,2}\.?")  # "J.", "J.R.", "J.-P.", "J"
-_EAST_ASIAN_NAME = regex(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]{2,4}")
 
 
 def _reads_as_name(name: str) -> bool:

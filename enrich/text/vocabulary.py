@@ -2,9 +2,10 @@
 
 Cut markers end a list that names only the first authors: "et al." in every spelling (`et al.`,
 `et. al`, `et~al.`, `etal.`, `et alii`, `& al.`), `and others`, `and 7 others`, `+10 authors`,
-`(+3 more)`, `etc.`, `…`, `...`, and the Chinese `等` / `等人`. Placeholders stand where the
-names should be: "[Authors' names not provided]", "N/A", "TBD", "未提供". Readers and the
-comparison both ask here, so a word is a placeholder (or a cut) for both or for neither.
+`(+3 more)`, `etc.`, `…`, `...`, the Chinese `等` / `等人` and the Japanese `ほか` / `他`.
+Placeholders stand where the names should be: "[Authors' names not provided]", "N/A", "TBD",
+"未提供". Readers and the comparison both ask here, so a word is a placeholder (or a cut) for both
+or for neither.
 `NOT_NAME_WORDS` are words no person's name holds: a line with one of them is no line of names
 (a topic, a lab, a sentence).
 """
@@ -34,6 +35,7 @@ _CUT_WORDS = (
     r"|\+\s*\d+\s*(?:more\s+)?(?:authors?|others|more)\b\.?"  # +10 authors / +3 more
     r"|\betc\b\.?"
     r"|等人?"
+    r"|(?<=[\s,;，、；])(?:ほか|他)"  # Japanese, after a separator: 山田 太郎、佐藤 花子 ほか
     r"|…|\.{3,})"
 )
 # A cut marker at the end of a list, with the separators before it: "A, B, et al." -> "A, B".
