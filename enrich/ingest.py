@@ -23,6 +23,7 @@ from enrich.errors import InputError, InvalidArxivId
 from enrich.ids import parse_arxiv_id
 from enrich.models import DigestEntry, FileSummary, Source
 from enrich.runtime import regex
+from enrich.text.markup import without_surrogates
 
 __all__ = [
     "DIGEST_SUFFIXES",
@@ -125,11 +126,29 @@ def read_text(path: Path) -> tuple[str, list[str]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        text = data.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd")
         line = data.count(b"\n", 0, exc.start) + 1
-        notes.append(f"{path}:{line}: invalid UTF-8 ({bad} byte sequence(s) replaced with U+FFFD)")
+        if re.search(_UTF8_SEQUENCE, data) is None:  # no character is UTF-8: 8-bit text
+            text = _decode_8bit(data)
+            notes.append(f"{path}:{line}: {NOT_UTF8}, read as Windows-1252 (Latin-1)")
+        else:  # UTF-8 with some bytes damaged
+            text = data.decode("utf-8", errors="replace")
+            bad = text.count("\ufffd")
+            notes.append(f"{path}:{line}: {NOT_UTF8} ({bad} byte sequence(s) replaced with U+FFFD)")
     return text, notes
+
+
+NOT_UTF8 = "invalid UTF-8"  # the start of the note read_text gives a file that is not UTF-8
+# one character written in UTF-8 beyond ASCII: a file holding one is UTF-8, damaged or not
+_UTF8_SEQUENCE = rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+
+
+def _decode_8bit(data: bytes) -> str:
+    """A file of an 8-bit encoding: Windows-1252 (what Windows and older web pages wrote; Latin-1
+    with curly quotes and dashes in 0x80-0x9f), else Latin-1, which decodes every byte."""
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _refuse_binary(path: Path) -> None:
@@ -166,6 +185,9 @@ def validate(entry: DigestEntry) -> DigestEntry:
     except InvalidArxivId as exc:
         error = f"{_where(entry)}: {exc.text!r}: {exc.reason}"
         return entry.model_copy(update={"status": "invalid", "error": error})
+    if entry.version is not None and entry.version < 1:
+        error = f"{_where(entry)}: version {entry.version}: versions start at v1"
+        return entry.model_copy(update={"status": "invalid", "error": error})
     version = entry.version or parsed.version
     if parsed.id == entry.arxiv_id and version == entry.version:
         return entry  # already canonical (a JSONL written by `enrich ingest`): nothing to copy
@@ -191,7 +213,8 @@ def own_output(text: str) -> str | None:
 def _jsonl_lines(path: Path) -> Iterator[str]:
     """The lines of a JSONL file, read one at a time (an input may be far larger than memory)."""
     try:
-        with path.open(encoding="utf-8", errors="replace", newline="") as stream:
+        # utf-8-sig: a byte order mark (Windows editors write one) is no part of the first line
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
             yield from stream
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}", str(path)) from None
@@ -203,7 +226,7 @@ def _jsonl_entries(lines: Iterable[str], path: str) -> Iterator[DigestEntry]:
             continue
         try:
             yield _line_entry(line)
-        except (ValueError, ValidationError) as exc:
+        except (ValueError, ValidationError, RecursionError) as exc:
             reason = _short_reason(exc)
             yield DigestEntry(
                 source=Source(path=path, line=number, format="jsonl"),
@@ -225,14 +248,20 @@ def _line_entry(line: str) -> DigestEntry:
         return DigestEntry.model_validate_json(line)
     except ValueError:  # pydantic's ValidationError is a ValueError
         pass
-    try:
-        entry = _entry_of(orjson.loads(line))
-    except (ValueError, ValidationError):  # orjson.JSONDecodeError is a ValueError
-        pass
-    else:
-        if not _past_float_precision(entry):
-            return entry
-    return _entry_of(json.loads(line))
+    if line.count("[") + line.count("{") < _ORJSON_NESTING:
+        try:
+            entry = _entry_of(orjson.loads(line))
+        except (ValueError, ValidationError):  # orjson.JSONDecodeError is a ValueError
+            pass
+        else:
+            if not _past_float_precision(entry):
+                return entry
+    return _entry_of(without_surrogates(json.loads(line)))
+
+
+# orjson crashes the process (a segmentation fault, seen with 200,000 nested lists) where the
+# standard reader raises RecursionError: a line with this many brackets goes to the latter
+_ORJSON_NESTING = 500
 
 
 def _entry_of(data: object) -> DigestEntry:
@@ -308,6 +337,9 @@ def iter_entries(
             on_file(report)
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _foreign_jsonl(path: Path) -> bool:
     """Whether a .jsonl file is a digest of another program's (papers under keys of its own,
     `{"paper_id": ..., "headline": ...}`), read by the JSON reader like any digest, rather than
@@ -319,7 +351,7 @@ def _foreign_jsonl(path: Path) -> bool:
         with path.open("rb") as stream:
             for raw in stream:
                 if raw.strip():
-                    data = json.loads(raw)
+                    data = json.loads(raw.removeprefix(_BOM))
                     return isinstance(data, dict) and not _entry_keys(data)
     except (OSError, ValueError, RecursionError):
         pass
@@ -338,8 +370,8 @@ def _looks_like_jsonl(head: bytes) -> bool:
         if not raw.strip():
             continue
         try:
-            data = json.loads(raw)
-        except ValueError:
+            data = json.loads(raw.removeprefix(_BOM))
+        except (ValueError, RecursionError):
             return False
         return isinstance(data, dict) and "source" in data and "status" in data
     return False

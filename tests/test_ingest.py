@@ -21,6 +21,7 @@ from enrich.ingest import (
     validate,
 )
 from enrich.models import DigestEntry, Source
+from enrich.text.markup import without_surrogates
 
 
 def _entry(arxiv_id: str | None, version: int | None = None) -> DigestEntry:
@@ -61,10 +62,24 @@ def test_folders_are_walked_recursively_for_digest_suffixes(tmp_path: Path) -> N
 
 def test_invalid_utf8_is_replaced_and_reported_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "d.md"
-    path.write_bytes(b"# ok\n- [T](https://arxiv.org/abs/2401.00001)\nbad \xff\xfe here\n")
+    path.write_bytes(
+        "# ok é\n- [T](https://arxiv.org/abs/2401.00001)\n".encode() + b"bad \xff here\n"
+    )
     text, notes = read_text(path)
-    assert "\ufffd" in text
+    assert "\ufffd" in text and "é" in text  # UTF-8 with one byte damaged
     assert len(notes) == 1 and f"{path}:3: invalid UTF-8" in notes[0]
+
+
+def test_a_file_with_no_utf8_character_is_read_as_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "d.md"
+    path.write_bytes(
+        "# ok\n- [T](https://arxiv.org/abs/2401.00001)\nMüller “quoted”\n".encode("cp1252")
+    )
+    text, notes = read_text(path)
+    assert text.endswith("Müller “quoted”\n")
+    assert notes == [f"{path}:3: invalid UTF-8, read as Windows-1252 (Latin-1)"]
+    path.write_bytes(b"# ok\n\x81 \xe9\n")  # 0x81 is no Windows-1252 character: Latin-1
+    assert read_text(path)[0] == "# ok\n\x81 é\n"
 
 
 def test_binary_files_are_reported_and_skipped_while_others_go_on(tmp_path: Path) -> None:
@@ -121,7 +136,8 @@ def test_enrich_run_lines_are_accepted_as_input(tmp_path: Path) -> None:
 def test_a_jsonl_line_reads_as_the_standard_json_reader_reads_it(
     tmp_path: Path, value: str
 ) -> None:
-    """Every JSONL line gives the entry (or the error) json.loads + validation gives."""
+    """Every JSONL line gives the entry (or the error) json.loads + validation gives (a lone
+    surrogate made U+FFFD first: no output could hold it)."""
     good = json.loads(validate(_entry("2401.00001v3")).model_dump_json())
     good["source"]["line"] = "@@"
     line = json.dumps(good).replace('"@@"', value)
@@ -129,7 +145,7 @@ def test_a_jsonl_line_reads_as_the_standard_json_reader_reads_it(
     path.write_text(line + "\n", "utf-8")
     [got] = list(iter_entries([path]))
     try:
-        expected = validate(DigestEntry.model_validate(json.loads(line)))
+        expected = validate(DigestEntry.model_validate(without_surrogates(json.loads(line))))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         assert got.status == "invalid"
         assert got.error == f"{path}:1: broken JSONL line: {_short_reason(exc)}"
@@ -170,7 +186,7 @@ def test_any_line_reads_as_the_standard_json_reader_reads_it(
         data = {"arxiv_id": "2401.00001", "status": "enriched", "digest": data}
     line = json.dumps(data, ensure_ascii=ascii_only)
     try:
-        expected = _entry_of(json.loads(line))
+        expected = _entry_of(without_surrogates(json.loads(line)))
     except ValueError as exc:
         with pytest.raises(ValueError) as raised:
             _line_entry(line)

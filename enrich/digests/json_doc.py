@@ -25,6 +25,7 @@ from enrich.digests.generic import LineIndex
 from enrich.ids import try_parse
 from enrich.models import DigestEntry, Source
 from enrich.runtime import regex
+from enrich.text.markup import without_surrogates
 
 __all__ = ["FORMAT", "NAME", "parse", "records", "sniff"]
 
@@ -164,7 +165,7 @@ def records(text: str) -> tuple[list[Record], list[int]] | None:
     """The paper records of a JSON or JSON Lines text and the lines that are no JSON, or None when
     the text is neither."""
     try:
-        data = json.loads(text)
+        data = without_surrogates(json.loads(text))
     except (ValueError, RecursionError):
         return _json_lines(text)
     if _is_own_output(data):
@@ -181,7 +182,7 @@ def _json_lines(text: str) -> tuple[list[Record], list[int]] | None:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = without_surrogates(json.loads(line))
         except (ValueError, RecursionError):
             broken.append(number)
             continue

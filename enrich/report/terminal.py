@@ -198,6 +198,8 @@ def written_lines(outcome: RunOutcome) -> list[str]:
         lines.append(f"fixed {fixed} → the diff (paths relative to {outcome.diff_base})")
     elif outcome.fixed_entries:
         lines.append(f"fixed: {fixed} (--fix-dir DIR writes the corrected copies, --diff a patch)")
+    if outcome.fix_dir is not None or outcome.fix_in_place or outcome.diff_base is not None:
+        lines += [f"not corrected: {d.error}" for d in outcome.fixed if d.error]
     return lines
 
 

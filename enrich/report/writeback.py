@@ -60,15 +60,19 @@ class FixedDigest:
 
 
 def _fix_file(path: str, entries: Sequence[EnrichedEntry]) -> FixedDigest:
-    from enrich.ingest import read_text
+    from enrich.ingest import NOT_UTF8, read_text
 
     try:
-        original, _ = read_text(Path(path))
+        original, notes = read_text(Path(path))
+        if any(NOT_UTF8 in note for note in notes):  # written back, every other byte would change
+            raise InputError(f"{notes[0]}; not corrected: only UTF-8 digests are", path)
     except InputError as exc:
         for entry in entries:
             for conflict in entry.conflicts:
                 conflict.fixed = False
         return FixedDigest(path, None, None, error=str(exc))
+    if _starts_with_bom(Path(path)):  # kept: the corrected copy differs only where corrected
+        original = "\ufeff" + original
     result = fix_digest(original, entries)
     for index, entry in enumerate(entries):
         for conflict in entry.conflicts:
@@ -82,6 +86,14 @@ def _fix_file(path: str, entries: Sequence[EnrichedEntry]) -> FixedDigest:
         left_alone=result.left_alone,
         fixed_entries=len(owners),
     )
+
+
+def _starts_with_bom(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return False
 
 
 def _fixable_source(entry: EnrichedEntry) -> bool:

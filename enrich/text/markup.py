@@ -12,7 +12,14 @@ import unicodedata
 
 from enrich.runtime import regex
 
-__all__ = ["clean_text", "clean_title", "fold_space", "strip_html", "strip_markdown"]
+__all__ = [
+    "clean_text",
+    "clean_title",
+    "fold_space",
+    "strip_html",
+    "strip_markdown",
+    "without_surrogates",
+]
 
 _TAG = regex(r"<[^<>]{0,500}>")
 # [text](target) and [text]( target "title" ): CommonMark allows spaces around the target.
@@ -76,3 +83,21 @@ def clean_title(text: str) -> str:
     """A title as a person would type it: no markup, no arXiv line-fold spaces."""
     title = clean_text(text)
     return title.strip(" *_`").strip()
+
+
+_SURROGATE = regex(r"[\ud800-\udfff]")
+
+
+def without_surrogates(value: object) -> object:
+    """JSON data (strings, lists, dicts) with every lone surrogate a U+FFFD. The standard JSON
+    reader turns an escape such as "\\ud83d" (half an emoji, cut by a program counting UTF-16
+    units) into a character no UTF-8 text can hold: the output could not be written."""
+    if isinstance(value, str):
+        if value.isascii() or _SURROGATE.search(value) is None:
+            return value
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    return value
