@@ -463,7 +463,7 @@ def formats(as_json: bool) -> None:
 def _guard(fn: Callable[[], None]) -> Callable[[], int]:
     @functools.wraps(fn)
     def wrapper() -> int:
-        from enrich.errors import EnrichError
+        from enrich.errors import EnrichError, LookupCancelled
 
         try:
             fn()
@@ -480,7 +480,7 @@ def _guard(fn: Callable[[], None]) -> Callable[[], int]:
         except EnrichError as exc:
             click.echo(f"enrich: error: {exc}", err=True)
             return EXIT_USAGE
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, LookupCancelled):
             click.echo("interrupted", err=True)
             return 130
         return EXIT_OK

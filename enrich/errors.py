@@ -127,3 +127,9 @@ class ArxivUnavailable(ArxivError):
 class BudgetUnavailable(ArxivUnavailable):
     """The shared arXiv budget (Redis) cannot be reached, so arXiv is not asked at all: without it
     the one-connection rule and the gap could not hold across machines. Never retried."""
+
+
+class LookupCancelled(BaseException):
+    """The run stopped (Ctrl-C, a reader gone): the look-ups stop at the next wait or batch, no
+    request more is sent. A BaseException, as KeyboardInterrupt is: no handler of errors takes
+    it for a failed request to retry or to report."""

@@ -125,6 +125,13 @@ class Pipeline:
             self._client = open_lookup_source(self.settings, process=self._lookup_process())
         return self._client
 
+    def cancel_lookups(self) -> None:
+        """Stop the look-ups under way, from any thread or a signal handler: no request more is
+        sent; the run then ends with LookupCancelled (a client already made that can stop)."""
+        cancel = getattr(self._client, "cancel", None)
+        if cancel is not None:
+            cancel()
+
     def _lookup_process(self) -> bool:
         """Does the run look up in a process of its own? Decided once for the input (it may
         walk folders for their size): run() asks, then the client it opens."""
@@ -206,6 +213,7 @@ class Pipeline:
         comparer = Comparer(worker_count(workers), POOL_AFTER if workers == 0 else 0)
         order: deque[DigestEntry] = deque()  # entries read, in order, until written
         compared: dict[int, EnrichedEntry] = {}  # by id(entry): compared, not yet written
+        finished = False
         try:
             for done_entry, done_enriched in comparer.run(settled()):
                 compared[id(done_entry)] = done_enriched
@@ -223,7 +231,10 @@ class Pipeline:
                     for conflict in enriched.conflicts:
                         conflicts[conflict.kind][conflict.severity] += 1
                     yield enriched
+            finished = True
         finally:
+            if not finished:  # Ctrl-C, a reader gone, an error: no request more is sent
+                self.cancel_lookups()
             comparer.close()
             for window, _answers, done in pending:
                 done.cancel()

@@ -6,8 +6,10 @@ caller passes the stream that stands for "standard output"."""
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -20,9 +22,11 @@ from enrich.runtime import tune_gc
 from enrich.settings import Settings
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from enrich.models import EnrichedEntry
     from enrich.outputs import OutputPlan
-    from enrich.pipeline import LookupSource
+    from enrich.pipeline import LookupSource, Pipeline
 
 __all__ = ["SEVERITY_RANK", "RunOutcome", "run_command", "tune_gc"]
 
@@ -118,6 +122,29 @@ class _JsonlSink:
             self.flush()
 
 
+@contextlib.contextmanager
+def _stop_on_interrupt(pipe: Pipeline) -> Iterator[None]:
+    """Ctrl-C stops the look-ups first, then raises KeyboardInterrupt as Python does: where that
+    lands in a place that cannot raise (a callback of the import system), the run still ends,
+    at its next look-up, with LookupCancelled. Only in the main thread, with Python's handler."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+
+    def interrupted(signum: int, frame: FrameType | None) -> None:
+        pipe.cancel_lookups()
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def run_command(
     *,
     settings: Settings,
@@ -173,6 +200,7 @@ def run_command(
                 on_fixed=on_fixed,
             ) as pipe,
             _JsonlSink(stream) as sink,
+            _stop_on_interrupt(pipe),
         ):
             for enriched in pipe.run(inputs):
                 sink.add(enriched)

@@ -73,6 +73,7 @@ from enrich.errors import (
     BudgetUnavailable,
     CacheError,
     InvalidArxivId,
+    LookupCancelled,
 )
 from enrich.ids import format_id, parse_arxiv_id
 from enrich.models import ArxivRecord
@@ -242,7 +243,8 @@ class ArxivClient:
         self.stats = ClientStats()
         self.cache_note: str | None = None
         self._clock = clock
-        self._sleep = sleep
+        self._cancelled = threading.Event()
+        self._sleep = self._interruptible(sleep)
         self._rng = rng or random.Random()
         self._http = http
         self._own_http = http is None
@@ -283,6 +285,28 @@ class ArxivClient:
         if self._own_cache and self.cache is not None:
             self.cache.close()
             self.cache = None
+
+    def cancel(self) -> None:
+        """Stop the look-ups under way, from any thread: no request more is sent, and a wait
+        (the gap, a back-off) ends at once; `fetch` raises LookupCancelled. For good: the run
+        is over."""
+        self._cancelled.set()
+
+    def _interruptible(self, sleep: Callable[[float], None]) -> Callable[[float], None]:
+        """`sleep` that `cancel` cuts short (time.sleep's wait becomes the event's)."""
+        cancelled = self._cancelled
+
+        def wait(seconds: float) -> None:
+            if cancelled.is_set():
+                raise LookupCancelled
+            if sleep is time.sleep:
+                cancelled.wait(seconds)
+            else:
+                sleep(seconds)
+            if cancelled.is_set():
+                raise LookupCancelled
+
+        return wait
 
     # -- the public operation ------------------------------------------------------------------
 
@@ -405,6 +429,8 @@ class ArxivClient:
 
     def _drain(self, run: _Run) -> None:
         while run.pending or run.recheck or run.source is not None:
+            if self._cancelled.is_set():
+                raise LookupCancelled
             batch = self._next_batch(run)
             if batch:
                 self._run_batch(batch, run)

@@ -57,6 +57,7 @@ from typing import Any
 
 from enrich.arxiv.cache import decode_records
 from enrich.arxiv.client import ArxivClient, ClientStats, Lookup
+from enrich.errors import LookupCancelled
 from enrich.models import ArxivRecord, record_json
 from enrich.runtime import tune_gc
 from enrich.settings import Settings
@@ -86,6 +87,7 @@ class ProcessClient:
         self._more: Callable[[], None] | None = None  # answers the child's ("more",), in a fetch
         self._backlog: deque[tuple[Any, ...]] = deque()  # the fetch's, while versions come
         self._said_gone = False
+        self._cancelled = False  # the run stopped: no look-up more, here or there
         self._child: _Child | subprocess.Popen[bytes] | None = None
         ours, theirs = socket.socketpair()
         self._conn = Connection(ours.detach())
@@ -129,7 +131,11 @@ class ProcessClient:
                 self._fetch_there(ids, source, given, lazy, got, progress, settled)
                 return got
             except _ChildGone as gone:
+                if self._cancelled:
+                    raise LookupCancelled from None
                 self._gone(gone.cause)
+        if self._cancelled:
+            raise LookupCancelled
         rest = [i for i in dict.fromkeys(given) if i not in got]  # not settled by the child
         done = len(got)
 
@@ -154,6 +160,17 @@ class ProcessClient:
                 self._gone(gone.cause)
         with self._here() as local:
             return local.fetch_versions(wanted, optional)
+
+    def cancel(self) -> None:
+        """Stop the look-ups under way, from any thread (ArxivClient.cancel): the child ends
+        now, its request in flight with it (it ignores Ctrl-C: the run decides), and `fetch`
+        raises LookupCancelled rather than going on in this process."""
+        self._cancelled = True
+        child = self._child
+        if child is not None:
+            child.terminate()
+        if self._local is not None:
+            self._local.cancel()
 
     def close(self, wait: bool = True) -> None:
         """The child is told to end and reaped: here, or with `wait=False` on a thread of its own

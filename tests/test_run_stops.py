@@ -1,0 +1,109 @@
+"""A run that stops (Ctrl-C, a reader that went away) sends no request more: the look-ups end at
+the next wait or batch, in this process or in the look-up process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from standin import StandIn, make_record
+
+from enrich.arxiv import ArxivClient
+from enrich.errors import LookupCancelled
+from enrich.settings import Settings
+
+IDS = [f"2501.{n:05d}" for n in range(1, 1001)]
+
+
+def _settings(server: StandIn, tmp_path: Path, **more: object) -> Settings:
+    fields: dict[str, object] = {"api_url": server.url, "cache_dir": str(tmp_path / "cache")}
+    fields |= {"min_interval": 0.2, "batch_size": 100, "backoff_initial": 0, "backoff_max": 0}
+    return Settings(**(fields | more))
+
+
+def test_cancel_ends_a_fetch_in_its_wait(tmp_path: Path) -> None:
+    """The gap's wait ends at cancel(), and no request more goes out."""
+    with StandIn([make_record(i) for i in IDS]) as server:
+        client = ArxivClient(_settings(server, tmp_path, min_interval=30.0), cache=None)
+        seen: list[int] = []
+
+        def progress(done: int) -> None:
+            seen.append(done)
+            if done >= 100:  # the first batch is in: the next waits 30 s for its gap
+                threading.Timer(0.1, client.cancel).start()
+
+        started = time.monotonic()
+        with client, pytest.raises(LookupCancelled):
+            client.fetch(IDS, progress)
+        assert time.monotonic() - started < 10
+        assert len(server.requests) == 1
+
+
+def test_cancel_before_a_wait_with_an_injected_sleep() -> None:
+    naps: list[float] = []
+    client = ArxivClient(Settings(), sleep=naps.append, cache=None)
+    client._sleep(1.5)  # as the limiter and the back-off wait
+    client.cancel()
+    with pytest.raises(LookupCancelled):
+        client._sleep(2.0)
+    assert naps == [1.5]  # the second wait did not begin
+
+
+@pytest.mark.parametrize("process", ["on", "off"])
+def test_ctrl_c_stops_a_cold_run(tmp_path: Path, process: str) -> None:
+    source = tmp_path / "in.jsonl"
+    where = {"path": "d.md", "line": 1, "format": "markdown"}
+    lines = [{"arxiv_id": arxiv_id, "source": where} for arxiv_id in IDS]
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
+    out = tmp_path / "out.jsonl"
+    with StandIn([make_record(i) for i in IDS], delay=0.3) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+        env |= {"ENRICH_MIN_INTERVAL": "0.01", "ENRICH_LOOKUP_PROCESS": process}
+        cmd = [sys.executable, "-m", "enrich", "run", str(source), "--out", str(out)]
+        cmd += ["--api-url", server.url, "--cache-dir", str(tmp_path / "cache")]
+        with subprocess.Popen(
+            cmd, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+        ) as run:
+            deadline = time.monotonic() + 60
+            while len(server.requests) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            os.killpg(run.pid, signal.SIGINT)  # as a terminal sends it: to the whole group
+            stopped = time.monotonic()
+            _, err = run.communicate(timeout=60)
+            waited = time.monotonic() - stopped
+        asked = len(server.requests)
+    # 130, or ended by the signal itself (a shell shows both as 130): Python does that when the
+    # interrupt lands where it cannot be raised, in a callback of the import system
+    assert run.returncode in (130, -signal.SIGINT)
+    assert asked <= 3, f"{asked} of 10 requests went out after Ctrl-C"  # at most one in flight
+    assert waited < 5
+    assert "Traceback" not in err
+    assert not out.exists()  # nothing half-written in its place
+
+
+def test_the_interrupt_handler_stops_the_lookups_first() -> None:
+    """Ctrl-C cancels the look-ups before it raises: where KeyboardInterrupt is swallowed (an
+    import-system callback), the run still ends at its next look-up."""
+    from enrich.runner import _stop_on_interrupt
+
+    class Pipe:
+        cancelled = 0
+
+        def cancel_lookups(self) -> None:
+            self.cancelled += 1
+
+    pipe = Pipe()
+    with _stop_on_interrupt(pipe):  # type: ignore[arg-type]
+        handler = signal.getsignal(signal.SIGINT)
+        assert callable(handler) and handler is not signal.default_int_handler
+        with pytest.raises(KeyboardInterrupt):
+            handler(signal.SIGINT, None)
+        assert pipe.cancelled == 1
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
