@@ -7,6 +7,7 @@ entries at all, or invalid settings; 3 finished, but some entries could not be l
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable, Sequence
@@ -463,7 +464,7 @@ def formats(as_json: bool) -> None:
 def _guard(fn: Callable[[], None]) -> Callable[[], int]:
     @functools.wraps(fn)
     def wrapper() -> int:
-        from enrich.errors import EnrichError, LookupCancelled
+        from enrich.errors import EnrichError, LookupCancelled, RunStopped
 
         try:
             fn()
@@ -483,6 +484,15 @@ def _guard(fn: Callable[[], None]) -> Callable[[], int]:
         except (KeyboardInterrupt, LookupCancelled):
             click.echo("interrupted", err=True)
             return 130
+        except RunStopped as stop:
+            with contextlib.suppress(OSError):
+                click.echo(f"stopped (signal {stop.signum})", err=True)
+            return 128 + stop.signum
+        except OSError as exc:  # standard output on a full disk, a file gone meanwhile
+            where = f"{exc.filename}: " if exc.filename else ""
+            with contextlib.suppress(OSError):
+                click.echo(f"enrich: error: {where}{exc.strerror or exc}", err=True)
+            return EXIT_USAGE
         return EXIT_OK
 
     return wrapper

@@ -133,3 +133,13 @@ class LookupCancelled(BaseException):
     """The run stopped (Ctrl-C, a reader gone): the look-ups stop at the next wait or batch, no
     request more is sent. A BaseException, as KeyboardInterrupt is: no handler of errors takes
     it for a failed request to retry or to report."""
+
+
+class RunStopped(BaseException):
+    """The run got SIGTERM or SIGHUP (`kill`, `timeout`, a CI job cancelled, a terminal closed):
+    it ends as after Ctrl-C, its temporary files removed and its processes ended, with status
+    128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

@@ -206,8 +206,11 @@ def own_output(text: str) -> str | None:
     if _OWN_REPORT.match(head):
         return "a report written by enrich"
     if _OWN_LINE.match(head):
-        return "entries written by enrich (JSONL)"
+        return OWN_ENTRIES
     return None
+
+
+OWN_ENTRIES = "entries written by enrich (JSONL)"
 
 
 def _jsonl_lines(path: Path) -> Iterator[str]:
@@ -303,6 +306,8 @@ def iter_entries(
     once the file is done (also for files that could not be read)."""
     if format is not None:
         get_format(format)  # unknown format: fail before reading anything
+    paths = list(paths)
+    named = {Path(p) for p in paths if str(p) != STDIN}  # given as such, not met in a folder
     for path in iter_input_files(paths):
         if str(path) == STDIN:
             yield from _stdin_entries(format, on_file)
@@ -321,10 +326,13 @@ def iter_entries(
                 on_file(report)
             continue
         if not jsonl and (kind := own_output(text)) is not None:
-            report.skipped = f"{path}: skipped, {kind}"
-            if on_file:
-                on_file(report)
-            continue
+            if path in named and kind == OWN_ENTRIES:  # `enrich ingest > entries.json`, named
+                jsonl = True
+            else:
+                report.skipped = f"{path}: skipped, {kind}"
+                if on_file:
+                    on_file(report)
+                continue
         if jsonl:
             report.format = "jsonl"
             raw: Iterator[DigestEntry] = _jsonl_entries(_jsonl_lines(path), str(path))

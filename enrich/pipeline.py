@@ -107,6 +107,8 @@ class Pipeline:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc_type is not None:  # a run cut short (a reader gone): its look-ups stop first,
+            self.cancel_lookups()  # as its generator, closed later, would find no client
         self.close()
 
     def close(self) -> None:

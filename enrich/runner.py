@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from enrich.errors import InputError
+from enrich.errors import InputError, RunStopped
 from enrich.ingest import FileReport
 from enrich.models import RunSummary
 from enrich.report.writeback import FixedDigest
@@ -85,6 +85,8 @@ class _JsonlSink:
     gathered is written when the block ends, also when it ends with an error."""
 
     CHUNK = 1 << 18
+    STREAM_CHUNK = 1 << 14  # standard output: a reader down the pipe gets lines as they come,
+    # and one that went away (`| head -1`) is seen a few entries later, not 100 entries later
 
     def __init__(self, stream: TextIO) -> None:
         from enrich.models import EnrichedEntry
@@ -94,6 +96,7 @@ class _JsonlSink:
         self._write: Callable[[bytes], object] = write_bytes or (
             lambda data: stream.write(data.decode("utf-8"))
         )
+        self._chunk = self.CHUNK if write_bytes is not None else self.STREAM_CHUNK
         self._lines: list[bytes] = []
         self._size = 0
 
@@ -102,7 +105,7 @@ class _JsonlSink:
         self._lines.append(line)
         self._lines.append(b"\n")
         self._size += len(line)
-        if self._size >= self.CHUNK:
+        if self._size >= self._chunk:
             self.flush()
 
     def flush(self) -> None:
@@ -122,15 +125,17 @@ class _JsonlSink:
             self.flush()
 
 
+_STOPPING = ("SIGTERM", "SIGHUP")  # (SIGHUP is not on Windows)
+
+
 @contextlib.contextmanager
 def _stop_on_interrupt(pipe: Pipeline) -> Iterator[None]:
     """Ctrl-C stops the look-ups first, then raises KeyboardInterrupt as Python does: where that
     lands in a place that cannot raise (a callback of the import system), the run still ends,
-    at its next look-up, with LookupCancelled. Only in the main thread, with Python's handler."""
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    at its next look-up, with LookupCancelled. SIGTERM and SIGHUP, which would end the process
+    on the spot (its temporary files left, its look-up process and workers orphaned), do the
+    same with RunStopped. Only in the main thread, and only over the default handlers."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
 
@@ -138,11 +143,25 @@ def _stop_on_interrupt(pipe: Pipeline) -> Iterator[None]:
         pipe.cancel_lookups()
         signal.default_int_handler(signum, frame)
 
-    signal.signal(signal.SIGINT, interrupted)
+    def stopped(signum: int, frame: FrameType | None) -> None:
+        pipe.cancel_lookups()
+        raise RunStopped(signum)
+
+    ours: dict[int, tuple[object, Callable[[int, FrameType | None], None]]] = {
+        signal.SIGINT: (signal.default_int_handler, interrupted)
+    }
+    for name in _STOPPING:
+        if (number := getattr(signal, name, None)) is not None:
+            ours[number] = (signal.SIG_DFL, stopped)
+    before = {n: signal.getsignal(n) for n in ours}
+    taken = [n for n, (default, _) in ours.items() if before[n] is default]
+    for number in taken:
+        signal.signal(number, ours[number][1])
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for number in taken:
+            signal.signal(number, before[number])
 
 
 def run_command(

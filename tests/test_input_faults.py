@@ -137,3 +137,17 @@ def test_fix_keeps_a_byte_order_mark(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-500:]
     after = digest.read_bytes()
     assert after.startswith(b"\xef\xbb\xbf- [") and b"2502.00011v2" in after
+
+
+def test_entries_under_another_name_are_read_when_named(tmp_path: Path) -> None:
+    """`enrich ingest digests > entries.json; enrich run entries.json`: named, the file is
+    entries; met in a folder, it is the tool's own output and skipped."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    named = folder / "entries.json"
+    named.write_text(_line() + _line(arxiv_id="2401.00002"), "utf-8")
+    assert [(e.arxiv_id, e.source.path) for e in iter_entries([named])] == [
+        ("2401.00001", "d.md"),
+        ("2401.00002", "d.md"),
+    ]
+    assert list(iter_entries([folder])) == []

@@ -56,8 +56,11 @@ def test_cancel_before_a_wait_with_an_injected_sleep() -> None:
     assert naps == [1.5]  # the second wait did not begin
 
 
-@pytest.mark.parametrize("process", ["on", "off"])
-def test_ctrl_c_stops_a_cold_run(tmp_path: Path, process: str) -> None:
+@pytest.mark.parametrize(
+    ("process", "stop"),
+    [("on", signal.SIGINT), ("off", signal.SIGINT), ("on", signal.SIGTERM), ("off", signal.SIGHUP)],
+)
+def test_ctrl_c_stops_a_cold_run(tmp_path: Path, process: str, stop: signal.Signals) -> None:
     source = tmp_path / "in.jsonl"
     where = {"path": "d.md", "line": 1, "format": "markdown"}
     lines = [{"arxiv_id": arxiv_id, "source": where} for arxiv_id in IDS]
@@ -74,14 +77,20 @@ def test_ctrl_c_stops_a_cold_run(tmp_path: Path, process: str) -> None:
             deadline = time.monotonic() + 60
             while len(server.requests) < 2 and time.monotonic() < deadline:
                 time.sleep(0.02)
-            os.killpg(run.pid, signal.SIGINT)  # as a terminal sends it: to the whole group
+            if stop == signal.SIGINT:
+                os.killpg(run.pid, stop)  # as a terminal sends it: to the whole group
+            else:
+                os.kill(run.pid, stop)  # `kill PID`, `timeout`: to the run alone
             stopped = time.monotonic()
             _, err = run.communicate(timeout=60)
             waited = time.monotonic() - stopped
         asked = len(server.requests)
-    # 130, or ended by the signal itself (a shell shows both as 130): Python does that when the
-    # interrupt lands where it cannot be raised, in a callback of the import system
-    assert run.returncode in (130, -signal.SIGINT)
+    # 128 + the signal, or ended by the signal itself (a shell shows both alike): Python does
+    # that when Ctrl-C lands where it cannot be raised, in a callback of the import system
+    assert run.returncode in (128 + stop, -stop)
+    if stop != signal.SIGINT:
+        assert f"stopped (signal {int(stop)})" in err
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file
     assert asked <= 3, f"{asked} of 10 requests went out after Ctrl-C"  # at most one in flight
     assert waited < 5
     assert "Traceback" not in err
@@ -107,3 +116,48 @@ def test_the_interrupt_handler_stops_the_lookups_first() -> None:
             handler(signal.SIGINT, None)
         assert pipe.cancelled == 1
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="Linux's full device")
+def test_standard_output_on_a_full_disk_is_one_line(tmp_path: Path) -> None:
+    digest = tmp_path / "a.md"
+    digest.write_text("- [A paper](https://arxiv.org/abs/2501.00001)\n", "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "enrich", "run", str(digest), "--offline", "-q"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env | {"ENRICH_CACHE_DIR": str(tmp_path / "c")},
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["enrich: error: No space left on device"]
+
+
+def test_a_run_cut_short_cancels_its_lookups(tmp_path: Path) -> None:
+    """A reader gone (`| head -1`: the write fails) ends the pipeline with an error: its
+    look-ups are cancelled before its client is closed."""
+    from enrich.pipeline import Pipeline
+
+    class Client:
+        cancelled = closed = 0
+
+        def cancel(self) -> None:
+            self.cancelled += 1
+
+        def close(self) -> None:
+            self.closed += 1
+            assert self.cancelled  # cancelled first
+
+    client = Client()
+    with pytest.raises(BrokenPipeError), Pipeline(Settings(), client=client, owns_client=True):  # type: ignore[arg-type]
+        raise BrokenPipeError
+    assert (client.cancelled, client.closed) == (1, 1)
+    quiet = Client()
+    quiet.cancelled = 1  # so that its close() passes: a run that finished cancels nothing
+    with Pipeline(Settings(), client=quiet, owns_client=True):  # type: ignore[arg-type]
+        pass
+    assert (quiet.cancelled, quiet.closed) == (1, 1)
