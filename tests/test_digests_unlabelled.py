@@ -248,3 +248,25 @@ def test_japanese_labels_and_cut_markers() -> None:
     assert entry.categories == ["cs.CL"] and str(entry.date) == "2024-06-03"
     assert entry.abstract == "評価データセットを構築した。"
     assert entry.provenance["authors"] == "labelled"
+
+
+def test_one_paper_listed_twice_is_two_entries() -> None:
+    """A list whose items all name one paper (pasted twice, or its v1 and its v2) gives an entry
+    per item, as a list of different papers does: the duplicate finder, not the reader, says
+    what repeats."""
+    item = "- [A Paper Title](https://arxiv.org/abs/2501.00001{v}) by Ada Lovelace, Alan Turing\n"
+    same = _markdown(item.format(v="") * 3)
+    assert [(e.arxiv_id, e.source.line) for e in same] == [("2501.00001", n) for n in (1, 2, 3)]
+    versions = _markdown(item.format(v="v1") + item.format(v="v2"))
+    assert [e.version for e in versions] == [1, 2]
+
+
+def test_a_list_of_one_papers_links_is_one_entry() -> None:
+    text = (
+        "### A Paper Title\n\n"
+        "- [PDF](https://arxiv.org/pdf/2501.00001v2)\n"
+        "- [arXiv](https://arxiv.org/abs/2501.00001v2)\n"
+        "- [Code](https://github.com/x/y)\n"
+    )
+    (entry,) = _markdown(text)
+    assert (entry.arxiv_id, entry.title) == ("2501.00001", "A Paper Title")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from enrich.digests import generic
 from enrich.digests.document import Link, Record
-from enrich.digests.fields import entries_of, field_of
+from enrich.digests.fields import entries_of, field_of, guessed_title
 from enrich.ids import find_arxiv_ids, find_malformed_ids, try_parse
 from enrich.models import DigestEntry, Provenance
 from enrich.runtime import regex
@@ -204,7 +204,7 @@ def _visit(node: Node, papers: _Papers, out: list[Record]) -> None:
         return
     naming = [c for c in node.children if papers.all(c)]
     splitting = (node.split or node.kind in SPLIT_KINDS) and len(naming) >= 2
-    if len(ids) == 1 and not splitting:
+    if len(ids) == 1 and not splitting and not _listed_apart(node, papers):
         out.append(_record(_narrow(node, papers), papers))
         return
     if not splitting and (stated := _stated_alone(node, papers)) is not None:
@@ -262,6 +262,26 @@ def _stated_alone(node: Node, papers: _Papers) -> str | None:
 def _names_only(url: str, paper: str) -> bool:
     """Does `url` name no arXiv paper but `paper` (or none)?"""
     return all(m.arxiv_id.id == paper for m in find_arxiv_ids(url, bare=False))
+
+
+def _listed_apart(node: Node, papers: _Papers) -> bool:
+    """Does a list or table under `node` give one paper in two entries or more, each with a
+    title of its own (the same paper listed twice, or its v1 and its v2)? Then each is a record,
+    as the entries of different papers are; a list of one paper's links ("[PDF](...)",
+    "[Code](...)") or fields ("**URL:** ...") is no such list."""
+    for part in node.walk():
+        if not (part.split or part.kind in SPLIT_KINDS):
+            continue
+        titled = [c for c in part.children if papers.all(c) and _titled(c)]
+        if len(titled) >= 2 and not any(_is_field_line(c) for c in part.children):
+            return True
+    return False
+
+
+def _titled(node: Node) -> bool:
+    """Does an item name its paper with a title (its link's text, bold or emphasis)?"""
+    texts = [link.text for link in node.links if link.text] + node.emphasis
+    return any(guessed_title(text) is not None for text in texts)
 
 
 def _is_field_line(node: Node) -> bool:
