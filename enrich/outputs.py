@@ -278,11 +278,10 @@ class OutputPlan:
         self.fix_dir = Path(fix_dir) if fix_dir is not None else None
         self.fix_in_place = fix_in_place
         self._root = _common_root(self._inputs.files)
-        named: dict[Path, str] = {}
+        named: list[tuple[Path, str]] = []  # a list: `--out x --report x` names x twice
         if out not in _STDIO:
-            named[Path(str(out))] = "--out"
-        for report in reports:
-            named[Path(report)] = "--report"
+            named.append((Path(str(out)), "--out"))
+        named += [(Path(report), "--report") for report in reports]
         self._check(named)
         self._staged: list[AtomicText] = []
         self.out: TextIO = stdout or sys.stdout  # the caller's standard output
@@ -293,9 +292,9 @@ class OutputPlan:
 
     # -- checks --------------------------------------------------------------------------------
 
-    def _check(self, named: dict[Path, str]) -> None:
+    def _check(self, named: list[tuple[Path, str]]) -> None:
         seen: dict[Path, str] = {}
-        for path, option in named.items():
+        for path, option in named:
             shown = f"{option} {path}"
             victim = self._inputs.clash(path)
             if victim is not None:

@@ -333,3 +333,18 @@ def test_a_full_disk_under_out_is_one_line_and_exit_2(small_disk: Path, tmp_path
     done = _enrich("ingest", str(big), "--out", str(out), "-q")
     _refused(done, str(out), "No space left on device")
     assert list(small_disk.iterdir()) == []  # no partial output, no temporary file
+
+
+@pytest.mark.parametrize(
+    ("out", "reports"),
+    [("same.json", ["same.json"]), ("out.jsonl", ["r.md", "r.md"]), ("a.json", ["./a.json"])],
+)
+def test_one_file_named_for_two_outputs_is_refused(
+    tmp_path: Path, out: str, reports: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--out x --report x` let the report silently replace the JSONL."""
+    digest = tmp_path / "d.md"
+    digest.write_text("- [A](https://arxiv.org/abs/2501.00001)\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OutputError, match="name two files"):
+        OutputPlan([digest], out=out, reports=reports)
