@@ -270,3 +270,27 @@ def test_a_list_of_one_papers_links_is_one_entry() -> None:
     )
     (entry,) = _markdown(text)
     assert (entry.arxiv_id, entry.title) == ("2501.00001", "A Paper Title")
+
+
+def test_a_chat_export_gives_the_papers_its_messages_link(tmp_path: Path) -> None:
+    """Messages are no paper objects (no title or id key): the papers their text links are
+    entries all the same, read as Markdown (Slack's <url|text> links too)."""
+    messages = [
+        {"type": "message", "user": "U1", "ts": "1708416000.1", "text": "morning all"},
+        {
+            "type": "message",
+            "subtype": "bot_message",
+            "text": "*<https://arxiv.org/abs/2403.04567v2|Direct Preference Optimization Is "
+            "Secretly a Contrastive Estimator>*\n_Ana Souza, Felix Hartmann, Jia Li_",
+        },
+        {"type": "message", "text": "see https://arxiv.org/abs/2403.05990 for details"},
+    ]
+    path = tmp_path / "channel.json"
+    path.write_text(json.dumps(messages, indent=2), "utf-8")
+    first, second = iter_entries([path])
+    assert (first.arxiv_id, first.version) == ("2403.04567", 2)
+    assert first.title == "Direct Preference Optimization Is Secretly a Contrastive Estimator"
+    assert first.authors == ["Ana Souza", "Felix Hartmann", "Jia Li"]
+    assert second.arxiv_id == "2403.05990"
+    opens = [n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if line == "  {"]
+    assert (first.source.line, second.source.line) == (opens[1], opens[2])  # each message's {

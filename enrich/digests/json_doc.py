@@ -7,6 +7,8 @@ keys, and those of the objects nested in it (`details.arxiv_page_url`, `external
 OpenAlex `locations[].landing_page_url`), are read by the one field reader (digests/fields.py);
 the source line of each object is where its `{` stands. arXiv-bot JSON, Hugging Face daily
 papers, Semantic Scholar, OpenAlex, CSL-JSON and Zotero / Better BibTeX JSON all read this way.
+An object that is no paper and holds none, but whose text links a paper (a chat export's
+message: Slack, Discord, Telegram), gives the papers of that text, read as Markdown.
 
 A file that is no JSON at all is read by the generic scan, so no id in it is lost.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from enrich.digests import generic
@@ -22,7 +25,7 @@ from enrich.digests.base import SimpleFormat
 from enrich.digests.document import Record
 from enrich.digests.fields import entries_of, field_of
 from enrich.digests.generic import LineIndex
-from enrich.ids import try_parse
+from enrich.ids import find_arxiv_ids, try_parse
 from enrich.models import DigestEntry, Source
 from enrich.runtime import regex
 from enrich.text.markup import without_surrogates
@@ -72,8 +75,39 @@ class _Walker:
                 self.records.append(record)
                 self.seen += _count_objects(node) - 1
             else:
+                before = len(self.records)
                 for value in node.values():
                     self.walk(value, depth + 1)
+                if len(self.records) == before:  # no paper object in it: its text may name some
+                    self.records += _named_in_text(node, self._line(index))
+
+
+# Slack's link "<https://...|text>" (its messages and webhooks), as a Markdown link
+_SLACK_LINK = regex(r"<(https?://[^|<>\s]{1,2000})\|([^<>]{1,500})>")
+
+
+def _named_in_text(node: dict[str, Any], line: int) -> list[Record]:
+    """The papers a message names in its text (a chat export: Slack, Discord, Telegram), when
+    it is no paper object: each string of the object that links an arXiv paper or writes
+    "arXiv:ID" is read as Markdown (links, bold, a line of names), every record on the
+    object's line. Nothing named in a JSON file is lost."""
+    from enrich.digests import markdown_doc
+    from enrich.digests.outline import records_of
+
+    found: list[Record] = []
+    for value in node.values():
+        if not isinstance(value, str) or next(find_arxiv_ids(value, bare=False), None) is None:
+            continue
+        text = _SLACK_LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})", value)
+        for record in records_of(markdown_doc.outline(text)):
+            record.line, record.end_line = line, line
+            record.links = [replace(link, line=line) for link in record.links]
+            record.fields = {
+                name: [replace(v, line=line) for v in values]
+                for name, values in record.fields.items()
+            }
+            found.append(record)
+    return found
 
 
 def _count_objects(node: Any) -> int:
