@@ -119,6 +119,13 @@ def read_text(path: Path) -> tuple[str, list[str]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}", str(path)) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Windows Notepad's "Unicode")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return text, [f"{path}:1: {NOT_UTF8}, read as UTF-16 (its byte order mark)"]
     _check_text(path, data[:_BINARY_SNIFF])
     notes: list[str] = []
     if data.startswith(b"\xef\xbb\xbf"):

@@ -235,6 +235,9 @@ def test_a_version_arxiv_does_not_have_is_an_error() -> None:
     e = entry(version=3, links=["https://arxiv.org/abs/2408.14227v3"])
     c = only(compare_entry(e, record(latest_version=2)), "version_ahead")
     assert c.severity == "error"
+    assert "arXiv has only v1" in c.message and " to v2" in c.message
+    one = only(compare_entry(e, record(latest_version=1)), "version_ahead")
+    assert " to " not in one.message.split("arXiv has only")[1]  # not "v1 (...) to v1 (...)"
 
 
 def test_two_versions_in_one_entry_are_inconsistent_without_a_record() -> None:

@@ -151,3 +151,17 @@ def test_entries_under_another_name_are_read_when_named(tmp_path: Path) -> None:
         ("2401.00002", "d.md"),
     ]
     assert list(iter_entries([folder])) == []
+
+
+def test_a_utf16_digest_is_read(tmp_path: Path) -> None:
+    """Windows Notepad's "Unicode": UTF-16 with a byte order mark, once refused as binary."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        digest = tmp_path / f"{encoding}.md"
+        bom = "\ufeff".encode(encoding)
+        text = (
+            "- [Étude des réseaux](https://arxiv.org/abs/2502.00011v1) by José Müller and Ann Lee\n"
+        )
+        digest.write_bytes(bom + text.encode(encoding))
+        (entry,) = iter_entries([digest])
+        assert (entry.arxiv_id, entry.title) == ("2502.00011", "Étude des réseaux")
+        assert entry.authors == ["José Müller", "Ann Lee"]

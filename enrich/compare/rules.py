@@ -89,7 +89,11 @@ def version_conflicts(
             f"arXiv's latest is {dated(record, latest)}."
             if version < latest
             else f"The digest points at v{version} in {_places(these)}, but arXiv has only "
-            f"{dated(record, 1)} to {dated(record, latest)}."
+            + (
+                f"{dated(record, 1)} to {dated(record, latest)}."
+                if latest > 1
+                else f"{dated(record, 1)}."  # not "v1 (2025-03-28) to v1 (2025-03-28)"
+            )
         )
         field = "version" if these[0].in_entry else "claims.arxiv_id"
         out.append(
