@@ -356,9 +356,18 @@ def cache_clear(**settings_options: Any) -> None:
       enrich cache clear --cache-dir /tmp/enrich-cache
     """
     from enrich.arxiv.backends import open_record_cache
+    from enrich.arxiv.cache import remove_damaged
+    from enrich.errors import CacheCorrupted
 
     settings = _load(settings_options)
-    with open_record_cache(settings) as store:
+    try:
+        store = open_record_cache(settings)
+    except CacheCorrupted as exc:  # no database to empty: the damaged file goes
+        files = remove_damaged(settings.cache_dir)
+        names = ", ".join(p.name for p in files)
+        click.echo(f"removed the damaged cache database ({names}) from {settings.cache_dir}: {exc}")
+        return
+    with store:
         removed = store.clear()
         where = str(store.path) if settings.redis_url else str(settings.cache_dir.resolve())
     click.echo(f"removed {removed} cached answers from {where}")

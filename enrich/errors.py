@@ -77,6 +77,11 @@ class CacheError(EnrichError):
     """The cache folder is corrupted, locked or not writable."""
 
 
+class CacheCorrupted(CacheError):
+    """The cache's database file is no database (damaged, or another file in its place):
+    `enrich cache clear` removes it."""
+
+
 class ArxivError(EnrichError):
     """A request to the arXiv API failed."""
 

@@ -165,3 +165,24 @@ def test_a_utf16_digest_is_read(tmp_path: Path) -> None:
         (entry,) = iter_entries([digest])
         assert (entry.arxiv_id, entry.title) == ("2502.00011", "Étude des réseaux")
         assert entry.authors == ["José Müller", "Ann Lee"]
+
+
+def test_a_damaged_cache_is_removed_by_cache_clear(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "cache.db").write_bytes(b"not a database " * 100)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENRICH_")}
+
+    def enrich(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "enrich", *args, "--cache-dir", str(cache)]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+
+    digest = tmp_path / "d.md"
+    digest.write_text("- [A](https://arxiv.org/abs/2501.00001)\n", "utf-8")
+    run = enrich("run", str(digest), "--offline", "--out", str(tmp_path / "o.jsonl"))
+    assert "`enrich cache clear` removes it" in run.stderr
+    cleared = enrich("cache", "clear")
+    assert cleared.returncode == 0, cleared.stderr
+    assert "removed the damaged cache database (cache.db)" in cleared.stdout
+    stats = enrich("cache", "stats")
+    assert stats.returncode == 0 and "entries: 0" in stats.stdout

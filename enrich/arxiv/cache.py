@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
-from enrich.errors import CacheError
+from enrich.errors import CacheCorrupted, CacheError
 from enrich.models import ArxivRecord, record_json
 from enrich.settings import Settings
 
@@ -195,6 +195,8 @@ class RecordCache:
             if (self.path / _FILE).is_file() and not _writable(self.path):
                 self._db = _open_read_only(self.path)  # CacheError if it cannot be read either
                 self.read_only = True
+            elif type(exc) is sqlite3.DatabaseError:  # not locked, not read-only: damaged
+                raise CacheCorrupted(f"cache {self.path} cannot be used: {exc}") from exc
             else:
                 raise CacheError(f"cache {self.path} cannot be used: {exc}") from exc
 
@@ -414,6 +416,18 @@ def _open(folder: Path, timeout: float) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def remove_damaged(folder: Path) -> list[Path]:
+    """Remove a damaged cache database (CacheCorrupted) and its journal files from `folder`:
+    what `enrich cache clear` does when the cache cannot be opened. Returns what it removed."""
+    removed = []
+    for name in (_FILE, f"{_FILE}-wal", f"{_FILE}-shm", f"{_FILE}-journal"):
+        path = folder / name
+        if path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _writable(folder: Path) -> bool:

@@ -71,6 +71,7 @@ from enrich.errors import (
     ArxivUnavailable,
     ArxivUnparseable,
     BudgetUnavailable,
+    CacheCorrupted,
     CacheError,
     InvalidArxivId,
     LookupCancelled,
@@ -256,7 +257,10 @@ class ArxivClient:
             try:
                 cache = open_record_cache(settings)
             except CacheError as exc:
-                self.cache_note = f"cache unusable: {exc}; ran without it"
+                mend = (
+                    " (`enrich cache clear` removes it)" if isinstance(exc, CacheCorrupted) else ""
+                )
+                self.cache_note = f"cache unusable: {exc}; ran without it{mend}"
                 log.warning("%s", self.cache_note)
                 cache = None
         self.cache: RecordCache | None = cache
