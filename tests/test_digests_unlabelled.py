@@ -294,3 +294,24 @@ def test_a_chat_export_gives_the_papers_its_messages_link(tmp_path: Path) -> Non
     assert second.arxiv_id == "2403.05990"
     opens = [n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if line == "  {"]
     assert (first.source.line, second.source.line) == (opens[1], opens[2])  # each message's {
+
+
+def test_a_definition_lists_terms_keep_their_definitions(tmp_path: Path) -> None:
+    """<dl>: a paper's <dt> and the <dd>s after it are one entry (labels and classes in them)."""
+    path = tmp_path / "papers.html"
+    path.write_text(
+        "<html><body><dl>\n"
+        '<dt><a href="https://arxiv.org/abs/2402.13301v2">Tactile Pretraining Helps</a></dt>\n'
+        "<dd>Authors: Nora Fisk, Ama Owusu</dd>\n<dd>Categories: cs.RO</dd>\n"
+        '<dt><a href="https://arxiv.org/abs/2402.14456v1">Distillation Without a Teacher</a></dt>\n'
+        '<dd class="authors">Yi-Chen Lin, Arjun Mehta</dd>\n'
+        "</dl></body></html>\n",
+        "utf-8",
+    )
+    first, second = iter_entries([path])
+    assert (first.title, first.authors, first.categories) == (
+        "Tactile Pretraining Helps",
+        ["Nora Fisk", "Ama Owusu"],
+        ["cs.RO"],
+    )
+    assert (second.source.line, second.authors) == (5, ["Yi-Chen Lin", "Arjun Mehta"])

@@ -112,7 +112,12 @@ def _node(
     for child in element:
         sub = _node(child, offset, headers)
         if sub is not None:
-            node.children.append(sub)
+            if tag == "dl" and child.tag == "dd" and node.children:  # a term's definitions
+                node.children[-1].children.append(sub)  # go with it: one item each
+            elif tag == "dl" and child.tag == "dt":
+                node.children.append(Node(kind="item", line=sub.line, children=[sub]))
+            else:
+                node.children.append(sub)
         own.append(child.tail or "")
     text = "\n".join(t for t in own if t.strip())
     if tag in {"p", "li", "td", "dd", "div", "span", "blockquote"} and not node.fields:
