@@ -315,11 +315,18 @@ def iter_entries(
         get_format(format)  # unknown format: fail before reading anything
     paths = list(paths)
     named = {Path(p) for p in paths if str(p) != STDIN}  # given as such, not met in a folder
+    read: set[Path] = set()  # a file named twice, or named and in a folder named, is read once
     for path in iter_input_files(paths):
         if str(path) == STDIN:
             yield from _stdin_entries(format, on_file)
             continue
         report = FileReport(path=str(path))
+        if (real := path.resolve()) in read:
+            report.skipped = f"{path}: skipped, read already in this run"
+            if on_file:
+                on_file(report)
+            continue
+        read.add(real)
         jsonl = path.suffix.lower() == ".jsonl"
         try:
             if jsonl:

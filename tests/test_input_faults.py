@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from enrich.arxiv.cache import RecordCache
-from enrich.ingest import iter_entries
+from enrich.ingest import FileReport, iter_entries
 from enrich.testing.arxiv_api import make_record
 from enrich.text.markup import without_surrogates
 
@@ -186,3 +186,16 @@ def test_a_damaged_cache_is_removed_by_cache_clear(tmp_path: Path) -> None:
     assert "removed the damaged cache database (cache.db)" in cleared.stdout
     stats = enrich("cache", "stats")
     assert stats.returncode == 0 and "entries: 0" in stats.stdout
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    digest = tmp_path / "a.md"
+    digest.write_text("- [A Paper Title](https://arxiv.org/abs/2501.00001)\n", "utf-8")
+    reports: list[FileReport] = []
+    entries = list(iter_entries([digest, digest, tmp_path], on_file=reports.append))
+    assert [e.arxiv_id for e in entries] == ["2501.00001"]
+    assert [r.skipped for r in reports] == [
+        None,
+        f"{digest}: skipped, read already in this run",
+        f"{digest}: skipped, read already in this run",
+    ]
