@@ -315,3 +315,48 @@ def test_a_definition_lists_terms_keep_their_definitions(tmp_path: Path) -> None
         ["cs.RO"],
     )
     assert (second.source.line, second.authors) == (5, ["Yi-Chen Lin", "Arjun Mehta"])
+
+
+NEWSLETTER = """Hi all,
+
+Three picks this week:
+
+1. Sparse Depths for Long-Context Inference [1]
+   Lea Fontaine and Rahul Venkat
+
+2. Low-Rank Adapters Forget Less: Continual Instruction Tuning
+   Revisited [2]
+
+Also worth a look, see [3] and the code at [4] for details. Our site: [5]
+
+Links:
+[1] https://arxiv.org/abs/2402.08811v2
+[2] https://arxiv.org/abs/2402.12008v1
+[3] https://arxiv.org/abs/2401.01234v3
+[4] https://github.com/example/code
+[5] https://example.org/
+"""
+
+
+def test_numbered_links_of_a_plain_text_mail() -> None:
+    """An e-mail's text part numbers its links and lists them at the end: each paper is the
+    entry of the item that names it (its line, its title), not of the list of links."""
+    entries = [validate(e) for e in all_formats()["generic"].parse(NEWSLETTER, "mail.txt")]
+    assert [(e.arxiv_id, e.version, e.source.line) for e in entries] == [
+        ("2402.08811", 2, 5),
+        ("2402.12008", 1, 8),
+        ("2401.01234", 3, 11),
+    ]
+    assert [e.title for e in entries[:2]] == [
+        "Sparse Depths for Long-Context Inference",
+        "Low-Rank Adapters Forget Less: Continual Instruction Tuning Revisited",
+    ]
+    assert entries[2].title is None  # named inside a sentence: its text is no title
+    assert entries[0].links == ["https://arxiv.org/abs/2402.08811v2"]
+
+
+def test_text_without_numbered_links_reads_as_before() -> None:
+    from enrich.digests.generic import resolve_references
+
+    for text in ("see [1] and [2]\n", "[1] https://example.org/\nsee [1]\n", "no brackets\n"):
+        assert resolve_references(text) == text
