@@ -43,7 +43,20 @@ from enrich.models import Claim, DigestEntry, Source
 from enrich.runtime import regex
 from enrich.text.markup import fold_space
 
-__all__ = ["FORMAT", "MAX_BLOCK", "NAME", "LineIndex", "iter_scan", "parse", "scan", "sniff"]
+__all__ = [
+    "FORMAT",
+    "HTML_LINK",
+    "MAX_BLOCK",
+    "MD_LINK",
+    "NAME",
+    "URL",
+    "LineIndex",
+    "iter_scan",
+    "parse",
+    "resolve_references",
+    "scan",
+    "sniff",
+]
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +73,11 @@ _HTML_BLOCK = regex(
     re.IGNORECASE,
 )
 _HTML_HEADING = regex(r"<h([1-6])(?=[\s>])[^<>]{0,300}>(.{0,500}?)</h\1\s*>", re.I | re.S)
-_MD_LINK = regex(
+MD_LINK = regex(
     r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\]){0,1000})\]\(\s*<?([^()\s<>]{0,2000}(?:\([^()\s]{0,200}\)"
     r"[^()\s<>]{0,500})*)>?(?:\s+\"[^\"\n]{0,300}\")?\s*\)"
 )
-_HTML_LINK = regex(
+HTML_LINK = regex(
     r"<a\s[^<>]{0,500}?href\s*=\s*[\"']([^\"'<>]{0,2000})[\"'][^<>]{0,500}>(.{0,500}?)</a\s*>",
     re.I | re.S,
 )
@@ -73,7 +86,7 @@ _BOLD = regex(
     r"|<(b|strong)(?=[\s>])[^<>]{0,300}>(.{1,1000}?)</\3\s*>",
     re.I | re.S,
 )
-_URL = regex(r"(?:https?://|www\.|arxiv\.org/)[^\s<>\"'()\[\]]+", re.I)
+URL = regex(r"(?:https?://|www\.|arxiv\.org/)[^\s<>\"'()\[\]]+", re.I)
 _EDGE = regex(r"^[\s:|/,;.\-–—\[\](){}]+|[\s:|/,;\-–—\[\](){}]+$")
 
 
@@ -182,9 +195,9 @@ def _cuts(text: str, start: int, end: int) -> list[int]:
 def _meaningful(raw: str, *, bold: bool = False) -> str | None:
     """`raw` as a title, or None when it is no title ("PDF", a date, an id, a URL)."""
     title = clean_title(raw)
-    if _URL.search(title) or next(find_arxiv_ids(title), None) is not None:
+    if URL.search(title) or next(find_arxiv_ids(title), None) is not None:
         # "[2401.00001] A Title" or "A Title (arXiv:2401.00001)": the words around the id
-        title = _URL.sub(" ", title)
+        title = URL.sub(" ", title)
         for m in reversed(list(find_arxiv_ids(title))):
             title = title[: m.start] + " " + title[m.end :]
         title = _EDGE.sub("", fold_space(title))
@@ -204,11 +217,11 @@ class _Link:
 def _links(text: str, block: _Block) -> list[_Link]:
     chunk = text[block.start : block.end]
     links: list[_Link] = []
-    for m in _MD_LINK.finditer(chunk):
+    for m in MD_LINK.finditer(chunk):
         links.append(
             _Link(block.start + m.start(2), block.start + m.end(2), m.group(2), m.group(1))
         )
-    for m in _HTML_LINK.finditer(chunk):
+    for m in HTML_LINK.finditer(chunk):
         links.append(
             _Link(block.start + m.start(1), block.start + m.end(1), m.group(1), m.group(2))
         )

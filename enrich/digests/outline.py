@@ -17,7 +17,6 @@ Inside a record, the one field reader sees:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -107,9 +106,7 @@ def citation_guess(text: str) -> tuple[str, str] | None:
 
 # What a line says besides its names: links with their text, bold (a title or a label), code
 # (categories), URLs, list and quote markers, emphasis marks; the separators and a year at its ends
-_MD_LINK = regex(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)")
-_HTML_A = regex(r"<a\b[^<>]*>.*?</a\s*>", re.IGNORECASE)
-_NOT_NAMES = regex(r"\*\*.+?\*\*|__.+?__|`[^`]*`|<[^<>]*>|https?://\S+")
+_NOT_NAMES = regex(r"\*\*.+?\*\*|__.+?__|`[^`]*`|<[^<>]*>")
 _LINE_LEAD = regex(r"^\s*(?:(?:[-+*]|\d{1,3}[.)])\s+|>\s*)*")
 _EMPHASIS_MARK = regex(r"(?<![^\W_])[*_]+|[*_]+(?![^\W_])")
 _ENDS = regex(r"^[\s\-–—:|,;·•/]+|[\s\-–—:|,;·•/]+$")
@@ -122,8 +119,8 @@ _BYLINE_LINES = 3  # the lines of a record a line of names may stand on, from it
 def _besides_links(raw: str, link_texts: list[str]) -> str:
     """The line without what is no name (see above); HTML text drops its links' texts."""
     line = _LINE_LEAD.sub("", raw)
-    line = _HTML_A.sub(" ", _MD_LINK.sub(" ", line))
-    line = _NOT_NAMES.sub(" ", line)
+    line = generic.HTML_LINK.sub(" ", generic.MD_LINK.sub(" ", line))
+    line = generic.URL.sub(" ", _NOT_NAMES.sub(" ", line))
     for text in link_texts:
         if len(text) >= 8 and text in line:
             line = line.replace(text, " ")
@@ -220,7 +217,6 @@ def _visit(node: Node, papers: _Papers, out: list[Record]) -> None:
 
 
 _WORD = regex(r"\b[a-z]{2,}\b")
-_URL = regex(r"(?:https?://|www\.)\S+")
 
 
 def _stated(node: Node) -> set[str]:
@@ -253,7 +249,8 @@ def _stated_alone(node: Node, papers: _Papers) -> str | None:
                 return None  # a block with fields of its own: another paper's entry
             for line in part.text.splitlines():
                 if any(m.arxiv_id.id in others for m in find_arxiv_ids(line)):
-                    words = _URL.sub(" ", _MD_LINK.sub(" ", _HTML_A.sub(" ", line)))
+                    words = generic.HTML_LINK.sub(" ", generic.MD_LINK.sub(" ", line))
+                    words = generic.URL.sub(" ", words)
                     if len(_WORD.findall(words)) < 3:
                         return None  # a line of links, not a sentence naming them
     return next(iter(stated)) if others else None
