@@ -16,8 +16,6 @@ For each entry:
   source     the line where the block starts
 Nothing else is guessed (no authors, dates or categories): the format parsers do that. The scan
 never raises; should a block confuse it, the rest of the text is read again one id at a time.
-Plain text that numbers its links ("Title [1]" ... "[1] https://arxiv.org/abs/...", an e-mail's
-text part) has them put back where they stand first (`resolve_references`).
 
 Memory stays bounded on pathological input (a 50 MB digest on one line): entries are yielded as
 they are read, ids are taken block by block as the scan reaches them, and a block longer than
@@ -360,76 +358,7 @@ def scan(text: str, path: str, format_name: str = NAME) -> list[DigestEntry]:
 
 
 def parse(text: str, path: str) -> Iterator[DigestEntry]:
-    yield from iter_scan(resolve_references(text), path, NAME)
-
-
-# "[3] https://arxiv.org/abs/2402.10077v3": a plain-text e-mail's list of its links, at the end
-_REFERENCE = regex(r"^[ \t]*\[(\d{1,3})\][ \t]+(https?://\S+)[ \t]*$", re.MULTILINE)
-_MARKER = regex(r"\[(\d{1,3})\](?![(\[:])")
-# where a marker's link text may begin: a paragraph's or a list item's start
-_ITEM_START = regex(
-    r"(?:\A|\n[ \t]*\n)[ \t]*(?:(?:\d{1,3}[.)]|[-*•+])[ \t]+)?"
-    r"|\n[ \t]*(?:\d{1,3}[.)]|[-*•+])[ \t]+"
-)
-_MAX_LINKED = 300  # characters: a title wrapped over a few lines, not a paragraph
-
-
-def resolve_references(text: str) -> str:
-    """Plain text whose links are numbered ("Sparse Depths for Long Contexts [1]" ... "[1]
-    https://arxiv.org/abs/..."; what an e-mail's text part and HTML-to-text converters write):
-    each marker of an arXiv link becomes a Markdown link where it stands, so that the paper is
-    the entry of the item or paragraph that names it (its line, its text), and the list of links
-    at the end is blanked (line count kept) rather than read as entries of its own. The marker's
-    link text is the item's text before it when the marker ends its line and no sentence ends
-    in between ("1. Title [1]"), else the number. Text without such a list is given back as it
-    is."""
-    if "[" not in text:
-        return text
-    targets = {
-        m.group(1): (m.group(2), m.start(), m.end())
-        for m in _REFERENCE.finditer(text)
-        if next(find_arxiv_ids(m.group(2), bare=False), None) is not None
-    }
-    if not targets:
-        return text
-    spans = {(start, end) for _, start, end in targets.values()}
-    used: set[str] = set()
-    out: list[str] = []
-    at = 0
-    for m in _MARKER.finditer(text):
-        number = m.group(1)
-        if number not in targets or any(a <= m.start() < b for a, b in spans):
-            continue
-        url = targets[number][0]
-        line_end = text.find("\n", m.end())
-        ends_line = not text[m.end() : line_end if line_end >= 0 else len(text)].strip()
-        begin = _linked_text_start(text, at, m.start()) if ends_line else None
-        linked = " ".join(text[begin : m.start()].split()) if begin is not None else ""
-        if begin is not None and linked and looks_like_title(linked):
-            breaks = "\n" * text.count("\n", begin, m.start())  # the lines stay where they were
-            out.append(text[at:begin] + f"[{linked}]({url})" + breaks)
-        else:
-            out.append(text[at : m.start()] + f"[{number}]({url})")
-        at = m.end()
-        used.add(number)
-    out.append(text[at:])
-    resolved = "".join(out)
-    for number in used:  # the list's lines, blanked where they stand
-        _, start, end = targets[number]
-        line = text[start:end]
-        resolved = resolved.replace(line, " " * len(line), 1)
-    return resolved
-
-
-def _linked_text_start(text: str, floor: int, marker: int) -> int | None:
-    """Where the text a marker links begins: after the item's number or the paragraph's start,
-    when no sentence ends between there and the marker (else None)."""
-    starts = [m.end() for m in _ITEM_START.finditer(text, floor, marker)]
-    begin = starts[-1] if starts else floor
-    between = text[begin:marker]
-    if not between.strip() or ". " in between or len(between) > _MAX_LINKED:
-        return None
-    return begin
+    yield from iter_scan(text, path, NAME)
 
 
 def sniff(text: str, path: str) -> float:
