@@ -129,8 +129,10 @@ class Pipeline:
 
     def cancel_lookups(self) -> None:
         """Stop the look-ups under way, from any thread or a signal handler: no request more is
-        sent; the run then ends with LookupCancelled (a client already made that can stop)."""
-        cancel = getattr(self._client, "cancel", None)
+        sent; the run then ends with LookupCancelled. Only a client of the pipeline's own (made
+        by it, or handed over with `owns_client`): a cancelled client stays cancelled, and a
+        caller's may serve its next run."""
+        cancel = getattr(self._client, "cancel", None) if self._own_client else None
         if cancel is not None:
             cancel()
 

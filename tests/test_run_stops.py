@@ -161,3 +161,52 @@ def test_a_run_cut_short_cancels_its_lookups(tmp_path: Path) -> None:
     with Pipeline(Settings(), client=quiet, owns_client=True):  # type: ignore[arg-type]
         pass
     assert (quiet.cancelled, quiet.closed) == (1, 1)
+
+
+def test_cancel_ends_the_version_lookups_of_the_lookup_process(tmp_path: Path) -> None:
+    from enrich.arxiv.process import ProcessClient
+
+    ids = IDS[:50]
+    with StandIn([make_record(i, latest_version=3) for i in ids], delay=0.3) as server:
+        settings = _settings(server, tmp_path, batch_size=5)
+        client = ProcessClient(settings)
+        result: dict[str, object] = {}
+
+        def versions() -> None:
+            try:
+                result["got"] = client.fetch_versions([(i, 1) for i in ids])
+            except BaseException as exc:  # LookupCancelled is what is looked for
+                result["raised"] = exc
+
+        thread = threading.Thread(target=versions)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while len(server.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        asked = len(server.requests)
+        client.cancel()
+        thread.join(30)
+        client.close()
+    assert isinstance(result.get("raised"), LookupCancelled)  # not finished in this process
+    assert len(server.requests) <= asked + 1
+
+
+def test_a_callers_client_is_not_cancelled_by_a_run_cut_short(tmp_path: Path) -> None:
+    """A library caller's client serves its next run after one that failed or stopped early."""
+    from enrich.pipeline import Pipeline
+
+    digest, later = tmp_path / "d.md", tmp_path / "later.md"
+    digest.write_text("".join(f"- [P](https://arxiv.org/abs/{i})\n" for i in IDS[:3]))
+    later.write_text("".join(f"- [P](https://arxiv.org/abs/{i})\n" for i in IDS[3:6]))
+    with (
+        StandIn([make_record(i) for i in IDS[:6]]) as server,
+        ArxivClient(_settings(server, tmp_path, min_interval=0.01)) as client,
+    ):
+        with Pipeline(Settings(), client=client) as pipe:
+            for _ in pipe.run([digest]):
+                break  # stopped early: the generator is closed, its look-ups cut short
+        with pytest.raises(RuntimeError), Pipeline(Settings(), client=client):
+            raise RuntimeError
+        with Pipeline(Settings(), client=client) as pipe:  # ids not cached: asked of arXiv
+            statuses = [e.status for e in pipe.run([later])]
+    assert statuses == ["enriched"] * 3

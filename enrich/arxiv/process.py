@@ -157,7 +157,11 @@ class ProcessClient:
                 self._send(("versions", wanted, optional, _log_level()))
                 return self._versions_answer()
             except _ChildGone as gone:
+                if self._cancelled:
+                    raise LookupCancelled from None
                 self._gone(gone.cause)
+        if self._cancelled:
+            raise LookupCancelled
         with self._here() as local:
             return local.fetch_versions(wanted, optional)
 

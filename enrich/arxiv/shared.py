@@ -91,6 +91,10 @@ class SharedLookup:
     def close(self) -> None:
         self.client.close()
 
+    def cancel(self) -> None:
+        """Stop this process's look-ups (ArxivClient.cancel): Ctrl-C, a run cut short."""
+        self.client.cancel()
+
     def __enter__(self) -> SharedLookup:
         return self
 

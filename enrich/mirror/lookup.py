@@ -98,6 +98,12 @@ class MirrorFirst:
     def cache_note(self) -> str | None:
         return getattr(self.client, "cache_note", None)
 
+    def cancel(self) -> None:
+        """The wrapped client's cancel (Ctrl-C): no request more goes to arXiv."""
+        cancel = getattr(self.client, "cancel", None)
+        if cancel is not None:
+            cancel()
+
     def close(self) -> None:
         close = getattr(self.client, "close", None)
         if close is not None:

@@ -65,7 +65,7 @@ def _fix_file(path: str, entries: Sequence[EnrichedEntry]) -> FixedDigest:
     try:
         original, notes = read_text(Path(path))
         if any(NOT_UTF8 in note for note in notes):  # written back, every other byte would change
-            raise InputError(f"{notes[0]}; not corrected: only UTF-8 digests are", path)
+            raise InputError(f"{notes[0]}; only UTF-8 digests are corrected", path)
     except InputError as exc:
         for entry in entries:
             for conflict in entry.conflicts:
