@@ -27,12 +27,12 @@ ARXIV = "[arXiv](https://arxiv.org/abs/2402.13301)"
     [
         (f"{LINK} — Nora Fisk et al.", ["Nora Fisk"], True),
         (f"{LINK} by Yi-Chen Lin and Arjun Mehta", ["Yi-Chen Lin", "Arjun Mehta"], False),
-        (f"{LINK} by Ada Quist", ["Ada Quist"], False),
+        (f"{LINK} by Ada Quist-Lee", ["Ada Quist-Lee"], False),
         (f"**A Title** (Sam Okafor, Hye-jin Kang) {ARXIV}", ["Sam Okafor", "Hye-jin Kang"], False),
         (f"{LINK}, Gabriela Lopes, H. Tran, et al., 2024", ["Gabriela Lopes", "H. Tran"], 1),
         (f"{LINK}\n  *Dan O'Connor, Priya Raghu, et al.*", ["Dan O'Connor", "Priya Raghu"], 1),
         (f"{LINK} — Ann van der Berg & J. R. Whit Jr.", ["Ann van der Berg", "J. R. Whit Jr."], 0),
-        ("[一个标题](https://arxiv.org/abs/2402.13301) — 张伟、黄丽华", ["张伟", "黄丽华"], False),
+        ("[一个标题](https://arxiv.org/abs/2402.13301) — 张伟、黄丽华等", ["张伟", "黄丽华"], True),
     ],
 )  # fmt: skip
 def test_a_line_of_names_beside_the_link_gives_the_authors(
@@ -65,6 +65,13 @@ def test_names_under_a_heading_without_a_label() -> None:
         "— Stanford University",
         "— We propose a new way to rank, and Anna Lee agrees",  # a sentence
         "— Nora Fisk",  # one name, no cue: perhaps a person, perhaps a place
+        "— Medical Imaging, Drug Discovery",  # tags, capitalised
+        "— Hugging Face, Carnegie Mellon",  # labs
+        "— Nature Communications, Cell Reports",  # venues
+        "— Highly Recommended, Must Read",
+        "by Hugging Face",
+        "— 大模型、多模态、推理",  # Chinese tags
+        "— Ann Lee, Bo Chen",  # names, perhaps; nothing says so: missed rather than invented
         "— Oral, Spotlight",
         "(2024)",
         "· `cs.CL` `cs.LG`",
@@ -97,7 +104,7 @@ def test_only_the_first_lines_of_an_entry_are_asked() -> None:
 @pytest.mark.parametrize(
     ("text", "names", "cut"),
     [
-        ("Ann Lee, Bo Chen", ["Ann Lee", "Bo Chen"], False),
+        ("Ann-Marie Lee, Bo Chen", ["Ann-Marie Lee", "Bo Chen"], False),
         ("Ann Lee et al.", ["Ann Lee"], True),
         ("Sebastián de la Cruz and Mei-Ling Hsu", ["Sebastián de la Cruz", "Mei-Ling Hsu"], False),
         ("Smith J, Doe A", ["Smith J", "Doe A"], False),
@@ -124,8 +131,9 @@ def test_reads_as_no_names(text: str) -> None:
 
 
 def test_one_name_after_by_reads_as_names() -> None:
-    found = reads_as_names("by Ann Lee", cue=True)
-    assert found is not None and found.names == ["Ann Lee"]
+    found = reads_as_names("by Ann-Marie Lee", cue=True)
+    assert found is not None and found.names == ["Ann-Marie Lee"]
+    assert reads_as_names("by Hugging Face", cue=True) is None  # capitalised words alone
 
 
 @pytest.mark.parametrize(
@@ -281,7 +289,7 @@ def test_a_chat_export_gives_the_papers_its_messages_link(tmp_path: Path) -> Non
             "type": "message",
             "subtype": "bot_message",
             "text": "*<https://arxiv.org/abs/2403.04567v2|Direct Preference Optimization Is "
-            "Secretly a Contrastive Estimator>*\n_Ana Souza, Felix Hartmann, Jia Li_",
+            "Secretly a Contrastive Estimator>*\n_Ana Souza, Félix Hartmann, Jia Li_",
         },
         {"type": "message", "text": "see https://arxiv.org/abs/2403.05990 for details"},
     ]
@@ -290,7 +298,7 @@ def test_a_chat_export_gives_the_papers_its_messages_link(tmp_path: Path) -> Non
     first, second = iter_entries([path])
     assert (first.arxiv_id, first.version) == ("2403.04567", 2)
     assert first.title == "Direct Preference Optimization Is Secretly a Contrastive Estimator"
-    assert first.authors == ["Ana Souza", "Felix Hartmann", "Jia Li"]
+    assert first.authors == ["Ana Souza", "Félix Hartmann", "Jia Li"]
     assert second.arxiv_id == "2403.05990"
     opens = [n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if line == "  {"]
     assert (first.source.line, second.source.line) == (opens[1], opens[2])  # each message's {
@@ -315,3 +323,57 @@ def test_a_definition_lists_terms_keep_their_definitions(tmp_path: Path) -> None
         ["cs.RO"],
     )
     assert (second.source.line, second.authors) == (5, ["Yi-Chen Lin", "Arjun Mehta"])
+
+
+def test_a_saved_arxiv_listing_page(tmp_path: Path) -> None:
+    """arXiv's own list page saved as HTML: <dt> the links, <dd> the meta, each value after a
+    descriptor ("Title:") that names its own class."""
+    path = tmp_path / "new.html"
+    path.write_text(
+        "<html><body><dl id='articles'>\n<dt><a href='/abs/2401.00001' title='Abstract'>"
+        "arXiv:2401.00001</a> [<a href='/pdf/2401.00001'>pdf</a>]</dt>\n<dd><div class='meta'>\n"
+        "<div class='list-title mathjax'><span class='descriptor'>Title:</span>\n"
+        "Paper One About Transformers\n</div>\n<div class='list-authors'><a href='/a/s'>Alice "
+        "Smith</a>, <a href='/a/j'>Bob Jones</a></div>\n</div></dd>\n</dl></body></html>\n",
+        "utf-8",
+    )
+    titled = [e for e in iter_entries([path]) if e.title]
+    assert [(e.arxiv_id, e.title, e.authors) for e in titled] == [
+        ("2401.00001", "Paper One About Transformers", ["Alice Smith", "Bob Jones"])
+    ]
+
+
+def test_a_section_over_sections_keeps_the_papers_its_prose_names() -> None:
+    """The in-passing rule holds within one section: a week's intro that links two papers by
+    their titles keeps them, though a later section states its own paper in a field."""
+    text = (
+        "# Week 12 in ML\n\nThis week [Long Context at Scale](https://arxiv.org/abs/2403.05530) "
+        "showed it works. Meanwhile [Mixture of Open Experts](https://arxiv.org/abs/2401.04088) "
+        "released weights.\n\n## Deep dive: Mamba\n\n"
+        "Links: [arXiv](https://arxiv.org/abs/2312.00752) · [Code](https://github.com/x/y)\n"
+    )
+    assert [e.arxiv_id for e in _markdown(text)] == ["2403.05530", "2401.04088", "2312.00752"]
+    paragraphs = (
+        "# Daily papers\n\n[Paper One](https://arxiv.org/abs/2401.00001): a new method.\n\n"
+        "**Paper Two**\narXiv: 2401.00002\nThe authors study agents.\n"
+    )
+    assert [e.arxiv_id for e in _markdown(paragraphs)] == ["2401.00001", "2401.00002"]
+
+
+def test_a_list_of_one_papers_links_with_descriptive_texts_is_one_entry() -> None:
+    text = (
+        "# Mamba: Linear-Time Sequence Modeling\n\nAuthors: Albert Gu, Tri Dao\n\n"
+        "- [Read the abstract on arXiv](https://arxiv.org/abs/2312.00752)\n"
+        "- [Download the full PDF](https://arxiv.org/pdf/2312.00752)\n"
+    )
+    (entry,) = _markdown(text)
+    assert (entry.title, entry.authors) == (
+        "Mamba: Linear-Time Sequence Modeling",
+        ["Albert Gu", "Tri Dao"],
+    )
+
+
+def test_japanese_other_authors_count() -> None:
+    from enrich.text.authors import split_authors
+
+    assert split_authors("山田 太郎、他3名") == (["山田 太郎"], True)

@@ -51,7 +51,6 @@ __all__ = [
     "LineIndex",
     "iter_scan",
     "parse",
-    "resolve_references",
     "scan",
     "sniff",
 ]

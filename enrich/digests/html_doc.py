@@ -37,6 +37,9 @@ _CLASS_SPLIT = regex(r"[-_]")
 _CLASS_FIELDS = frozenset({"title", "authors", "abstract", "categories", "date", "id", "comment"})
 
 
+_OWN_LABEL = regex(r"\s*([^:：\n]{1,40}?)\s*[:：]\s*")
+
+
 def _class_field(element: etree._Element) -> str | None:
     """The field an element's class names (`card-authors` -> authors), if any."""
     classes = str(element.get("class") or "").split()
@@ -100,6 +103,9 @@ def _node(
     name = _class_field(element)
     if name is not None:
         value = _text(element)
+        said = _OWN_LABEL.match(value)  # arXiv's listing: <div class="list-title">Title: ...
+        if said is not None and field_of(said.group(1)) == name:
+            value = value[said.end() :]
         if (name == "title" and tag == "a" and element.get("href")) or value:
             node.fields.append((name, value, "structured", line))
     if (arxiv_id := element.get("data-arxiv-id")) is not None:

@@ -28,6 +28,8 @@ from enrich.models import DigestEntry, Provenance
 from enrich.runtime import regex
 from enrich.text import strip_html
 from enrich.text.authors import reads_as_names
+from enrich.text.titles import title_key
+from enrich.text.vocabulary import strip_cut_marker
 
 __all__ = [
     "LineLists",
@@ -129,7 +131,9 @@ def _besides_links(raw: str, link_texts: list[str]) -> str:
     return " ".join(_EMPHASIS_MARK.sub(" ", line).split())
 
 
-def byline_guess(lines: list[tuple[str, int]], link_texts: list[str]) -> tuple[str, int] | None:
+def byline_guess(
+    lines: list[tuple[str, int]], link_texts: list[str]
+) -> tuple[list[str], int] | None:
     """(names, line) of the first line of a record, among its first few, that gives its authors
     without a label: "[Title](url) — A. Author et al.", "*A, B and C* — [pdf](url)", "**Title**
     (A, B, C)", "[Title](url) by A and B", "[Title](url), A, B, et al., 2024". The names are what
@@ -141,8 +145,9 @@ def byline_guess(lines: list[tuple[str, int]], link_texts: list[str]) -> tuple[s
             part = _ENDS.sub("", _YEAR_AT_END.sub("", _ENDS.sub("", part)))
             if (wrapped := _WRAPPED.match(part)) is not None:
                 part = wrapped.group(1).strip()
-            if part and reads_as_names(part, cue=part[:3].lower() == "by ") is not None:
-                return part, number
+            found = reads_as_names(part, cue=part[:3].lower() == "by ") if part else None
+            if found is not None:  # kept as split here: the field reader splits a line its way
+                return [*found.names, *(["et al."] if found.truncated else [])], number
     return None
 
 
@@ -216,7 +221,7 @@ def _visit(node: Node, papers: _Papers, out: list[Record]) -> None:
         _visit(child, papers, out)
 
 
-_WORD = regex(r"\b[a-z]{2,}\b")
+_ANY_WORD = regex(r"\b[^\W\d_]{2,}\b")
 
 
 def _stated(node: Node) -> set[str]:
@@ -232,28 +237,45 @@ def _stated(node: Node) -> set[str]:
 
 
 def _stated_alone(node: Node, papers: _Papers) -> str | None:
-    """The one paper a node states in a field when every other paper it names is named in passing,
-    in the running text of a paragraph ("It builds on [Raposo et al.](https://arxiv.org/abs/...)"):
-    a post's section about one paper, not an entry per link. None otherwise."""
+    """The one paper a section states in a field when every other paper it names is named in
+    passing: linked inside a sentence of a paragraph, by a citation rather than a title ("It
+    builds on [Raposo et al.](https://arxiv.org/abs/...)"): a post's section about one paper,
+    not an entry per link. None otherwise, and for a section holding sections that name papers
+    (each is read on its own)."""
+    if node.kind != "section":
+        return None
+    parts = list(node.walk())
+    if any(part.kind == "section" and papers.all(part) for part in parts[1:]):
+        return None  # a section over sections: each says what it is about
     stated: set[str] = set()
-    for part in node.walk():
+    for part in parts:
         stated |= _stated(part)
     if len(stated) != 1:
         return None
     others = papers.all(node) - stated
-    for part in node.walk():
+    for part in parts:
         if any(i in others for i, _ in papers.own(part)):
             if part.kind != "block" or part.fields or part.children:
                 return None
             if any(True for _ in labelled_lines(part.text, part.line)):
                 return None  # a block with fields of its own: another paper's entry
+            for link in part.links:
+                named = {m.arxiv_id.id for m in find_arxiv_ids(link.url, bare=False)}
+                if named & others and not _citation(link.text):
+                    return None  # a paper named by its title: an entry of its own
             for line in part.text.splitlines():
-                if any(m.arxiv_id.id in others for m in find_arxiv_ids(line)):
-                    words = generic.HTML_LINK.sub(" ", generic.MD_LINK.sub(" ", line))
-                    words = generic.URL.sub(" ", words)
-                    if len(_WORD.findall(words)) < 3:
-                        return None  # a line of links, not a sentence naming them
+                found = [m for m in find_arxiv_ids(line) if m.arxiv_id.id in others]
+                if found:
+                    opens = line.rfind("[", 0, found[0].start)  # its Markdown link's start
+                    before = line[: opens if opens >= 0 else found[0].start]
+                    if len(_ANY_WORD.findall(before)) < 2:
+                        return None  # it begins its line: an entry, not a sentence's citation
     return next(iter(stated)) if others else None
+
+
+def _citation(text: str) -> bool:
+    """Does a link's text cite a paper rather than title it: "Raposo et al.", "MoE", "12"?"""
+    return strip_cut_marker(text)[1] or len(text.split()) <= 1
 
 
 def _names_only(url: str, paper: str) -> bool:
@@ -262,23 +284,27 @@ def _names_only(url: str, paper: str) -> bool:
 
 
 def _listed_apart(node: Node, papers: _Papers) -> bool:
-    """Does a list or table under `node` give one paper in two entries or more, each with a
-    title of its own (the same paper listed twice, or its v1 and its v2)? Then each is a record,
-    as the entries of different papers are; a list of one paper's links ("[PDF](...)",
-    "[Code](...)") or fields ("**URL:** ...") is no such list."""
+    """Does a list or table under `node` give one paper in two entries or more under the same
+    title (the paper pasted twice, or its v1 and its v2)? Then each is a record, as the entries
+    of different papers are; a list of one paper's links ("[Read the abstract](abs)", "[Full
+    PDF](pdf)") or fields ("**URL:** ...") is no such list."""
     for part in node.walk():
-        if not (part.split or part.kind in SPLIT_KINDS):
+        if not (part.split or part.kind in SPLIT_KINDS) or any(map(_is_field_line, part.children)):
             continue
-        titled = [c for c in part.children if papers.all(c) and _titled(c)]
-        if len(titled) >= 2 and not any(_is_field_line(c) for c in part.children):
-            return True
+        seen: set[str] = set()
+        for child in part.children:
+            if not papers.all(child) or (title := _title_of(child)) is None:
+                continue
+            if (key := title_key(title)) in seen:  # the same title again: a repeat, a version
+                return True
+            seen.add(key)
     return False
 
 
-def _titled(node: Node) -> bool:
-    """Does an item name its paper with a title (its link's text, bold or emphasis)?"""
+def _title_of(node: Node) -> str | None:
+    """The title an item names its paper with (its link's text, bold or emphasis), or None."""
     texts = [link.text for link in node.links if link.text] + node.emphasis
-    return any(guessed_title(text) is not None for text in texts)
+    return next((t for t in map(guessed_title, texts) if t is not None), None)
 
 
 def _is_field_line(node: Node) -> bool:

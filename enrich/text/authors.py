@@ -372,14 +372,30 @@ def _reads_as_name(name: str) -> bool:
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
+# What only a person's name has: an initial, a particle, a hyphen or an apostrophe inside a
+# capitalised word ("Yi-Chen", "O'Connor"), a Latin letter beyond ASCII ("Müller")
+_NAME_SIGNAL = regex(r"(?:^|\s)[^\W\d_](?:\.|(?=\s|$))|[^\W\d_][-'’][^\W\d_]|[\u00c0-\u024f]")
+
+
+def _name_signal(name: str) -> bool:
+    return _NAME_SIGNAL.search(name) is not None or any(
+        w.lower() in _PARTICLES for w in name.split()[:-1]
+    )
+
+
 def reads_as_names(text: str, *, cue: bool = False) -> AuthorList | None:
     """The names of an unlabelled line when it reads as a list of names, else None: every item a
-    name as a person writes one (`_reads_as_name`), and two names or more, or a list cut with
-    "et al.", or one name after a cue (`cue`: the line began with "by"). A topic ("Computer
-    Vision, Robotics"), a lab, a venue or a sentence is no list of names."""
+    name as a person writes one (`_reads_as_name`), and the line cut with "et al." (等), or one
+    name of it holding what only names hold (`_name_signal`: "J. Smith", "Yi-Chen Lin", "van der
+    Berg", "Müller") with two names or more, or with a cue (`cue`: the line began with "by").
+    Capitalised phrases alone do not do: "Medical Imaging, Drug Discovery" (tags), "Carnegie
+    Mellon, Hugging Face" (labs), "Nature Communications" (a venue) are no names; a Chinese or
+    Japanese line needs its cut marker."""
     found = split_authors(text)
     if not found.names or not all(map(_reads_as_name, found.names)):
         return None
-    if len(found.names) >= 2 or found.truncated or cue:
+    if found.truncated:
+        return found
+    if any(map(_name_signal, found.names)) and (len(found.names) >= 2 or cue):
         return found
     return None

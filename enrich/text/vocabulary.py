@@ -35,7 +35,7 @@ _CUT_WORDS = (
     r"|\+\s*\d+\s*(?:more\s+)?(?:authors?|others|more)\b\.?"  # +10 authors / +3 more
     r"|\betc\b\.?"
     r"|等人?"
-    r"|(?<=[\s,;，、；])(?:ほか|他)"  # Japanese, after a separator: 山田 太郎、佐藤 花子 ほか
+    r"|(?<=[\s,;，、；])(?:ほか|他(?:\d+名)?)"  # Japanese, after a separator: ほか, 他, 他3名
     r"|…|\.{3,})"
 )
 # A cut marker at the end of a list, with the separators before it: "A, B, et al." -> "A, B".
