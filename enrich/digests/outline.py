@@ -222,6 +222,7 @@ def _visit(node: Node, papers: _Papers, out: list[Record]) -> None:
 
 
 _ANY_WORD = regex(r"\b[^\W\d_]{2,}\b")
+_PASSING_MOST = 6  # papers a section about one paper names: more make it a list of papers
 
 
 def _stated(node: Node) -> set[str]:
@@ -242,7 +243,7 @@ def _stated_alone(node: Node, papers: _Papers) -> str | None:
     builds on [Raposo et al.](https://arxiv.org/abs/...)"): a post's section about one paper,
     not an entry per link. None otherwise, and for a section holding sections that name papers
     (each is read on its own)."""
-    if node.kind != "section":
+    if node.kind != "section" or len(papers.all(node)) > _PASSING_MOST:
         return None
     parts = list(node.walk())
     if any(part.kind == "section" and papers.all(part) for part in parts[1:]):

@@ -377,6 +377,9 @@ _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _NAME_SIGNAL = regex(r"(?:^|\s)[^\W\d_](?:\.|(?=\s|$))|[^\W\d_][-'’][^\W\d_]|[\u00c0-\u024f]")
 
 
+_PARTICLE_WORD = regex(r"\s(?:" + "|".join(sorted(_PARTICLES)) + r")\s")
+
+
 def _name_signal(name: str) -> bool:
     return _NAME_SIGNAL.search(name) is not None or any(
         w.lower() in _PARTICLES for w in name.split()[:-1]
@@ -391,6 +394,12 @@ def reads_as_names(text: str, *, cue: bool = False) -> AuthorList | None:
     Capitalised phrases alone do not do: "Medical Imaging, Drug Discovery" (tags), "Carnegie
     Mellon, Hugging Face" (labs), "Nature Communications" (a venue) are no names; a Chinese or
     Japanese line needs its cut marker."""
+    if (
+        _NAME_SIGNAL.search(text) is None
+        and _PARTICLE_WORD.search(text) is None
+        and not strip_cut_marker(text)[1]
+    ):
+        return None  # (what follows would refuse it too; most lines of a digest end here)
     found = split_authors(text)
     if not found.names or not all(map(_reads_as_name, found.names)):
         return None
