@@ -131,11 +131,7 @@ class ProcessClient:
                 self._fetch_there(ids, source, given, lazy, got, progress, settled)
                 return got
             except _ChildGone as gone:
-                if self._cancelled:
-                    raise LookupCancelled from None
-                self._gone(gone.cause)
-        if self._cancelled:
-            raise LookupCancelled
+                self._lost(gone)
         rest = [i for i in dict.fromkeys(given) if i not in got]  # not settled by the child
         done = len(got)
 
@@ -157,11 +153,7 @@ class ProcessClient:
                 self._send(("versions", wanted, optional, _log_level()))
                 return self._versions_answer()
             except _ChildGone as gone:
-                if self._cancelled:
-                    raise LookupCancelled from None
-                self._gone(gone.cause)
-        if self._cancelled:
-            raise LookupCancelled
+                self._lost(gone)
         with self._here() as local:
             return local.fetch_versions(wanted, optional)
 
@@ -297,6 +289,12 @@ class ProcessClient:
 
     # -- when the child is gone ----------------------------------------------------------------
 
+    def _lost(self, gone: _ChildGone) -> None:
+        """The child is gone in an operation: it goes on here, unless the run was cancelled."""
+        if self._cancelled:
+            raise LookupCancelled from None
+        self._gone(gone.cause)
+
     def _gone(self, cause: BaseException | None) -> None:
         if self._child is None and self._said_gone:
             return
@@ -318,7 +316,9 @@ class ProcessClient:
     def _here(self) -> Iterator[ArxivClient]:
         """The client in this process (made once the child is gone); what it cost since it was
         last counted is added to the child's stats (once, also when a `settled` it calls asks
-        for versions here too)."""
+        for versions here too). Never once the run is cancelled: LookupCancelled."""
+        if self._cancelled:
+            raise LookupCancelled
         if self._local is None:
             self._local = ArxivClient(self.settings)
             self._counted = dataclasses.astuple(self._local.stats)
