@@ -108,6 +108,7 @@ def test_only_the_first_lines_of_an_entry_are_asked() -> None:
         ("Ann Lee et al.", ["Ann Lee"], True),
         ("Sebastián de la Cruz and Mei-Ling Hsu", ["Sebastián de la Cruz", "Mei-Ling Hsu"], False),
         ("Smith J, Doe A", ["Smith J", "Doe A"], False),
+        ("Ann Van Der Berg, Bo Chen", ["Ann Van Der Berg", "Bo Chen"], False),  # the gate too
     ],
 )
 def test_reads_as_names(text: str, names: list[str], cut: bool) -> None:

@@ -363,27 +363,25 @@ def _reads_as_name(name: str) -> bool:
         letters = bare.replace("-", "").replace("'", "").replace("’", "")
         if not (letters.isalpha() and bare[0].isupper()) or bare.lower() in NOT_NAME_WORDS:
             return False
-        if bare.isupper() and bare.lower() not in _SUFFIXES:  # "AI", "MIT": no name word
+        if bare.isupper() and _SUFFIX.match(bare) is None:  # "AI", "MIT": no name word
             return False
         full += 1
     return full >= 1
 
 
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# What only a person's name has: an initial, a hyphen or an apostrophe inside a capitalised word
+# ("Yi-Chen", "O'Connor"), a Latin letter beyond ASCII ("Müller"), a particle before another
+# word, in any case ("van der Berg", "Van Der Berg"). Case is folded for the particles alone:
+# folded, the range of Latin letters would take "s" and "i" too (for "ſ" and "İ").
+_NAME_SIGNAL = regex(
+    r"(?:^|\s)[^\W\d_](?:\.|(?=\s|$))|[^\W\d_][-'’][^\W\d_]|[\u00c0-\u024f]"
+    r"|(?:^|\s)(?i:" + "|".join(sorted(_PARTICLES)) + r")\s+\S"
+)
 
 
-# What only a person's name has: an initial, a particle, a hyphen or an apostrophe inside a
-# capitalised word ("Yi-Chen", "O'Connor"), a Latin letter beyond ASCII ("Müller")
-_NAME_SIGNAL = regex(r"(?:^|\s)[^\W\d_](?:\.|(?=\s|$))|[^\W\d_][-'’][^\W\d_]|[\u00c0-\u024f]")
-
-
-_PARTICLE_WORD = regex(r"\s(?:" + "|".join(sorted(_PARTICLES)) + r")\s")
-
-
-def _name_signal(name: str) -> bool:
-    return _NAME_SIGNAL.search(name) is not None or any(
-        w.lower() in _PARTICLES for w in name.split()[:-1]
-    )
+def _name_signal(text: str) -> bool:
+    """Does `text` (a name, or a line of them) hold what only names hold (_NAME_SIGNAL)?"""
+    return _NAME_SIGNAL.search(text) is not None
 
 
 def reads_as_names(text: str, *, cue: bool = False) -> AuthorList | None:
@@ -394,11 +392,7 @@ def reads_as_names(text: str, *, cue: bool = False) -> AuthorList | None:
     Capitalised phrases alone do not do: "Medical Imaging, Drug Discovery" (tags), "Carnegie
     Mellon, Hugging Face" (labs), "Nature Communications" (a venue) are no names; a Chinese or
     Japanese line needs its cut marker."""
-    if (
-        _NAME_SIGNAL.search(text) is None
-        and _PARTICLE_WORD.search(text) is None
-        and not strip_cut_marker(text)[1]
-    ):
+    if not _name_signal(text) and not strip_cut_marker(text)[1]:
         return None  # (what follows would refuse it too; most lines of a digest end here)
     found = split_authors(text)
     if not found.names or not all(map(_reads_as_name, found.names)):
