@@ -371,13 +371,22 @@ def _foreign_jsonl(path: Path) -> bool:
     one."""
     try:
         with path.open("rb") as stream:
-            for raw in stream:
-                if raw.strip():
-                    data = json.loads(raw.removeprefix(_BOM))
-                    return isinstance(data, dict) and not _entry_keys(data)
-    except (OSError, ValueError, RecursionError):
-        pass
-    return False
+            data = _first_object(stream)
+    except OSError:
+        return False
+    return isinstance(data, dict) and not _entry_keys(data)
+
+
+def _first_object(lines: Iterable[bytes]) -> object:
+    """The JSON value of the first non-blank line (a byte order mark before it dropped), or
+    None when that line is no JSON."""
+    for raw in lines:
+        if raw.strip():
+            try:
+                return json.loads(raw.removeprefix(_BOM))
+            except (ValueError, RecursionError):
+                return None
+    return None
 
 
 def _entry_keys(data: dict[str, object]) -> bool:
@@ -388,15 +397,8 @@ def _entry_keys(data: dict[str, object]) -> bool:
 def _looks_like_jsonl(head: bytes) -> bool:
     """Whether standard input holds `enrich ingest`/`enrich run` lines rather than a digest: its
     first non-blank line is a JSON object with an entry's `source` and `status`."""
-    for raw in head.splitlines():
-        if not raw.strip():
-            continue
-        try:
-            data = json.loads(raw.removeprefix(_BOM))
-        except (ValueError, RecursionError):
-            return False
-        return isinstance(data, dict) and "source" in data and "status" in data
-    return False
+    data = _first_object(head.splitlines())
+    return isinstance(data, dict) and "source" in data and "status" in data
 
 
 def _stdin_entries(
