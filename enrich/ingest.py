@@ -128,7 +128,7 @@ def read_text(path: Path) -> tuple[str, list[str]]:
             return text, [f"{path}:1: {NOT_UTF8}, read as UTF-16 (its byte order mark)"]
     _check_text(path, data[:_BINARY_SNIFF])
     notes: list[str] = []
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(BOM):
         data = data[3:]
     try:
         text = data.decode("utf-8")
@@ -144,6 +144,7 @@ def read_text(path: Path) -> tuple[str, list[str]]:
     return text, notes
 
 
+BOM = b"\xef\xbb\xbf"  # UTF-8's byte order mark, which Windows editors write first
 NOT_UTF8 = "invalid UTF-8"  # the start of the note read_text gives a file that is not UTF-8
 # one character written in UTF-8 beyond ASCII: a file holding one is UTF-8, damaged or not
 _UTF8_SEQUENCE = rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
@@ -359,9 +360,6 @@ def iter_entries(
             on_file(report)
 
 
-_BOM = b"\xef\xbb\xbf"
-
-
 def _foreign_jsonl(path: Path) -> bool:
     """Whether a .jsonl file is a digest of another program's (papers under keys of its own,
     `{"paper_id": ..., "headline": ...}`), read by the JSON reader like any digest, rather than
@@ -383,7 +381,7 @@ def _first_object(lines: Iterable[bytes]) -> object:
     for raw in lines:
         if raw.strip():
             try:
-                return json.loads(raw.removeprefix(_BOM))
+                return json.loads(raw.removeprefix(BOM))
             except (ValueError, RecursionError):
                 return None
     return None

@@ -89,9 +89,11 @@ def _fix_file(path: str, entries: Sequence[EnrichedEntry]) -> FixedDigest:
 
 
 def _starts_with_bom(path: Path) -> bool:
+    from enrich.ingest import BOM
+
     try:
         with path.open("rb") as stream:
-            return stream.read(3) == b"\xef\xbb\xbf"
+            return stream.read(len(BOM)) == BOM
     except OSError:
         return False
 
